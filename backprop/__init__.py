@@ -1,0 +1,24 @@
+"""Backpropagation in plain NumPy, recording every quantity, in the notation of Nielsen's
+chapter 2 (with the corrections of NOTATION.md).
+
+Layers are numbered l = 1..L and layer 1 is the input: a^1 = x, and a^L is the output.
+w^l (n_l × n_{l−1}), b^l, z^l, δ^l and the gradients exist for l = 2..L; w^l_{jk} is the
+weight to neuron j of layer l from neuron k of layer l−1. Every per-layer sequence here is
+a ``Layers`` mapping indexed by that l: ``net.w[2]`` is w^2, ``trace.delta[L]`` is δ^L.
+
+    >>> from backprop import Network
+    >>> net = Network.random([2, 3, 2], seed=0)
+    >>> trace = net.backprop([0.5, -1.0], [1.0, 0.0])
+    >>> trace.nabla_w[3].shape    # δ^3 (a^2)ᵀ, n_3 × n_2
+    (2, 3)
+"""
+
+from .activations import ACTIVATIONS
+from .costs import COSTS
+from .gradcheck import numerical_gradient
+from .layers import Layers
+from .network import INITS, Network
+from .trace import Gradient, Trace
+
+__all__ = ["ACTIVATIONS", "COSTS", "INITS", "Gradient", "Layers", "Network", "Trace",
+           "numerical_gradient"]

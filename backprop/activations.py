@@ -1,0 +1,74 @@
+"""Activation functions σ, each paired with its derivative σ'.
+
+``prime(z, a)`` receives both z and a = σ(z) so that σ' can reuse the stored activation
+(σ' = a(1 − a) for the sigmoid) instead of recomputing σ. For every elementwise activation
+it returns a vector shaped like z. Softmax is not elementwise: its σ' is the Jacobian
+J_{jk} = ∂a_j/∂z_k, an n × n matrix, and BP1 becomes δ^L = Jᵀ ∇_a C (see NOTATION.md).
+
+All functions accept one vector (n,) or a batch (n_examples, n); softmax works along the
+last axis.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    fn: Callable            # σ(z)
+    prime: Callable         # σ'(z), given z and a = σ(z)
+    latex: str              # σ(z) written out, for the explanations
+    prime_latex: str        # σ'(z) written out
+    elementwise: bool = True
+    output_only: bool = False
+    log_fn: Callable = None  # ln σ(z), computed stably from z, where σ(z) lies in (0, 1)
+
+
+def _sigmoid(z):
+    # exp of −|z| never overflows: sigmoid(±1000) is finite and warns of nothing.
+    e = np.exp(-np.abs(z))
+    r = 1.0 / (1.0 + e)
+    return np.where(z >= 0, r, e * r)
+
+
+def _log_sigmoid(z):
+    # ln σ(z) = −ln(1 + e^{−z}), written so that neither branch overflows
+    return np.minimum(z, 0.0) - np.log1p(np.exp(-np.abs(z)))
+
+
+def _softmax(z):
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _log_softmax(z):
+    s = z - np.max(z, axis=-1, keepdims=True)
+    return s - np.log(np.sum(np.exp(s), axis=-1, keepdims=True))
+
+
+def _softmax_jacobian(z, a):
+    # J_{jk} = a_j (δ_{jk} − a_k); for a batch, one n × n matrix per row
+    return a[..., :, None] * (np.eye(a.shape[-1]) - a[..., None, :])
+
+
+ACTIVATIONS = {
+    "sigmoid": Activation(
+        "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a),
+        r"\frac{1}{1+e^{-z}}", r"\sigma(z)\,(1-\sigma(z))", log_fn=_log_sigmoid),
+    "tanh": Activation(
+        "tanh", np.tanh, lambda z, a: 1.0 - a * a,
+        r"\tanh z", r"1-\tanh^2 z"),
+    "relu": Activation(
+        "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(np.float64),
+        r"\max(0, z)", r"\begin{cases}1 & z>0\\0 & z\le 0\end{cases}"),
+    "linear": Activation(
+        "linear", lambda z: np.array(z, dtype=np.float64, copy=True),
+        lambda z, a: np.ones_like(z), r"z", r"1"),
+    "softmax": Activation(
+        "softmax", _softmax, _softmax_jacobian,
+        r"\frac{e^{z_j}}{\sum_k e^{z_k}}", r"a_j(\delta_{jk}-a_k)",
+        elementwise=False, output_only=True, log_fn=_log_softmax),
+}

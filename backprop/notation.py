@@ -1,0 +1,91 @@
+"""The symbols of NOTATION.md as LaTeX, and numbers written for equations.
+
+Quantity names used across the package and the app: "x", "y", "w", "b", "z", "a",
+"delta", "nabla_w", "nabla_b", "cost". Indices j, k are 1-based, as in the notation.
+"""
+
+import numpy as np
+
+QUANTITIES = ("w", "b", "z", "a", "delta", "nabla_b", "nabla_w", "cost")
+
+NAMES = {
+    "x": "input x", "y": "target y", "w": "weights", "b": "biases",
+    "z": "weighted input", "a": "activation", "delta": "error δ",
+    "nabla_b": "bias gradient ∂C/∂b", "nabla_w": "weight gradient ∂C/∂w",
+    "cost": "cost C_x",
+}
+
+
+def _idx(*ij):
+    ij = [str(i) for i in ij if i is not None]
+    return ("," if any(len(i) > 1 for i in ij) else "").join(ij)
+
+
+def sym(q, l=None, j=None, k=None):
+    """LaTeX for a quantity, a vector or matrix of it (j = None), or one cell of it."""
+    sub = _idx(j, k)
+    sub = f"_{{{sub}}}" if sub else ""
+    sup = "" if l is None else f"^{{{l}}}"
+    if q in ("w", "b", "z", "a"):
+        return f"{q}{sup}{sub}"
+    if q == "delta":
+        return rf"\delta{sup}{sub}"
+    if q == "x":
+        return f"x{sub}"
+    if q == "y":
+        return f"y{sub}"
+    if q in ("nabla_w", "nabla_b"):
+        return rf"\frac{{\partial C}}{{\partial {q[-1]}{sup}{sub}}}"
+    if q == "cost":
+        return "C_x"
+    raise ValueError(f"unknown quantity {q!r}: choose one of {', '.join(QUANTITIES)}")
+
+
+def plain(q, l=None, j=None, k=None):
+    """The same symbol as plain Unicode text, for hover labels: δ^3_2, ∂C/∂w^3_12."""
+    sub = _idx(j, k)
+    sub = f"_{sub}" if sub else ""
+    sup = "" if l is None else f"^{l}"
+    base = {"delta": "δ", "nabla_w": "∂C/∂w", "nabla_b": "∂C/∂b", "cost": "C_x"}.get(q, q)
+    return base if q == "cost" else f"{base}{sup}{sub}"
+
+
+def num(v, digits=4):
+    """A number for an equation: 4 significant digits, ×10^n for very small or large ones."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    s = f"{v:.{digits}g}"
+    if "e" in s:
+        mant, exp = s.split("e")
+        s = rf"{mant}\times10^{{{int(exp)}}}"
+    return s
+
+
+def paren(v, digits=4):
+    """``num`` in parentheses when negative, for use inside a product or sum."""
+    s = num(v, digits)
+    return f"({s})" if s.startswith("-") else s
+
+
+def bmatrix(arr, max_rows=6, max_cols=6, digits=4):
+    """A vector (as a column) or matrix as a LaTeX bmatrix, elided with dots if large."""
+    arr = np.asarray(arr, dtype=np.float64)
+    m = arr.reshape(-1, 1) if arr.ndim == 1 else arr
+
+    def cut(n, most):
+        return list(range(n)) if n <= most else list(range(most - 2)) + [None, n - 1]
+
+    rows = []
+    for i in cut(m.shape[0], max_rows):
+        if i is None:
+            rows.append(" & ".join(r"\vdots" for _ in cut(m.shape[1], max_cols)))
+            continue
+        rows.append(" & ".join(r"\cdots" if k is None else num(m[i, k], digits)
+                               for k in cut(m.shape[1], max_cols)))
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def shape(rows, cols):
+    """A shape written under a symbol, e.g. (n_3 × n_2) = (2 × 3)."""
+    return rf"{rows}\times{cols}"

@@ -1,0 +1,70 @@
+"""A Network as a JSON-safe dict, and back, checking everything on the way in. No pickle."""
+
+import numbers
+
+FORMAT = "backprop-explorer/network"
+VERSION = 1
+
+
+def network_to_dict(net):
+    """A dict of plain lists, numbers and strings that ``json.dumps`` accepts."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "sizes": list(net.sizes),
+        "activations": list(net.activations.values()),
+        "cost": net.cost,
+        "weights": [w.tolist() for w in net.w.values()],
+        "biases": [b.tolist() for b in net.b.values()],
+    }
+
+
+def _numbers(name, value, depth):
+    """Check a (nested) list of real numbers, ``depth`` levels deep; booleans and strings
+    are refused, since a number that arrived as text is a mistake worth reporting."""
+    if depth == 0:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{name} must hold only numbers, but holds {value!r:.40}")
+        return
+    if not isinstance(value, list):
+        raise ValueError(f"{name} must be a list, but is {type(value).__name__}")
+    for v in value:
+        _numbers(name, v, depth - 1)
+
+
+def network_from_dict(d):
+    """The Network that ``d`` describes, or ValueError naming what is wrong with it."""
+    from .network import Network
+
+    if not isinstance(d, dict):
+        raise ValueError(f"a network must be a JSON object (a dict), not {type(d).__name__}")
+    if d.get("format", FORMAT) != FORMAT:
+        raise ValueError(f"this is not a Backprop Explorer network: format is "
+                         f"{d.get('format')!r:.60}, expected {FORMAT!r}")
+    if d.get("version", VERSION) != VERSION:
+        raise ValueError(f"network format version {d.get('version')!r:.20} is not supported "
+                         f"(this version reads {VERSION})")
+    missing = [k for k in ("weights", "biases") if k not in d]
+    if missing:
+        raise ValueError(f"the network is missing {' and '.join(missing)}")
+    weights, biases = d["weights"], d["biases"]
+    _numbers("weights", weights, 3)
+    _numbers("biases", biases, 2)
+    sizes = d.get("sizes")
+    if sizes is not None:
+        _numbers("sizes", sizes, 1)
+        if len(sizes) != len(weights) + 1:
+            raise ValueError(f"sizes lists {len(sizes)} layers, but there are "
+                             f"{len(weights)} weight matrices (one for each layer 2..L)")
+        for l, (w, n, n_prev) in enumerate(zip(weights, sizes[1:], sizes), start=2):
+            got = (len(w), len(w[0]) if w else 0)
+            if got != (n, n_prev) or any(len(row) != n_prev for row in w):
+                raise ValueError(f"w^{l} must be {n} × {n_prev} (n_{l} × n_{l - 1}) "
+                                 f"but is {got[0]} × {got[1]}")
+    activations = d.get("activations", "sigmoid")
+    if not isinstance(activations, (str, list)):
+        raise ValueError("activations must be a name or a list of names, one per layer 2..L")
+    cost = d.get("cost", "quadratic")
+    if not isinstance(cost, str):
+        raise ValueError("cost must be a name such as 'quadratic'")
+    return Network(weights, biases, activations, cost)

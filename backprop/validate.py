@@ -1,0 +1,98 @@
+"""Checks that turn user input into float64 arrays, or raise ValueError saying what to fix."""
+
+import math
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .costs import COSTS
+
+
+def _shape_text(shape):
+    return " × ".join(str(n) for n in shape) if shape else "a single number"
+
+
+def as_array(name, value, ndim):
+    """``value`` as a float64 array of ``ndim`` dimensions, or a ValueError naming ``name``."""
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must hold only numbers, in rows of equal length; got {value!r:.80}"
+        ) from None
+    if arr.ndim != ndim:
+        kind = {1: "a vector (one row of numbers)", 2: "a matrix (a table of rows)"}[ndim]
+        raise ValueError(f"{name} must be {kind}, but has {arr.ndim} dimensions "
+                         f"(shape {_shape_text(arr.shape)})")
+    check_finite(name, arr)
+    return arr
+
+
+def check_finite(name, arr):
+    """Raise ValueError naming the first NaN or infinite entry of ``arr``."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(i) + 1 for i in np.argwhere(bad)[0])   # 1-based, as in the notation
+        what = "NaN" if np.isnan(arr[tuple(i - 1 for i in idx)]) else "an infinite number"
+        where = {1: "entry {}", 2: "row j={}, column k={}"}.get(len(idx), "entry {}")
+        raise ValueError(f"{name} has {what} at {where.format(*idx)}; every entry must be "
+                         "a finite number")
+
+
+def check_shape(name, arr, shape, dims_text):
+    if arr.shape != tuple(shape):
+        raise ValueError(f"{name} must be {_shape_text(shape)} ({dims_text}) "
+                         f"but is {_shape_text(arr.shape)}")
+
+
+def vector(name, value, n, size_name):
+    """A finite float64 vector of length n (``size_name`` is e.g. "n_1")."""
+    arr = as_array(name, value, 1)
+    if arr.shape[0] != n:
+        raise ValueError(f"{name} must have {size_name} = {n} entries but has {arr.shape[0]}")
+    return arr
+
+
+def batch(name, value, n, size_name):
+    """A finite float64 matrix with one example a row: (n_examples, n)."""
+    arr = as_array(name, value, 2)
+    if arr.shape[1] != n or arr.shape[0] == 0:
+        raise ValueError(f"{name} must be n_examples × {size_name} = n_examples × {n}, one "
+                         f"example a row, but is {_shape_text(arr.shape)}")
+    return arr
+
+
+def activation_names(activations, L):
+    """One activation name per layer l = 2..L, checked; softmax on layer L only."""
+    names = [activations] * (L - 1) if isinstance(activations, str) else list(activations)
+    if len(names) != L - 1:
+        raise ValueError(f"give one activation for each layer l = 2..{L} ({L - 1} names), "
+                         f"not {len(names)}")
+    for l, name in enumerate(names, start=2):
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r} for layer {l}: choose one of "
+                             f"{', '.join(ACTIVATIONS)}")
+        if ACTIVATIONS[name].output_only and l != L:
+            raise ValueError(f"{name} is allowed on the output layer only (layer L = {L}), "
+                             f"not on hidden layer {l}")
+    return tuple(names)
+
+
+def cost_name(cost, output_activation, L):
+    if cost not in COSTS:
+        raise ValueError(f"unknown cost {cost!r}: choose one of {', '.join(COSTS)}")
+    if COSTS[cost].needs_unit_interval and output_activation not in ("sigmoid", "softmax"):
+        raise ValueError(f"the {cost} cost takes ln a^L, so a^L must lie between 0 and 1: use "
+                         f"sigmoid or softmax on the output layer (layer {L}), "
+                         f"not {output_activation}")
+    return cost
+
+
+def positive_number(name, value):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number; got {value!r:.40}") from None
+    if not math.isfinite(v) or v <= 0:
+        raise ValueError(f"{name} must be a finite number greater than 0; got {v}")
+    return v
