@@ -1,0 +1,223 @@
+"""Browser tests: the app served by a real Streamlit server, driven by Playwright.
+
+Every test in this folder is skipped, with the reason printed, when no Chromium
+is found. Chromium is looked up in this order: the CHROMIUM environment
+variable, Debian's /usr/bin/chromium, then the one `playwright install chromium`
+downloads.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+# The network is closed on these machines: without the background-networking
+# flags Chromium keeps trying (and failing) to reach Google's hosts.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+NO_CHROMIUM = (
+    "no Chromium found: install Debian's chromium (apt-get install chromium) "
+    "or run `playwright install chromium`"
+)
+SERVER_START_TIMEOUT = 60  # seconds
+APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+_CHROMIUM = pytest.StashKey[str]()  # executable_path, or None for Playwright's own
+_SKIP_REASON = pytest.StashKey[str]()
+
+
+def _playwright_chromium():
+    """Return the path of Playwright's own downloaded Chromium, or None."""
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+    except Exception:
+        return None
+    return path if path and os.path.exists(path) else None
+
+
+def _find_chromium():
+    """Return (executable_path or None, skip reason or None).
+
+    executable_path is None when Playwright's own Chromium is to be used.
+    """
+    try:
+        import playwright  # noqa: F401
+        import pytest_playwright  # noqa: F401
+    except ImportError:
+        return None, "playwright not installed: pip install -r requirements-dev.txt"
+    env = os.environ.get("CHROMIUM")
+    if env:
+        path = shutil.which(env)
+        if path:
+            return path, None
+        return None, f"CHROMIUM={env!r} is not an executable; {NO_CHROMIUM}"
+    if os.access(DEBIAN_CHROMIUM, os.X_OK):
+        return DEBIAN_CHROMIUM, None
+    if _playwright_chromium():
+        return None, None
+    return None, NO_CHROMIUM
+
+
+def _in_this_folder(item):
+    return HERE in item.path.resolve().parents
+
+
+def pytest_collection_modifyitems(config, items):
+    ours = [item for item in items if _in_this_folder(item)]
+    if not ours:
+        return
+    path, reason = _find_chromium()
+    config.stash[_CHROMIUM] = path
+    config.stash[_SKIP_REASON] = reason
+    for item in ours:
+        item.add_marker(pytest.mark.browser)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    reason = config.stash.get(_SKIP_REASON, None)
+    if reason:
+        terminalreporter.section("browser tests skipped", yellow=True, bold=True)
+        terminalreporter.line(reason)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, pytestconfig):
+    """pytest-playwright's launch options, with our Chromium and flags."""
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    path = pytestconfig.stash.get(_CHROMIUM, None)
+    if path:
+        args["executable_path"] = path
+    return args
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _health(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.read().decode().strip()
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """Start `streamlit run app.py` on a free port and yield its base URL."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("app_server") / "streamlit.log"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while _health(f"{base_url}/_stcore/health") != "ok":
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"streamlit exited with code {proc.returncode} before answering "
+                    f"on port {port}:\n{log_path.read_text(errors='replace')}"
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"streamlit did not answer {base_url}/_stcore/health within "
+                    f"{SERVER_START_TIMEOUT} s:\n{log_path.read_text(errors='replace')}"
+                )
+            time.sleep(0.2)
+        # Someone else may hold the port and answer the health check.
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited:\n{log_path.read_text(errors='replace')}")
+        yield base_url
+    finally:
+        _stop(proc)
+
+
+def _stop(proc, timeout=10):
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture
+def page_errors(page):
+    """List of the console errors and uncaught page errors seen by `page`.
+
+    Each entry is a string: "console: <text>" or "pageerror: <message>".
+    """
+    errors = []
+    page.on(
+        "console",
+        lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    return errors
+
+
+def wait_for_run(page, timeout=30_000):
+    """Wait until the app's script run has finished.
+
+    Before its first run the app reports "initial", so right after `page.goto`
+    this waits for that first run. After an interaction, wait for a rerun to
+    start (or for the element it changes) before calling this.
+    """
+    page.wait_for_selector(APP_READY, timeout=timeout)
+
+
+@pytest.fixture
+def wait_for_app():
+    """The `wait_for_run(page, timeout=30_000)` helper, as a fixture."""
+    return wait_for_run
+
+
+@pytest.fixture
+def open_app(page, app_server):
+    """Return a function that opens a path of the app and waits for its run."""
+
+    def _open(path="/"):
+        page.goto(app_server + path)
+        wait_for_run(page)
+        return page
+
+    return _open
