@@ -4,6 +4,8 @@ Quantity names used across the package and the app: "x", "y", "w", "b", "z", "a"
 "delta", "nabla_w", "nabla_b", "cost". Indices j, k are 1-based, as in the notation.
 """
 
+import re
+
 import numpy as np
 
 QUANTITIES = ("w", "b", "z", "a", "delta", "nabla_b", "nabla_w", "cost")
@@ -89,3 +91,13 @@ def bmatrix(arr, max_rows=6, max_cols=6, digits=4):
 def shape(rows, cols):
     """A shape written under a symbol, e.g. (n_3 × n_2) = (2 × 3)."""
     return rf"{rows}\times{cols}"
+
+
+_SUP = str.maketrans("0123456789−-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
+_SUB = str.maketrans("0123456789jk", "₀₁₂₃₄₅₆₇₈₉ⱼₖ")
+
+
+def pretty(text):
+    """Plain text with ^n and _j written as Unicode super- and subscripts: δ^3_j → δ³ⱼ."""
+    text = re.sub(r"\^\{?([0-9−-]+)\}?", lambda m: m.group(1).translate(_SUP), text)
+    return re.sub(r"_\{?([0-9jk]+)\}?", lambda m: m.group(1).translate(_SUB), text)

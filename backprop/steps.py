@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .activations import ACTIVATIONS
 from .costs import COSTS
-from .notation import bmatrix, num, sym
+from .notation import bmatrix, num, pretty, sym
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ def steps(net, trace):
     L, out = net.L, []
 
     def add(kind, l, quantity, title, rule, shapes, numbers, text):
-        out.append(Step(len(out), kind, l, quantity, title, rule, shapes, numbers, text))
+        out.append(Step(len(out), kind, l, quantity, pretty(title), rule, shapes,
+                        rf"\small {numbers}", pretty(text)))
 
     a, z, d = trace.a, trace.z, trace.delta
     add("input", 1, "a", "Input: a¹ = x", r"a^{1} = x", _col(net, "a", 1),

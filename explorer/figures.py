@@ -1,0 +1,144 @@
+"""Plotly figures of a Trace, one convention everywhere (built on ``heatmap.Canvas``):
+
+- row j is neuron j of layer l, row 1 at the top; column k is neuron k of layer l−1;
+- one diverging colour scale per kind of quantity, centred at 0, its range the largest
+  |value| of that kind over all layers, so colours compare across layers and figures;
+- small matrices print their values; hovering a cell shows its symbol and full value;
+- what the current step has not computed yet is grey, with '?' instead of numbers;
+- every cell can be clicked (see ``heatmap.pick_from_points``).
+"""
+
+import numpy as np
+
+from backprop.activations import ACTIVATIONS
+
+from .heatmap import CELL, FOCUS, TITLES, Canvas, layers_of, sup
+
+SLOT = 110      # pixels from one layer's column to the next
+ROW_GAP = 54    # pixels above each row of panels, for the titles
+LABEL = 120     # pixels of left margin, for the row labels
+KIND_NAMES = {"z": "weighted input", "a": "activation", "delta": "error",
+              "nabla_b": "bias gradient"}
+
+
+def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None, marks=()):
+    """Every layer's z, a and δ as columns n_l × 1, one row of panels per kind and one
+    column per layer l = 1..L, so a layer's quantities line up under each other.
+    ``focus`` = (quantity, l) outlines the panel the current step computes."""
+    n_max, L = max(net.sizes), net.L
+    row_h = ROW_GAP + CELL * n_max
+    c = Canvas({"kinds": list(kinds), "L": L}, SLOT * L, row_h * len(kinds) + 10,
+               margin=(LABEL, 70, 10, 10))
+    for r, q in enumerate(kinds):
+        top = r * row_h + ROW_GAP
+        axis = "coloraxis" if r == 0 else f"coloraxis{r + 1}"
+        c.coloraxis(axis, net, trace, q, y=(1 - top / c.h, CELL * n_max / c.h))
+        c.text(f"<b>{TITLES[q]}</b><br><span style='font-size:11px'>{KIND_NAMES[q]}</span>",
+               -LABEL / 2 - 10, top + CELL * n_max / 2, size=17)
+        for l in layers_of(net, q):
+            x = (l - 1) * SLOT + (SLOT - CELL) / 2
+            on = focus == (q, l)
+            ax = c.panel(net, trace, q, l, x, top, known, on, marks, caxis=axis)
+            c.fig["layout"][f"xaxis{ax}"]["showticklabels"] = False
+            c.text(f"<b>{sup(q, l)}</b>", x + CELL / 2, top - 20,
+                   color=FOCUS if on else None, size=15)
+    for l in range(1, L + 1):
+        c.text(f"layer {l}" + (" (input)" if l == 1 else " (output)" if l == L else ""),
+               (l - 0.5) * SLOT, c.h - 2, color="#666", size=11, yanchor="bottom")
+    c.fig["layout"]["margin"]["b"] = 24
+    c.fig["layout"]["annotations"][-1]["yshift"] = -22
+    for a in c.fig["layout"]["annotations"][-L:]:
+        a["yshift"] = -20
+    return c.fig
+
+
+def matrix_figure(net, trace, q, l, known=None, marks=()):
+    """w^l or ∂C/∂w^l as the n_l × n_{l−1} matrix it is."""
+    n, m = net.sizes[l - 1], net.sizes[l - 2]
+    c = Canvas({"quantity": q, "l": l}, max(CELL * m, 150), CELL * n + 75,
+               margin=(75, 70, 10, 10))
+    c.coloraxis("coloraxis", net, trace, q)
+    ax = c.panel(net, trace, q, l, 0, 75, known, marks=marks)
+    lay = c.fig["layout"]
+    lay[f"xaxis{ax}"]["title"] = {"text": f"k (layer {l - 1}, from)", "standoff": 2}
+    lay[f"yaxis{ax}"]["title"] = {"text": f"j (layer {l}, to)"}
+    c.text(f"<b>{sup(q, l)}</b>  ({n} × {m})", CELL * m / 2, 6, size=15)
+    return c.fig
+
+
+def outer_product_figure(net, trace, l, known=None, marks=()):
+    """BP4 as the outer product it is: the δ^l column at the left, the (a^{l−1})ᵀ row on
+    top, and ∂C/∂w^l = δ^l (a^{l−1})ᵀ where they cross, so cell (j, k) sits level with
+    δ^l_j and under a^{l−1}_k."""
+    n, m = net.sizes[l - 1], net.sizes[l - 2]
+    gap, top = CELL * 0.7, 70
+    c = Canvas({"quantity": "nabla_w", "l": l, "outer_product": True},
+               CELL * (1 + m) + gap, top + CELL * (1 + n) + gap + 40, margin=(70, 70, 10, 10))
+    c.coloraxis("coloraxis", net, trace, "delta", bar=False)
+    c.coloraxis("coloraxis2", net, trace, "a", bar=False)
+    c.coloraxis("coloraxis3", net, trace, "nabla_w")
+    px, py = CELL + gap, top + CELL + gap           # where the product starts
+    ax1 = c.panel(net, trace, "delta", l, 0, py, known, marks=marks, caxis="coloraxis")
+    ax2 = c.panel(net, trace, "a", l - 1, px, top, known, marks=marks, transpose=True,
+                  caxis="coloraxis2")
+    ax3 = c.panel(net, trace, "nabla_w", l, px, py, known, marks=marks, caxis="coloraxis3")
+    lay = c.fig["layout"]
+    for ax in (f"xaxis{ax1}", f"yaxis{ax2}", f"xaxis{ax3}", f"yaxis{ax3}"):
+        lay[ax]["showticklabels"] = False
+    lay[f"yaxis{ax1}"]["title"] = {"text": f"j (layer {l})"}
+    lay[f"xaxis{ax2}"]["title"] = {"text": f"k (layer {l - 1})", "standoff": 0}
+    c.text(f"<b>δ<sup>{l}</sup></b>", CELL / 2, py - 12, size=15)
+    c.text(f"<b>(a<sup>{l - 1}</sup>)<sup>T</sup></b>", px - gap / 2, top + CELL / 2, size=15,
+           xanchor="right")
+    c.text(f"<b>∂C/∂w<sup>{l}</sup> = δ<sup>{l}</sup>(a<sup>{l - 1}</sup>)<sup>T</sup></b> "
+           f"({n} × {m})", px + CELL * m / 2, py + CELL * n + 26, size=14)
+    return c.fig
+
+
+def activation_figure(net, trace, l):
+    """σ of layer l as a curve, with each neuron's (z^l_j, a^l_j) marked on it."""
+    act = ACTIVATIONS[net.activations[l]]
+    z, a = trace.z[l], trace.a[l]
+    span = max(4.0, float(np.max(np.abs(z))) * 1.2)
+    c = Canvas({"quantity": "a", "l": l, "curve": True}, 360, 240, margin=(55, 15, 40, 45))
+    if act.elementwise:
+        zz = np.linspace(-span, span, 161)
+        c.fig["data"].append({"type": "scatter", "mode": "lines", "x": zz, "y": act.fn(zz),
+                              "line": {"color": "#888"}, "hoverinfo": "skip"})
+    c.fig["data"].append({
+        "type": "scatter", "mode": "markers+text", "x": z, "y": a,
+        "text": [f"j={j}" for j in range(1, len(z) + 1)], "textposition": "top left",
+        "marker": {"size": 11, "color": FOCUS},
+        "hovertemplate": "z=%{x:.4f}<br>a=%{y:.4f}<extra>%{text}</extra>"})
+    c.fig["layout"].update(xaxis={"title": {"text": f"z<sup>{l}</sup><sub>j</sub>"}},
+                           yaxis={"title": {"text": f"a<sup>{l}</sup><sub>j</sub>"}},
+                           showlegend=False, plot_bgcolor="#fafafa")
+    c.text(f"<b>a<sup>{l}</sup> = σ(z<sup>{l}</sup>)</b>, σ = {act.name}", 180, -22)
+    return c.fig
+
+
+def focus_figure(net, trace, step, known=None, marks=()):
+    """The figure that belongs beside a step's equation, or None."""
+    l = step.l
+    if step.kind == "z":
+        return matrix_figure(net, trace, "w", l, known, marks)
+    if step.kind == "a":
+        return activation_figure(net, trace, l)
+    if step.kind == "BP2":
+        return matrix_figure(net, trace, "w", l + 1, known, marks)
+    if step.kind == "BP3":
+        return network_figure(net, trace, ("nabla_b",), known, ("nabla_b", l), marks)
+    if step.kind == "BP4":
+        return outer_product_figure(net, trace, l, known, marks)
+    return None
+
+
+def cost_history_figure(costs):
+    """C_x after each gradient-descent step (step 0 is before the first)."""
+    c = Canvas({"quantity": "cost", "history": True}, 520, 200, margin=(55, 15, 20, 45))
+    c.fig["data"].append({"type": "scatter", "mode": "lines+markers",
+                          "x": list(range(len(costs))), "y": list(costs),
+                          "hovertemplate": "after step %{x}: C_x = %{y:.6g}<extra></extra>"})
+    c.fig["layout"].update(xaxis={"title": {"text": "gradient-descent steps"}},
+                           yaxis={"title": {"text": "C_x"}, "rangemode": "tozero"})
+    return c.fig

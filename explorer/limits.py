@@ -1,0 +1,34 @@
+"""Every bound on what a user may enter, in one place. The widgets enforce them and
+``check_network`` re-checks them before anything is computed, so no input (typed, uploaded
+or linked) can make the server work for more than a moment."""
+
+import numpy as np
+
+MIN_LAYERS, MAX_LAYERS = 2, 6        # L, the input layer included
+MAX_NEURONS = 16                     # n_l for every layer
+MAX_ABS = 1000.0                     # |w|, |b|, |x|, |y|
+MAX_SEED = 2**31 - 1
+ETA_MIN, ETA_MAX = 1e-4, 100.0       # the learning rate η
+MAX_UPLOAD_BYTES = 64 * 1024         # a network file; the largest allowed is ~30 kB of JSON
+MAX_TEXT_CELLS = 20 * 20             # above this, heatmaps print no numbers in the cells
+
+
+def check_network(net, x=None, y=None):
+    """Raise ValueError unless ``net`` (and x, y) lie within the hosted limits."""
+    if not MIN_LAYERS <= net.L <= MAX_LAYERS:
+        raise ValueError(f"the network has {net.L} layers; this explorer allows "
+                         f"{MIN_LAYERS} to {MAX_LAYERS} (the input layer counts as layer 1)")
+    big = [l for l, n in enumerate(net.sizes, start=1) if n > MAX_NEURONS]
+    if big:
+        raise ValueError(f"layer {big[0]} has {net.sizes[big[0] - 1]} neurons; at most "
+                         f"{MAX_NEURONS} are allowed in a layer")
+    named = [(f"w^{l}", net.w[l]) for l in net.w] + [(f"b^{l}", net.b[l]) for l in net.b]
+    named += [(n, v) for n, v in (("x", x), ("y", y)) if v is not None]
+    for name, arr in named:
+        check_magnitude(name, arr)
+
+
+def check_magnitude(name, arr):
+    if np.size(arr) and np.max(np.abs(arr)) > MAX_ABS:
+        raise ValueError(f"{name} has an entry of size {np.max(np.abs(arr)):.4g}; entries "
+                         f"must lie between −{MAX_ABS:g} and {MAX_ABS:g}")

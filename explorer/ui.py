@@ -1,0 +1,220 @@
+"""What every page shares: the session's state, the network sidebar, and a guard that
+turns any unexpected error into a short apology. The only module here that imports
+Streamlit.
+
+Session state (per browser session, never module-level):
+- the user's choices under plain keys: "sizes", "acts", "cost", "init", "seed", "preset";
+- the last valid network and example: "net", "x", "y" (bad input never replaces them);
+- "step" (index into the step list), "pick" ((quantity, l, j, k) of the explained cell),
+  "version" (bumped when the network is replaced, so table editors start afresh),
+  "msg" (error messages, keyed by where they are shown).
+Widgets have their own keys ("_seed", ...) refilled from the plain keys on every run, so a
+page switch, which drops the state of widgets not drawn, loses nothing.
+"""
+
+import functools
+import logging
+
+import numpy as np
+import streamlit as st
+
+from backprop import ACTIVATIONS, COSTS, INITS, Network
+
+from . import limits
+from .presets import DEFAULT, PRESETS
+
+log = logging.getLogger(__name__)
+CUSTOM = "(your own)"
+# Streamlit would label the landing page "app" (its file name): the sidebar lists the pages
+# itself, and .streamlit/config.toml hides the automatic list.
+PAGES = (("app.py", "Welcome", "🏠"), ("pages/1_Network.py", "Network: weights, x and y", "✏️"),
+         ("pages/2_Step_through.py", "Step through one example", "▶️"),
+         ("pages/3_Gradient_check.py", "Gradient check and descent", "✅"))
+
+
+def ensure_state():
+    """Fill in every key a page needs; safe to call at the top of every page."""
+    ss = st.session_state
+    if "net" not in ss:
+        load_preset(DEFAULT)
+        ss.preset = DEFAULT
+        ss.init, ss.seed = "standard", 0
+    ss.setdefault("step", 0)
+    ss.setdefault("pick", None)
+    ss.setdefault("msg", {})
+
+
+def set_network(net, x, y):
+    """Make (net, x, y) the session's network, after checking the hosted limits."""
+    limits.check_network(net, x, y)
+    ss = st.session_state
+    ss.net, ss.x, ss.y = net, np.asarray(x, float), np.asarray(y, float)
+    ss.sizes = list(net.sizes)
+    ss.acts = list(net.activations.values())
+    ss.cost = net.cost
+    ss.version = ss.get("version", 0) + 1
+    ss.pick = None
+    ss.history = []
+
+
+def load_preset(name):
+    net, x, y = PRESETS[name].make()
+    set_network(net, x, y)
+
+
+def _resized(v, n):
+    return np.concatenate([v, np.zeros(max(0, n - len(v)))])[:n]
+
+
+def _regenerate(where):
+    """New random weights for the chosen sizes, init and seed (a structure change)."""
+    ss = st.session_state
+    try:
+        net = Network.random(ss.sizes, ss.acts, ss.cost, seed=int(ss.seed), init=ss.init)
+        set_network(net, _resized(ss.x, ss.sizes[0]), _resized(ss.y, ss.sizes[-1]))
+        ss.msg.pop("structure", None)
+        ss.msg.pop("functions", None)
+    except ValueError as e:
+        ss.msg[where] = str(e)
+
+
+def _refunction(where):
+    """Same weights, new activations or cost."""
+    ss = st.session_state
+    try:
+        net = ss.net.replace(activations=ss.acts, cost=ss.cost)
+        ss.net = net
+        ss.msg.pop("structure", None)
+        ss.msg.pop("functions", None)
+    except ValueError as e:
+        ss.msg[where] = str(e)
+
+
+def _take(key, then=None):
+    """on_change: copy widget "_key" to the plain key, mark the network custom, rebuild."""
+    def cb():
+        ss = st.session_state
+        if key.startswith("n_") or key.startswith("act_"):
+            kind, l = key.split("_")
+            target = ss.sizes if kind == "n" else ss.acts
+            target[int(l) - (1 if kind == "n" else 2)] = ss["_" + key]
+        else:
+            ss[key] = ss["_" + key]
+        ss.preset = CUSTOM
+        if then:
+            then()
+    return cb
+
+
+def _set_L():
+    ss = st.session_state
+    L = int(ss._L)
+    ss.sizes = (ss.sizes + [ss.sizes[-1]] * L)[:L - 1] + [ss.sizes[-1]]
+    hidden = [a for a in ss.acts[:-1] if a != "softmax"] or ["sigmoid"]
+    ss.acts = (hidden + [hidden[-1]] * L)[:L - 2] + [ss.acts[-1]]
+    ss.preset = CUSTOM
+    _regenerate("structure")
+
+
+def _on_preset():
+    ss = st.session_state
+    if ss._preset in PRESETS:
+        ss.preset = ss._preset
+        load_preset(ss._preset)
+        ss.msg.clear()
+
+
+def _widget(fn, label, key, **kw):
+    """Draw a widget whose value lives under the plain key ``key``."""
+    st.session_state["_" + key] = _get(key)
+    return fn(label, key="_" + key, **kw)
+
+
+def _get(key):
+    ss = st.session_state
+    if key.startswith("n_"):
+        return ss.sizes[int(key[2:]) - 1]
+    if key.startswith("act_"):
+        return ss.acts[int(key[4:]) - 2]
+    if key == "L":
+        return len(ss.sizes)
+    return ss[key]
+
+
+def message(where):
+    """Show the error recorded for ``where``, if any, right there."""
+    text = st.session_state.msg.get(where)
+    if text:
+        st.error(text, icon="⚠️")
+
+
+def sidebar():
+    """The network controls every page shows: preset, layers, neurons, activations, cost,
+    initialisation and seed. Every bound comes from ``explorer.limits``."""
+    ss = st.session_state
+    with st.sidebar:
+        for path, label, icon in PAGES:
+            st.page_link(path, label=label, icon=icon)
+        st.header("Your network")
+        _widget(st.selectbox, "Preset", "preset", options=[CUSTOM, *PRESETS],
+                on_change=_on_preset, help="Load a ready-made network and example.")
+        if ss.preset in PRESETS:
+            st.caption(PRESETS[ss.preset].blurb)
+        _widget(st.number_input, "Layers L (layer 1 is the input)", "L",
+                min_value=limits.MIN_LAYERS, max_value=limits.MAX_LAYERS, step=1,
+                on_change=_set_L)
+        L = len(ss.sizes)
+        with st.expander("Neurons n_l and activation σ per layer", expanded=L <= 4):
+            for l in range(1, L + 1):
+                left, right = st.columns([1, 1.4])
+                with left:
+                    _widget(st.number_input, f"n_{l}", f"n_{l}", min_value=1,
+                            max_value=limits.MAX_NEURONS, step=1,
+                            on_change=_take(f"n_{l}", lambda: _regenerate("structure")))
+                with right:
+                    if l == 1:
+                        st.caption("layer 1: the input x")
+                        continue
+                    names = [n for n in ACTIVATIONS if l == L or not ACTIVATIONS[n].output_only]
+                    _widget(st.selectbox, f"σ of layer {l}", f"act_{l}", options=names,
+                            on_change=_take(f"act_{l}", lambda: _refunction("functions")))
+        message("structure")
+        _widget(st.selectbox, "Cost", "cost", options=list(COSTS),
+                on_change=_take("cost", lambda: _refunction("functions")))
+        message("functions")
+        left, right = st.columns(2)
+        with left:
+            _widget(st.selectbox, "Initial weights", "init", options=list(INITS),
+                    on_change=_take("init", lambda: _regenerate("structure")),
+                    help="standard: w, b ~ N(0, 1) as in the notes; scaled: w ~ N(0, 1/n_{l−1}); "
+                         "zeros: all 0.")
+        with right:
+            _widget(st.number_input, "Seed", "seed", min_value=0, max_value=limits.MAX_SEED,
+                    step=1, on_change=_take("seed", lambda: _regenerate("structure")))
+        net = ss.net
+        st.caption(f"In use: {'-'.join(map(str, net.sizes))}, "
+                   f"{', '.join(net.activations.values())}; {net.cost} cost.")
+
+
+def page(title, icon=None):
+    """Decorate a page's body: set up state and the sidebar, and turn an unexpected error
+    into a short apology (the details go to the server log, never to the viewer)."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+
+    def wrap(body):
+        @functools.wraps(body)
+        def run():
+            st.set_page_config(page_title=f"{title} · Backprop Explorer", page_icon=icon,
+                               layout="wide")
+            ensure_state()
+            try:
+                sidebar()
+                body()
+            except ScriptControlException:
+                raise
+            except Exception:
+                log.exception("unexpected error on page %s", title)
+                st.error("Sorry, something went wrong while drawing this page. Your network "
+                         "is kept; try another step or setting, or reload the page.", icon="😕")
+        return run
+    return wrap

@@ -1,0 +1,79 @@
+"""The network's numbers: w^l and b^l for every layer, the example x and y, as tables to
+edit; and the network as a file to download or upload."""
+
+import streamlit as st
+
+from explorer import files, limits, tables, ui
+
+NUMBER = st.column_config.NumberColumn(min_value=-limits.MAX_ABS, max_value=limits.MAX_ABS,
+                                       format="%.4g")
+
+
+def editor(name, df, key):
+    """An editable table; returns its numbers, or None (with a message beside it) if a
+    cell is empty, not a number or out of range."""
+    edited = st.data_editor(df, key=key, num_rows="fixed",
+                            column_config={c: NUMBER for c in df.columns})
+    try:
+        values = tables.parse_table(name, edited, df.shape if df.shape[1] > 1 else (len(df),))
+        limits.check_magnitude(name, values)
+        return values
+    except ValueError as e:
+        st.error(f"{e}. Still using the last valid {name}.", icon="⚠️")
+        return None
+
+
+def on_upload():
+    ss = st.session_state
+    up = ss.get("_upload")
+    if up is None:
+        return
+    try:
+        ui.set_network(*files.loads(up.getvalue()))
+        ss.preset = ui.CUSTOM
+        ss.msg.pop("upload", None)
+    except ValueError as e:
+        ss.msg["upload"] = f"Could not load {up.name}: {e}"
+
+
+@ui.page("Network")
+def body():
+    ss = st.session_state
+    net, v = ss.net, ss.version
+    st.title("The network's numbers")
+    st.markdown("Row **j** is neuron j of layer l; column **k** is neuron k of layer l−1, so "
+                "the cell (j, k) of wˡ is w^l_jk, the weight **to** j **from** k. Edit any "
+                "cell: every page follows at once.")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Input x = a¹**")
+        x = editor("x", tables.vector_table(ss.x, "x"), f"x_{v}")
+    with right:
+        st.markdown(f"**Target y** (n_{net.L} = {net.sizes[-1]})")
+        y = editor("y", tables.vector_table(ss.y, "y"), f"y_{v}")
+    ws, bs = list(net.w.values()), list(net.b.values())
+    for l in net.w:
+        st.markdown(f"##### Layer {l}: w^{l} is n_{l} × n_{l - 1} = "
+                    f"{net.sizes[l - 1]} × {net.sizes[l - 2]},  σ = {net.activations[l]}")
+        wcol, bcol = st.columns([max(2, net.sizes[l - 2]), 1.2])
+        with wcol:
+            w = editor(f"w^{l}", tables.matrix_table(net.w[l]), f"w{l}_{v}")
+        with bcol:
+            b = editor(f"b^{l}", tables.vector_table(net.b[l], f"b^{l}"), f"b{l}_{v}")
+        ws[l - 2] = net.w[l] if w is None else w
+        bs[l - 2] = net.b[l] if b is None else b
+    ss.net = net.replace(weights=ws, biases=bs)
+    ss.x = ss.x if x is None else x
+    ss.y = ss.y if y is None else y
+
+    st.markdown("##### Save or load")
+    down, up = st.columns(2)
+    down.download_button("Download this network (JSON)", files.dumps(ss.net, ss.x, ss.y),
+                         file_name="network.json", mime="application/json")
+    with up:
+        st.file_uploader("Load a network (JSON, as downloaded)", type=["json"],
+                         key="_upload", on_change=on_upload)
+        ui.message("upload")
+
+
+body()

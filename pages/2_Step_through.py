@@ -1,0 +1,99 @@
+"""Step through one example: each equation of the forward and backward pass, its numbers,
+the heatmaps of every quantity so far, and the derivation of any number."""
+
+import streamlit as st
+
+from backprop.explain import explain
+from backprop.steps import known, steps
+from explorer import figures, heatmap, ui
+from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
+
+CHART = {"config": {"displayModeBar": False}, "on_select": None,
+         "selection_mode": "points", "width": "content"}
+
+
+def go(delta=None):
+    ss = st.session_state
+    ss.step = ss._step if delta is None else ss.step + delta
+    ss.pick = None
+
+
+def on_chart(key):
+    def cb():
+        pick = heatmap.pick_from_points(st.session_state[key]["selection"]["points"])
+        if pick:
+            st.session_state.pick = pick
+    return cb
+
+
+def on_keys():
+    ss = st.session_state
+    ss.pick = clamp_pick(ss.net, ss._pq, ss._pl, ss.get("_pj"), ss.get("_pk"))
+
+
+def chart(fig, key):
+    if fig is not None:
+        st.plotly_chart(fig, key=key, **{**CHART, "on_select": on_chart(key)})
+
+
+@ui.page("Step through")
+def body():
+    ss = st.session_state
+    net, trace = ss.net, ss.net.backprop(ss.x, ss.y)
+    all_steps = steps(net, trace)
+    ss.step = min(max(ss.step, 0), len(all_steps) - 1)
+    step = all_steps[ss.step]
+    now = known(all_steps, ss.step)
+    pick = ss.pick or default_pick(step)
+
+    st.title("Step through one example")
+    prev, nxt, slider = st.columns([1, 1, 8], vertical_alignment="bottom")
+    prev.button("◀ Prev", key="prev", on_click=go, args=(-1,), disabled=ss.step == 0,
+                width="stretch")
+    nxt.button("Next ▶", key="next", on_click=go, args=(1,), type="primary",
+               disabled=ss.step == len(all_steps) - 1, width="stretch")
+    ss._step = ss.step
+    slider.slider("Step", 0, len(all_steps) - 1, key="_step", on_change=go,
+                  format="%d", help="Drag to jump to any step.")
+    st.subheader(f"Step {ss.step + 1} of {len(all_steps)} · {step.title}")
+
+    is_known = pick[0] in ("w", "b") or (pick[0], pick[1]) in now
+    derivation = explain(net, trace, *pick) if is_known else None
+    marks = heatmap.marks_for(pick, derivation.uses if derivation else ())
+    left, right = st.columns([1.3, 1])
+    with left:
+        st.latex(step.rule)
+        st.caption("with the shape of each quantity, (rows × columns)")
+        st.latex(step.shapes)
+        st.caption("with the numbers of this example")
+        st.latex(step.numbers)
+        st.info(step.text)
+    with right:
+        chart(figures.focus_figure(net, trace, step, now, marks), "chart_focus")
+
+    st.markdown("#### The network so far  ·  click any cell to see where its number comes from")
+    chart(figures.network_figure(net, trace, known=now, focus=(step.quantity, step.l),
+                                 marks=marks), "chart_network")
+
+    st.markdown("#### Where does this number come from?")
+    q, l, j, k = pick
+    for key, value in (("_pq", q), ("_pl", l), ("_pj", j), ("_pk", k)):
+        ss[key] = value
+    c1, c2, c3, c4 = st.columns(4)
+    c1.selectbox("Quantity", list(LABELS), format_func=LABELS.get, key="_pq", on_change=on_keys)
+    c2.selectbox("Layer l", pick_layers(net, q), key="_pl", on_change=on_keys)
+    if q != "cost":
+        c3.number_input("Row j", 1, net.sizes[l - 1], key="_pj", on_change=on_keys)
+    if q in ("w", "nabla_w"):
+        c4.number_input("Column k", 1, net.sizes[l - 2], key="_pk", on_change=on_keys)
+    if derivation is None:
+        first = computed_at(all_steps, q, l)
+        st.warning(f"Not yet computed at this step: it is computed at step {first.index + 1} "
+                   f"({first.title}).")
+    else:
+        st.markdown(f"**{derivation.equation}** · {derivation.text}")
+        for line in derivation.lines:
+            st.latex(line)
+
+
+body()
