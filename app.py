@@ -33,10 +33,10 @@ def body():
         "then BP1 to BP4.\n"
         "3. Change any weight, x or y on the **Network** page, and see every number follow.")
     left, mid, right = st.columns(3)
-    left.page_link("pages/2_Step_through.py", label="Step through one example", icon="▶️")
-    mid.page_link("pages/1_Network.py", label="Edit weights, x and y", icon="✏️")
+    left.page_link("pages/2_Step_through.py", label="Step through one example", icon=":material/play_arrow:")
+    mid.page_link("pages/1_Network.py", label="Edit weights, x and y", icon=":material/edit:")
     right.page_link("pages/3_Gradient_check.py", label="Check the gradient, take a step",
-                    icon="✅")
+                    icon=":material/check_circle:")
 
 
 body()

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 
 from backprop import validate
+from backprop.notation import pretty
 
 
 def matrix_table(w):
@@ -44,8 +45,8 @@ def gradcheck_table(trace, numeric):
     |difference| from the finite differences, and that difference relative to the size."""
     rows = []
     for l in trace.nabla_w:
-        for name, bp, fd in ((f"∂C/∂w^{l}", trace.nabla_w[l], numeric.nabla_w[l]),
-                             (f"∂C/∂b^{l}", trace.nabla_b[l], numeric.nabla_b[l])):
+        for name, bp, fd in ((pretty(f"∂C/∂w^{l}"), trace.nabla_w[l], numeric.nabla_w[l]),
+                             (pretty(f"∂C/∂b^{l}"), trace.nabla_b[l], numeric.nabla_b[l])):
             diff = float(np.max(np.abs(bp - fd)))
             size = max(float(np.max(np.abs(bp))), float(np.max(np.abs(fd))), 1e-300)
             rows.append({"gradient": name, "largest |backprop|": float(np.max(np.abs(bp))),

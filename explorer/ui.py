@@ -27,9 +27,10 @@ log = logging.getLogger(__name__)
 CUSTOM = "(your own)"
 # Streamlit would label the landing page "app" (its file name): the sidebar lists the pages
 # itself, and .streamlit/config.toml hides the automatic list.
-PAGES = (("app.py", "Welcome", "🏠"), ("pages/1_Network.py", "Network: weights, x and y", "✏️"),
-         ("pages/2_Step_through.py", "Step through one example", "▶️"),
-         ("pages/3_Gradient_check.py", "Gradient check and descent", "✅"))
+PAGES = (("app.py", "Welcome", ":material/home:"),
+         ("pages/1_Network.py", "Network: weights, x and y", ":material/edit:"),
+         ("pages/2_Step_through.py", "Step through one example", ":material/play_arrow:"),
+         ("pages/3_Gradient_check.py", "Gradient check and descent", ":material/check_circle:"))
 
 
 def ensure_state():
@@ -145,7 +146,7 @@ def message(where):
     """Show the error recorded for ``where``, if any, right there."""
     text = st.session_state.msg.get(where)
     if text:
-        st.error(text, icon="⚠️")
+        st.error(text, icon=":material/warning:")
 
 
 def sidebar():
@@ -215,6 +216,7 @@ def page(title, icon=None):
             except Exception:
                 log.exception("unexpected error on page %s", title)
                 st.error("Sorry, something went wrong while drawing this page. Your network "
-                         "is kept; try another step or setting, or reload the page.", icon="😕")
+                         "is kept; try another step or setting, or reload the page.",
+                         icon=":material/sentiment_dissatisfied:")
         return run
     return wrap

@@ -3,6 +3,7 @@ edit; and the network as a file to download or upload."""
 
 import streamlit as st
 
+from backprop.notation import pretty
 from explorer import files, limits, tables, ui
 
 NUMBER = st.column_config.NumberColumn(min_value=-limits.MAX_ABS, max_value=limits.MAX_ABS,
@@ -12,14 +13,14 @@ NUMBER = st.column_config.NumberColumn(min_value=-limits.MAX_ABS, max_value=limi
 def editor(name, df, key):
     """An editable table; returns its numbers, or None (with a message beside it) if a
     cell is empty, not a number or out of range."""
-    edited = st.data_editor(df, key=key, num_rows="fixed",
+    edited = st.data_editor(df, key=key, num_rows="fixed", width="content",
                             column_config={c: NUMBER for c in df.columns})
     try:
         values = tables.parse_table(name, edited, df.shape if df.shape[1] > 1 else (len(df),))
         limits.check_magnitude(name, values)
         return values
     except ValueError as e:
-        st.error(f"{e}. Still using the last valid {name}.", icon="⚠️")
+        st.error(f"{e}. Still using the last valid {pretty(name)}.", icon=":material/warning:")
         return None
 
 
@@ -42,24 +43,25 @@ def body():
     net, v = ss.net, ss.version
     st.title("The network's numbers")
     st.markdown("Row **j** is neuron j of layer l; column **k** is neuron k of layer l−1, so "
-                "the cell (j, k) of wˡ is w^l_jk, the weight **to** j **from** k. Edit any "
-                "cell: every page follows at once.")
+                "the cell (j, k) of wˡ is wˡⱼₖ, the weight **to** j **from** k. Edit any "
+                "cell: every page follows at once. An empty or impossible cell is reported "
+                "beside its table, and the last valid numbers stay in use.")
     left, right = st.columns(2)
     with left:
         st.markdown("**Input x = a¹**")
         x = editor("x", tables.vector_table(ss.x, "x"), f"x_{v}")
     with right:
-        st.markdown(f"**Target y** (n_{net.L} = {net.sizes[-1]})")
+        st.markdown(pretty(f"**Target y** (n_{net.L} = {net.sizes[-1]})"))
         y = editor("y", tables.vector_table(ss.y, "y"), f"y_{v}")
     ws, bs = list(net.w.values()), list(net.b.values())
     for l in net.w:
-        st.markdown(f"##### Layer {l}: w^{l} is n_{l} × n_{l - 1} = "
-                    f"{net.sizes[l - 1]} × {net.sizes[l - 2]},  σ = {net.activations[l]}")
+        st.markdown(pretty(f"##### Layer {l}: w^{l} and b^{l}  ·  w^{l} is n_{l} × n_{l - 1} = "
+                           f"{net.sizes[l - 1]} × {net.sizes[l - 2]},  σ = {net.activations[l]}"))
         wcol, bcol = st.columns([max(2, net.sizes[l - 2]), 1.2])
         with wcol:
             w = editor(f"w^{l}", tables.matrix_table(net.w[l]), f"w{l}_{v}")
         with bcol:
-            b = editor(f"b^{l}", tables.vector_table(net.b[l], f"b^{l}"), f"b{l}_{v}")
+            b = editor(f"b^{l}", tables.vector_table(net.b[l], pretty(f"b^{l}")), f"b{l}_{v}")
         ws[l - 2] = net.w[l] if w is None else w
         bs[l - 2] = net.b[l] if b is None else b
     ss.net = net.replace(weights=ws, biases=bs)

@@ -4,6 +4,7 @@ gradient descent at a time."""
 import streamlit as st
 
 from backprop import numerical_gradient
+from backprop.notation import pretty
 from explorer import figures, limits, tables, ui
 
 
@@ -27,9 +28,11 @@ def body():
     st.markdown("Backpropagation gives every ∂C/∂w in one backward pass. Finite differences "
                 "nudge each weight by ±ε = 10⁻⁶ and watch the cost: "
                 "(C(w + ε) − C(w − ε)) / 2ε. Two independent routes, one answer:")
-    st.dataframe(tables.gradcheck_table(trace, numeric), width="stretch")
+    st.dataframe(tables.gradcheck_table(trace, numeric), width="content",
+                 column_config={c: st.column_config.NumberColumn(format="%.3e")
+                                for c in ("largest |difference|", "relative difference")})
     l = st.selectbox("Compare layer", list(net.w), index=len(net.w) - 1,
-                     format_func=lambda l: f"∂C/∂w^{l}")
+                     format_func=lambda l: pretty(f"∂C/∂w^{l}"))
     left, right = st.columns(2)
     left.markdown("**Backpropagation** δˡ (aˡ⁻¹)ᵀ")
     left.dataframe(tables.matrix_table(trace.nabla_w[l]))
