@@ -12,7 +12,7 @@ import numpy as np
 
 from backprop.activations import ACTIVATIONS
 
-from .heatmap import CELL, FOCUS, TITLES, Canvas, layers_of, sup
+from .heatmap import CELL, FOCUS, TITLES, Canvas, cell_size, layers_of, sup
 
 SLOT = 110      # pixels from one layer's column to the next
 ROW_GAP = 54    # pixels above each row of panels, for the titles
@@ -26,15 +26,16 @@ def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None
     column per layer l = 1..L, so a layer's quantities line up under each other.
     ``focus`` = (quantity, l) outlines the panel the current step computes."""
     n_max, L = max(net.sizes), net.L
-    row_h = ROW_GAP + CELL * n_max
+    ch = cell_size(n_max, 240)
+    row_h = ROW_GAP + ch * n_max
     c = Canvas({"kinds": list(kinds), "L": L}, SLOT * L, row_h * len(kinds) + 10,
-               margin=(LABEL, 70, 10, 10))
+               margin=(LABEL, 70, 10, 10), cell=(CELL, ch))
     for r, q in enumerate(kinds):
         top = r * row_h + ROW_GAP
         axis = "coloraxis" if r == 0 else f"coloraxis{r + 1}"
-        c.coloraxis(axis, net, trace, q, y=(1 - top / c.h, CELL * n_max / c.h))
+        c.coloraxis(axis, net, trace, q, y=(1 - top / c.h, ch * n_max / c.h))
         c.text(f"<b>{TITLES[q]}</b><br><span style='font-size:11px'>{KIND_NAMES[q]}</span>",
-               -LABEL / 2 - 10, top + CELL * n_max / 2, size=17)
+               -LABEL / 2 - 10, top + ch * n_max / 2, size=17)
         for l in layers_of(net, q):
             x = (l - 1) * SLOT + (SLOT - CELL) / 2
             on = focus == (q, l)
@@ -55,14 +56,15 @@ def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None
 def matrix_figure(net, trace, q, l, known=None, marks=()):
     """w^l or ∂C/∂w^l as the n_l × n_{l−1} matrix it is."""
     n, m = net.sizes[l - 1], net.sizes[l - 2]
-    c = Canvas({"quantity": q, "l": l}, max(CELL * m, 150), CELL * n + 75,
-               margin=(75, 70, 10, 10))
+    cell = cell_size(max(n, m), 440)
+    c = Canvas({"quantity": q, "l": l}, max(cell * m, 150), cell * n + 75,
+               margin=(75, 70, 10, 10), cell=(cell, cell))
     c.coloraxis("coloraxis", net, trace, q)
     ax = c.panel(net, trace, q, l, 0, 75, known, marks=marks)
     lay = c.fig["layout"]
     lay[f"xaxis{ax}"]["title"] = {"text": f"k (layer {l - 1}, from)", "standoff": 2}
     lay[f"yaxis{ax}"]["title"] = {"text": f"j (layer {l}, to)"}
-    c.text(f"<b>{sup(q, l)}</b>  ({n} × {m})", CELL * m / 2, 6, size=15)
+    c.text(f"<b>{sup(q, l)}</b>  ({n} × {m})", cell * m / 2, 6, size=15)
     return c.fig
 
 
@@ -71,13 +73,15 @@ def outer_product_figure(net, trace, l, known=None, marks=()):
     top, and ∂C/∂w^l = δ^l (a^{l−1})ᵀ where they cross, so cell (j, k) sits level with
     δ^l_j and under a^{l−1}_k."""
     n, m = net.sizes[l - 1], net.sizes[l - 2]
-    gap, top = CELL * 0.7, 70
+    cell = cell_size(max(n, m) + 1, 440)
+    gap, top = cell * 0.7, 70
     c = Canvas({"quantity": "nabla_w", "l": l, "outer_product": True},
-               CELL * (1 + m) + gap, top + CELL * (1 + n) + gap + 40, margin=(70, 70, 10, 10))
+               cell * (1 + m) + gap, top + cell * (1 + n) + gap + 40, margin=(70, 70, 10, 10),
+               cell=(cell, cell))
     c.coloraxis("coloraxis", net, trace, "delta", bar=False)
     c.coloraxis("coloraxis2", net, trace, "a", bar=False)
     c.coloraxis("coloraxis3", net, trace, "nabla_w")
-    px, py = CELL + gap, top + CELL + gap           # where the product starts
+    px, py = cell + gap, top + cell + gap           # where the product starts
     ax1 = c.panel(net, trace, "delta", l, 0, py, known, marks=marks, caxis="coloraxis")
     ax2 = c.panel(net, trace, "a", l - 1, px, top, known, marks=marks, transpose=True,
                   caxis="coloraxis2")
@@ -87,11 +91,11 @@ def outer_product_figure(net, trace, l, known=None, marks=()):
         lay[ax]["showticklabels"] = False
     lay[f"yaxis{ax1}"]["title"] = {"text": f"j (layer {l})"}
     lay[f"xaxis{ax2}"]["title"] = {"text": f"k (layer {l - 1})", "standoff": 0}
-    c.text(f"<b>δ<sup>{l}</sup></b>", CELL / 2, py - 12, size=15)
-    c.text(f"<b>(a<sup>{l - 1}</sup>)<sup>T</sup></b>", px - gap / 2, top + CELL / 2, size=15,
+    c.text(f"<b>δ<sup>{l}</sup></b>", cell / 2, py + cell * n + 14, size=15)
+    c.text(f"<b>(a<sup>{l - 1}</sup>)<sup>T</sup></b>", px - gap / 2, top + cell / 2, size=15,
            xanchor="right")
     c.text(f"<b>∂C/∂w<sup>{l}</sup> = δ<sup>{l}</sup>(a<sup>{l - 1}</sup>)<sup>T</sup></b> "
-           f"({n} × {m})", px + CELL * m / 2, py + CELL * n + 26, size=14)
+           f"({n} × {m})", px + cell * m / 2, py + cell * n + 26, size=14)
     return c.fig
 
 

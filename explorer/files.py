@@ -1,7 +1,9 @@
 """A network and its example as a JSON document, and back. Only ``json`` reads what a user
 uploads: no pickle, no eval."""
 
+import base64
 import json
+import zlib
 
 import numpy as np
 
@@ -16,17 +18,18 @@ def dumps(net, x, y):
                       indent=1)
 
 
-def loads(data):
-    """(net, x, y) from the bytes or text of an upload, or ValueError saying what is wrong."""
+def loads(data, source="file"):
+    """(net, x, y) from the bytes or text of an upload (or a link: ``source``), or
+    ValueError saying what is wrong."""
     if len(data) > limits.MAX_UPLOAD_BYTES:
-        raise ValueError(f"the file is {len(data) / 1024:.0f} kB; a network file is at most "
+        raise ValueError(f"the {source} holds {len(data) / 1024:.0f} kB; a network is at most "
                          f"{limits.MAX_UPLOAD_BYTES // 1024} kB")
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as e:
-        raise ValueError(f"the file is not valid JSON ({e})") from None
+        raise ValueError(f"the {source} is not valid JSON ({e})") from None
     if not isinstance(doc, dict):
-        raise ValueError("the file must hold one JSON object, as written by Download")
+        raise ValueError(f"the {source} must hold one JSON object, as written by Download")
     sizes = doc.get("sizes")
     if isinstance(sizes, list) and len(sizes) > limits.MAX_LAYERS:
         raise ValueError(f"the network has {len(sizes)} layers; at most "
@@ -37,3 +40,26 @@ def loads(data):
                         f"n_{net.L}")
     limits.check_network(net, x, y)
     return net, x, y
+
+
+LINK_KEY = "net"              # the query parameter: ?net=...
+MAX_LINK_CHARS = 8000         # what browsers and chat apps pass along safely
+
+
+def to_link(net, x, y):
+    """The network and example packed for a link: compressed JSON in URL-safe base64."""
+    packed = zlib.compress(dumps(net, x, y).encode(), 9)
+    return base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def from_link(text):
+    """(net, x, y) from the text of a link's ``net`` parameter, or ValueError."""
+    if not isinstance(text, str) or len(text) > MAX_LINK_CHARS:
+        raise ValueError(f"the link's network is longer than {MAX_LINK_CHARS} characters")
+    try:
+        packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        inflate = zlib.decompressobj()
+        data = inflate.decompress(packed, limits.MAX_UPLOAD_BYTES + 1)   # no zip bombs
+    except (ValueError, zlib.error):
+        raise ValueError("the link is damaged (it may have been cut short when copied)") from None
+    return loads(data, source="link")

@@ -11,7 +11,8 @@ from backprop.notation import QUANTITIES, plain
 
 from .limits import MAX_TEXT_CELLS
 
-CELL = 46           # pixels per cell side
+CELL = 46           # pixels per cell side, for up to 6 rows; larger layers get smaller cells
+MIN_TEXT_WIDTH = 40  # narrower cells show their value on hover only
 GREY = "#e6e6e6"
 FOCUS = "#e07b00"   # outline of the layer the current step works on
 COLORSCALE = "RdBu_r"
@@ -39,11 +40,18 @@ def sup(q, l):
     return f"{TITLES[q]}<sup>{l}</sup>"
 
 
-class Canvas:
-    """A figure laid out in pixels: ``box`` turns a pixel rectangle into paper domains."""
+def cell_size(n, room=280):
+    """The side of a cell, in pixels, when n cells must share about ``room`` pixels."""
+    return max(20, min(CELL, room // max(n, 1)))
 
-    def __init__(self, meta, width, height, margin=(60, 20, 20, 20)):
+
+class Canvas:
+    """A figure laid out in pixels: ``box`` turns a pixel rectangle into paper domains.
+    Its cells are ``cell`` = (width, height) pixels."""
+
+    def __init__(self, meta, width, height, margin=(60, 20, 20, 20), cell=(CELL, CELL)):
         self.w, self.h = width, height
+        self.cw, self.ch = cell
         left, right, top, bottom = margin
         self.fig = {"data": [], "layout": {
             "meta": meta, "width": width + left + right, "height": height + top + bottom,
@@ -82,7 +90,7 @@ class Canvas:
         n, m = v.shape
         self.axes += 1
         ax = "" if self.axes == 1 else str(self.axes)
-        xd, yd = self.box(x, y, CELL * m, CELL * n)
+        xd, yd = self.box(x, y, self.cw * m, self.ch * n)
         is_known = known is None or q in ("w", "b") or (q, l) in known
         jj, kk = np.mgrid[1:n + 1, 1:m + 1]
         rj, rk = (kk, jj) if transpose else (jj, kk)   # (a^{l−1})ᵀ: its columns are k
@@ -90,8 +98,9 @@ class Canvas:
                 "x": list(range(1, m + 1)), "y": list(range(1, n + 1)), "coloraxis": caxis,
                 "xaxis": f"x{ax}", "yaxis": f"y{ax}", "hoverinfo": "skip", "xgap": 1,
                 "ygap": 1, "meta": {"quantity": q, "l": l, "known": is_known}}
-        if is_known and v.size <= MAX_TEXT_CELLS:
+        if is_known and v.size <= MAX_TEXT_CELLS and self.cw >= MIN_TEXT_WIDTH:
             heat["texttemplate"] = "%{z:.3f}"
+            heat["textfont"] = {"size": 12 if self.ch >= 30 else 10}
         two = q in ("w", "nabla_w")
         labels = [f"{plain(q, l, j, k if two else None)} = "
                   + (f"{val:.6g}" if is_known else "not yet computed")
@@ -100,7 +109,7 @@ class Canvas:
             "type": "scatter", "mode": "markers" if is_known else "markers+text",
             "x": kk.ravel(), "y": jj.ravel(), "xaxis": f"x{ax}", "yaxis": f"y{ax}",
             "showlegend": False, "texttemplate": "?", "textfont": {"color": "#999"},
-            "marker": {"size": CELL * 0.8, "opacity": 0, "symbol": "square"},
+            "marker": {"size": min(self.cw, self.ch) * 0.8, "opacity": 0, "symbol": "square"},
             "customdata": np.column_stack([np.full(n * m, QUANTITIES.index(q)),
                                            np.full(n * m, l), rj.ravel(),
                                            rk.ravel() if two else np.zeros(n * m, int)]),

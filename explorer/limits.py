@@ -32,3 +32,12 @@ def check_magnitude(name, arr):
     if np.size(arr) and np.max(np.abs(arr)) > MAX_ABS:
         raise ValueError(f"{name} has an entry of size {np.max(np.abs(arr)):.4g}; entries "
                          f"must lie between −{MAX_ABS:g} and {MAX_ABS:g}")
+
+
+def check_eta(eta):
+    """The learning rate η as a float, if it lies within the bounds."""
+    eta = float(eta)
+    if not ETA_MIN <= eta <= ETA_MAX:
+        raise ValueError(f"the learning rate η must lie between {ETA_MIN:g} and {ETA_MAX:g}; "
+                         f"got {eta:g}")
+    return eta

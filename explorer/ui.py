@@ -20,7 +20,7 @@ import streamlit as st
 
 from backprop import ACTIVATIONS, COSTS, INITS, Network
 
-from . import limits
+from . import files, limits
 from .presets import DEFAULT, PRESETS
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,18 @@ def ensure_state():
     """Fill in every key a page needs; safe to call at the top of every page."""
     ss = st.session_state
     if "net" not in ss:
+        ss.msg = {}
         load_preset(DEFAULT)
         ss.preset = DEFAULT
         ss.init, ss.seed = "standard", 0
+        link = st.query_params.get(files.LINK_KEY)
+        if link is not None:   # a shared link: ?net=...
+            try:
+                set_network(*files.from_link(link))
+                ss.preset = CUSTOM
+            except ValueError as e:
+                ss.msg["link"] = f"The network in this link could not be loaded: {e}. " \
+                                 f"Showing the preset {DEFAULT!r} instead."
     ss.setdefault("step", 0)
     ss.setdefault("pick", None)
     ss.setdefault("msg", {})
@@ -209,7 +218,10 @@ def page(title, icon=None):
                                layout="wide")
             ensure_state()
             try:
+                message("link")
                 sidebar()
+                limits.check_network(st.session_state.net, st.session_state.x,
+                                     st.session_state.y)   # re-checked before computing
                 body()
             except ScriptControlException:
                 raise

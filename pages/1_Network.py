@@ -68,7 +68,7 @@ def body():
     ss.x = ss.x if x is None else x
     ss.y = ss.y if y is None else y
 
-    st.markdown("##### Save or load")
+    st.markdown("##### Save, load or share")
     down, up = st.columns(2)
     down.download_button("Download this network (JSON)", files.dumps(ss.net, ss.x, ss.y),
                          file_name="network.json", mime="application/json")
@@ -76,6 +76,13 @@ def body():
         st.file_uploader("Load a network (JSON, as downloaded)", type=["json"],
                          key="_upload", on_change=on_upload)
         ui.message("upload")
+    link = files.to_link(ss.net, ss.x, ss.y)
+    if len(link) <= files.MAX_LINK_CHARS:
+        if st.button("Put this network in the address bar", key="share",
+                     help="Then copy the address: whoever opens it gets this network."):
+            st.query_params[files.LINK_KEY] = link
+    else:
+        st.caption("This network is too large to share as a link: download it instead.")
 
 
 body()

@@ -11,11 +11,16 @@ from explorer import figures, limits, tables, ui
 def descend(times):
     ss = st.session_state
     net, history = ss.net, ss.get("history") or [ss.net.cost_of(ss.x, ss.y)]
-    for _ in range(times):
-        net = net.sgd_step(ss.x, ss.y, ss.eta)
-        history.append(net.cost_of(ss.x, ss.y))
-    ui.set_network(net, ss.x, ss.y)   # (clears the history: set it again below)
-    ss.history = history[-200:]
+    try:
+        eta = limits.check_eta(ss.eta)
+        for _ in range(times):
+            net = net.sgd_step(ss.x, ss.y, eta)
+            history.append(net.cost_of(ss.x, ss.y))
+        ui.set_network(net, ss.x, ss.y)   # (clears the history: set it again below)
+        ss.history = history[-200:]
+        ss.msg.pop("sgd", None)
+    except ValueError as e:
+        ss.msg["sgd"] = f"No step taken: {e}. Try a smaller learning rate η."
 
 
 @ui.page("Gradient check")
@@ -47,6 +52,7 @@ def body():
                     format="%.4g", on_change=lambda: ss.update(eta=ss._eta))
     c2.button("Take 1 step", key="sgd1", on_click=descend, args=(1,), type="primary")
     c3.button("Take 10 steps", key="sgd10", on_click=descend, args=(10,))
+    ui.message("sgd")
     st.metric("Cost C_x of this example", f"{trace.cost:.6g}",
               delta=(f"{trace.cost - ss.history[-2]:.3g}" if len(ss.get("history", [])) > 1
                      else None), delta_color="inverse")
