@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .costs import COSTS
+from .costs import COSTS, softmax_cross_entropy_parts
 from .notation import num, paren, sym
 
 MAX_TERMS = 8   # longer sums are written with ⋯ in the middle; ``terms`` keeps them all
@@ -150,24 +150,7 @@ def _bp1(net, trace, l, j, _k):
     outputs = tuple(("a", l, i, None) for i in range(1, len(a) + 1))
     rule = rf"{dj} = \frac{{\partial C}}{{\partial {aj}}}\,\sigma'({sym('z', l, j)})"
     if act.name in (cost.reduced or {}):
-        # σ' cancels against ∇_a C: show the reduced form the package computes
-        if net.cost == "log_likelihood" and act.name == "softmax":
-            s = float(np.sum(y))
-            terms, lines = (float(a[j - 1]) * s, -float(y[j - 1])), (
-                rf"{dj} = \sum_k J_{{k{j}}} \frac{{\partial C}}{{\partial a^{{{l}}}_k}} = {aj}\sum_k y_k - {yj}",
-                rf"= {num(a[j - 1])}\cdot{paren(s)} - {paren(y[j - 1])} = {num(v)}")
-        elif net.cost == "log_likelihood":
-            terms, lines = (float(y[j - 1] * a[j - 1]), -float(y[j - 1])), (
-                rule, rf"= -\frac{{{yj}}}{{{aj}}}\,{aj}(1-{aj}) = {yj}{aj} - {yj}",
-                rf"= {paren(y[j - 1])}\cdot{paren(a[j - 1])} - {paren(y[j - 1])} = {num(v)}")
-        else:
-            terms, lines = (float(a[j - 1]), -float(y[j - 1])), (
-                rule, rf"= \frac{{{aj}-{yj}}}{{{aj}(1-{aj})}}\,{aj}(1-{aj}) = {aj} - {yj}",
-                rf"= {num(a[j - 1])} - {paren(y[j - 1])} = {num(v)}")
-        return Derivation("delta", l, j, None, "BP1", lines,
-                          f"The {act.name} output and the {net.cost} cost cancel σ' out: the "
-                          "error is the output minus the target.", v, terms, 1.0,
-                          (("a", l, j, None),))
+        return _bp1_reduced(net, trace, l, j, rule)
     g = trace.grad_a
     if act.elementwise:
         sp_line, sp = _sigma_prime(net, trace, l, j)
@@ -186,6 +169,41 @@ def _bp1(net, trace, l, j, _k):
     return Derivation("delta", l, j, None, "BP1", lines,
                       "Softmax ties the outputs together, so every output's share of the cost "
                       "reaches this neuron through the softmax Jacobian.", v, terms, 1.0, outputs)
+
+
+def _bp1_reduced(net, trace, l, j, rule):
+    """BP1 where σ' cancels against ∇_a C: the reduced form the package computes."""
+    a, y, v = trace.a[l], trace.y, float(trace.delta[l][j - 1])
+    aj, yj, dj = sym("a", l, j), sym("y", None, j), sym("delta", l, j)
+    combo = (net.cost, net.activations[l])
+    jac = rf"{dj} = \sum_k J_{{k{j}}} \frac{{\partial C}}{{\partial a^{{{l}}}_k}}"
+    if combo == ("log_likelihood", "softmax"):
+        s = float(np.sum(y))
+        terms = (float(a[j - 1]) * s, -float(y[j - 1]))
+        lines = (rf"{jac} = {aj}\sum_k y_k - {yj}",
+                 rf"= {num(a[j - 1])}\cdot{paren(s)} - {paren(y[j - 1])} = {num(v)}")
+        text = "Softmax and the log-likelihood cancel: the error is the output minus the target."
+    elif combo == ("log_likelihood", "sigmoid"):
+        terms = (float(y[j - 1] * a[j - 1]), -float(y[j - 1]))
+        lines = (rule, rf"= -\frac{{{yj}}}{{{aj}}}\,{aj}(1-{aj}) = -{yj}(1-{aj})",
+                 rf"= -{paren(y[j - 1])}\,(1-{paren(a[j - 1])}) = {num(v)}")
+        text = "The 1/a of the log-likelihood cancels against σ' = a(1 − a)."
+    elif combo == ("cross_entropy", "sigmoid"):
+        terms = (float(a[j - 1]), -float(y[j - 1]))
+        lines = (rule, rf"= \frac{{{aj}-{yj}}}{{{aj}(1-{aj})}}\,{aj}(1-{aj}) = {aj} - {yj}",
+                 rf"= {num(a[j - 1])} - {paren(y[j - 1])} = {num(v)}")
+        text = "Sigmoid and the cross-entropy cancel σ' out: the error is the output minus the target."
+    else:   # cross-entropy on softmax: Jᵀ ∇_a C, regrouped to stay finite (see costs.py)
+        act = ACTIVATIONS["softmax"]
+        parts = softmax_cross_entropy_parts(trace.z[l], a, y, act)[:, j - 1]
+        terms = tuple(float(p) for p in parts)
+        lines = (rf"{jac} = -{yj} + {aj}\sum_k y_k + (1-{yj}){aj} - \sum_{{k\ne {j}}} "
+                 rf"(1-y_k)\frac{{{aj}\,a^{{{l}}}_k}}{{1-a^{{{l}}}_k}}",
+                 "= " + " + ".join(paren(p) for p in terms) + f" = {num(v)}")
+        text = ("Softmax ties the outputs together: every output's share of the cost reaches "
+                "this neuron through the softmax Jacobian J.")
+    return Derivation("delta", l, j, None, "BP1", lines, text, v, terms, 1.0,
+                      tuple(("a", l, i, None) for i in range(1, len(a) + 1)))
 
 
 def _bp2(net, trace, l, j, k):

@@ -1,5 +1,6 @@
 """A read-only mapping from layer number l to a per-layer quantity."""
 
+import operator
 from collections.abc import Mapping
 
 
@@ -16,11 +17,17 @@ class Layers(Mapping):
         self._first = first
         self._items = tuple(items)
 
-    def __getitem__(self, l):
-        i = l - self._first if isinstance(l, int) else -1
+    def _index(self, l):
+        try:
+            i = operator.index(l) - self._first   # any integer, NumPy's included
+        except TypeError:
+            i = -1
         if 0 <= i < len(self._items):
-            return self._items[i]
+            return i
         raise KeyError(f"no layer {l!r} here: layers are {self._first}..{self.last}")
+
+    def __getitem__(self, l):
+        return self._items[self._index(l)]
 
     def __iter__(self):
         return iter(range(self._first, self._first + len(self._items)))
@@ -29,7 +36,11 @@ class Layers(Mapping):
         return len(self._items)
 
     def __contains__(self, l):
-        return isinstance(l, int) and self._first <= l < self._first + len(self._items)
+        try:
+            self._index(l)
+        except KeyError:
+            return False
+        return True
 
     @property
     def first(self):
@@ -45,7 +56,7 @@ class Layers(Mapping):
     def replace(self, l, value):
         """Return a copy with the value of layer l replaced."""
         items = list(self._items)
-        items[l - self._first] = value
+        items[self._index(l)] = value
         return Layers(self._first, items)
 
     def __repr__(self):

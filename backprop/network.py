@@ -32,6 +32,9 @@ class Network:
             w = validate.as_array(f"w^{l}", w, 2)
             b = validate.as_array(f"b^{l}", b, 1)
             n_prev = w.shape[1] if l == 2 else bs[-1].shape[0]
+            if w.shape[1] == n_prev and b.shape[0] != w.shape[0]:
+                raise ValueError(f"b^{l} has {b.shape[0]} entries but w^{l} has {w.shape[0]} "
+                                 f"rows: both need one per neuron of layer {l} (n_{l})")
             validate.check_shape(f"w^{l}", w, (b.shape[0], n_prev), f"n_{l} × n_{l - 1}")
             if w.size == 0:
                 raise ValueError(f"layer {l} and layer {l - 1} need at least one neuron each")
@@ -50,6 +53,9 @@ class Network:
         _set(self, "_cost", COSTS[cost])
 
     def __setattr__(self, name, value):
+        raise AttributeError("a Network never changes: use replace() or sgd_step()")
+
+    def __delattr__(self, name):
         raise AttributeError("a Network never changes: use replace() or sgd_step()")
 
     @classmethod

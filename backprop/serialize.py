@@ -57,10 +57,13 @@ def network_from_dict(d):
             raise ValueError(f"sizes lists {len(sizes)} layers, but there are "
                              f"{len(weights)} weight matrices (one for each layer 2..L)")
         for l, (w, n, n_prev) in enumerate(zip(weights, sizes[1:], sizes), start=2):
-            got = (len(w), len(w[0]) if w else 0)
-            if got != (n, n_prev) or any(len(row) != n_prev for row in w):
+            short = next((j for j, row in enumerate(w, 1) if len(row) != n_prev), None)
+            if short is not None:
+                raise ValueError(f"w^{l} must be {n} × {n_prev} (n_{l} × n_{l - 1}), but its "
+                                 f"row j={short} has {len(w[short - 1])} entries, not {n_prev}")
+            if len(w) != n:
                 raise ValueError(f"w^{l} must be {n} × {n_prev} (n_{l} × n_{l - 1}) "
-                                 f"but is {got[0]} × {got[1]}")
+                                 f"but is {len(w)} × {n_prev}")
     activations = d.get("activations", "sigmoid")
     if not isinstance(activations, (str, list)):
         raise ValueError("activations must be a name or a list of names, one per layer 2..L")

@@ -74,11 +74,12 @@ def steps(net, trace):
         "is from the target y.")
     out_act = ACTIVATIONS[net.activations[L]]
     if out_act.name in (cost.reduced or {}):
-        rule = rf"\delta^{{{L}}} = \nabla_a C \odot \sigma'(z^{{{L}}}) = a^{{{L}}} - y"
-        if net.cost == "log_likelihood" and out_act.name == "sigmoid":
-            rule = rf"\delta^{{{L}}} = \nabla_a C \odot \sigma'(z^{{{L}}}) = y \odot a^{{{L}}} - y"
+        rule = (rf"\delta^{{{L}}} = \nabla_a C \odot \sigma'(z^{{{L}}}) = "
+                + cost.reduced[out_act.name].latex.replace("a^L", f"a^{{{L}}}").replace(
+                    "z^L", f"z^{{{L}}}"))
         nums = rf"{bmatrix(d[L])}"
-        note = f" With {out_act.name} outputs and the {net.cost.replace('_', '-')} cost, σ' cancels."
+        note = (f" With {out_act.name} outputs and the {net.cost.replace('_', '-')} cost, it "
+                "is computed in this simpler form, exact even when a saturates.")
     elif out_act.elementwise:
         rule = rf"\delta^{{{L}}} = \nabla_a C \odot \sigma'(z^{{{L}}})"
         nums = rf"{bmatrix(trace.grad_a)} \odot {bmatrix(trace.sp[L])} = {bmatrix(d[L])}"

@@ -16,7 +16,19 @@ def as_array(name, value, ndim):
     """``value`` as a float64 array of ``ndim`` dimensions, or a ValueError naming ``name``."""
     try:
         arr = np.array(value, dtype=np.float64)
+    except OverflowError:
+        raise ValueError(f"{name} holds a number too large for a float64 (above about "
+                         "1.8e308)") from None
     except (TypeError, ValueError):
+        if ndim == 2 and isinstance(value, (list, tuple)) and value and all(
+                isinstance(r, (list, tuple)) for r in value):
+            lengths = [len(r) for r in value]
+            j = next(i for i, n in enumerate(lengths) if n != lengths[0]) + 1 \
+                if len(set(lengths)) > 1 else None
+            if j:
+                raise ValueError(f"{name} must hold only numbers, in rows of equal length: "
+                                 f"row j={j} has {lengths[j - 1]} entries but row j=1 has "
+                                 f"{lengths[0]}")
         raise ValueError(
             f"{name} must hold only numbers, in rows of equal length; got {value!r:.80}"
         ) from None
@@ -69,7 +81,7 @@ def activation_names(activations, L):
         raise ValueError(f"give one activation for each layer l = 2..{L} ({L - 1} names), "
                          f"not {len(names)}")
     for l, name in enumerate(names, start=2):
-        if name not in ACTIVATIONS:
+        if not isinstance(name, str) or name not in ACTIVATIONS:
             raise ValueError(f"unknown activation {name!r} for layer {l}: choose one of "
                              f"{', '.join(ACTIVATIONS)}")
         if ACTIVATIONS[name].output_only and l != L:
@@ -79,7 +91,7 @@ def activation_names(activations, L):
 
 
 def cost_name(cost, output_activation, L):
-    if cost not in COSTS:
+    if not isinstance(cost, str) or cost not in COSTS:
         raise ValueError(f"unknown cost {cost!r}: choose one of {', '.join(COSTS)}")
     if COSTS[cost].needs_unit_interval and output_activation not in ("sigmoid", "softmax"):
         raise ValueError(f"the {cost} cost takes ln a^L, so a^L must lie between 0 and 1: use "
@@ -91,6 +103,8 @@ def cost_name(cost, output_activation, L):
 def positive_number(name, value):
     try:
         v = float(value)
+    except OverflowError:
+        v = math.inf
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number; got {value!r:.40}") from None
     if not math.isfinite(v) or v <= 0:
