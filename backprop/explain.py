@@ -54,6 +54,8 @@ def _sigma_prime(net, trace, l, j):
 
 
 def _check(net, quantity, l, j, k):
+    if quantity not in _EXPLAIN:
+        raise ValueError(f"unknown quantity {quantity!r}: choose one of {', '.join(_EXPLAIN)}")
     L = net.L
     layers = {"a": range(1, L + 1), "cost": [L]}.get(quantity, range(2, L + 1))
     if l not in layers:
@@ -76,17 +78,21 @@ def explain(net, trace, quantity, l, j=None, k=None):
     return _EXPLAIN[quantity](net, trace, l, j, k)
 
 
-def _given(net, trace, l, j, k):
-    if l == 1:
-        v = float(trace.a[1][j - 1])
-        return Derivation("a", 1, j, None, "given", (rf"{sym('a', 1, j)} = x_{{{j}}} = {num(v)}",),
-                          "Layer 1 is the input: its activations are the example's x, "
-                          "as entered.", v, (v,), 1.0, ())
-    w = float(net.w[l][j - 1, k - 1]) if k else float(net.b[l][j - 1])
-    q = "w" if k else "b"
-    return Derivation(q, l, j, k, "given", (rf"{sym(q, l, j, k)} = {num(w)}",),
-                      "A parameter of the network: set by the initialisation or typed in, "
-                      "and changed only by a gradient-descent step.", w, (w,), 1.0, ())
+def _input(net, trace, j):
+    v = float(trace.a[1][j - 1])
+    return Derivation("a", 1, j, None, "given", (rf"{sym('a', 1, j)} = x_{{{j}}} = {num(v)}",),
+                      "Layer 1 is the input: its activations are the example's x, as entered.",
+                      v, (v,), 1.0, ())
+
+
+def _parameter(q):
+    def given(net, trace, l, j, k):
+        k = k if q == "w" else None
+        v = float(net.w[l][j - 1, k - 1] if q == "w" else net.b[l][j - 1])
+        return Derivation(q, l, j, k, "given", (rf"{sym(q, l, j, k)} = {num(v)}",),
+                          "A parameter of the network: set by the initialisation or typed in, "
+                          "and changed only by a gradient-descent step.", v, (v,), 1.0, ())
+    return given
 
 
 def _z(net, trace, l, j, _k):
@@ -109,7 +115,7 @@ def _z(net, trace, l, j, _k):
 
 def _a(net, trace, l, j, k):
     if l == 1:
-        return _given(net, trace, l, j, k)
+        return _input(net, trace, j)
     act = ACTIVATIONS[net.activations[l]]
     z, v = trace.z[l], float(trace.a[l][j - 1])
     if act.elementwise:
@@ -244,5 +250,5 @@ def _bp4(net, trace, l, j, k):
                       v, (a,), d, (("a", l - 1, k, None), ("delta", l, j, None)))
 
 
-_EXPLAIN = {"w": _given, "b": _given, "z": _z, "a": _a, "cost": _cost,
+_EXPLAIN = {"w": _parameter("w"), "b": _parameter("b"), "z": _z, "a": _a, "cost": _cost,
             "delta": _bp2, "nabla_b": _bp3, "nabla_w": _bp4}
