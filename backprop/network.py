@@ -44,8 +44,9 @@ class Network:
         L = len(ws) + 1
         names = validate.activation_names(activations, L)
         if names[-1] == "softmax" and bs[-1].shape[0] == 1:
-            raise ValueError(f"softmax on a single output neuron always gives a^{L} = 1: give "
-                             f"layer {L} at least two neurons, or use sigmoid")
+            raise ValueError(f"softmax on a single output neuron always gives a^{L} = 1, "
+                             f"whatever the input: give layer {L} at least two neurons, or "
+                             "use sigmoid")
         _set = object.__setattr__
         _set(self, "w", Layers(2, ws))
         _set(self, "b", Layers(2, bs))
