@@ -22,7 +22,7 @@ _ONE_MINUS = 1.0 - np.finfo(np.float64).epsneg
 @dataclass(frozen=True)
 class Reduced:
     fn: Callable    # δ^L(z, a, y, act)
-    latex: str      # δ^L as the step list shows it
+    latex: str      # δ^L as the step list shows it (None: no simpler form to show)
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,9 @@ def softmax_cross_entropy_parts(z, a, y, act):
     if n == 1:
         return np.zeros((4,) + np.shape(z))
     la, l1a = log_a(z, a, act), log_one_minus_a(z, a, act)
-    ratio = np.exp(la[..., :, None] + la[..., None, :] - l1a[..., None, :])   # [k, j]
-    ratio = np.where(np.eye(n, dtype=bool), 0.0, ratio)
+    # [k, j]; the diagonal (j = k) is left out before exp, where it could overflow
+    ratio = np.exp(np.where(np.eye(n, dtype=bool), -np.inf,
+                            la[..., :, None] + la[..., None, :] - l1a[..., None, :]))
     cross = np.sum(ratio * (1.0 - y)[..., None, :], axis=-1)
     return np.stack([-y, a * np.sum(y, axis=-1, keepdims=True), (1.0 - y) * a, -cross])
 
@@ -131,7 +132,7 @@ COSTS = {
         reduced={"sigmoid": Reduced(lambda z, a, y, act: a - y, r"a^L - y"),
                  "softmax": Reduced(lambda z, a, y, act: np.sum(
                                         softmax_cross_entropy_parts(z, a, y, act), axis=0),
-                                    r"J(z^L)^T \nabla_a C")},
+                                    None)},   # Jᵀ∇_a C itself, regrouped
         needs_unit_interval=True),
     "log_likelihood": Cost(
         "log_likelihood", _log_likelihood, _log_likelihood_grad,

@@ -14,7 +14,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .costs import COSTS, softmax_cross_entropy_parts
-from .notation import num, paren, sym
+from .notation import num, paren, plain, sym
 
 MAX_TERMS = 8   # longer sums are written with ⋯ in the middle; ``terms`` keeps them all
 
@@ -59,7 +59,7 @@ def _check(net, quantity, l, j, k):
     L = net.L
     layers = {"a": range(1, L + 1), "cost": [L]}.get(quantity, range(2, L + 1))
     if l not in layers:
-        raise ValueError(f"{sym(quantity)} exists for layers {layers[0]}..{layers[-1]}, "
+        raise ValueError(f"{plain(quantity)} exists for layers {layers[0]}..{layers[-1]}, "
                          f"not layer {l}")
     if quantity == "cost":
         return

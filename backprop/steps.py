@@ -73,24 +73,31 @@ def steps(net, trace):
         f"The {net.cost.replace('_', '-')} cost of this one example: how far the output a^{L} "
         "is from the target y.")
     out_act = ACTIVATIONS[net.activations[L]]
-    if out_act.name in (cost.reduced or {}):
-        rule = (rf"\delta^{{{L}}} = \nabla_a C \odot \sigma'(z^{{{L}}}) = "
-                + cost.reduced[out_act.name].latex.replace("a^L", f"a^{{{L}}}").replace(
-                    "z^L", f"z^{{{L}}}"))
-        nums = rf"{bmatrix(d[L])}"
-        note = (f" With {out_act.name} outputs and the {net.cost.replace('_', '-')} cost, it "
-                "is computed in this simpler form, exact even when a saturates.")
-    elif out_act.elementwise:
-        rule = rf"\delta^{{{L}}} = \nabla_a C \odot \sigma'(z^{{{L}}})"
+    if out_act.elementwise:
+        general = rf"\nabla_a C \odot \sigma'(z^{{{L}}})"
+        shapes = rf"\nabla_a C \odot \sigma'({_col(net, 'z', L)})"
         nums = rf"{bmatrix(trace.grad_a)} \odot {bmatrix(trace.sp[L])} = {bmatrix(d[L])}"
         note = ""
-    else:
-        rule = rf"\delta^{{{L}}} = J(z^{{{L}}})^{{T}} \nabla_a C"
+    else:   # softmax: σ' is the Jacobian J, n_L × n_L
+        general = rf"J(z^{{{L}}})^{{T}} \nabla_a C"
+        jac, grad = f"J(z^{{{L}}})^T", r"\nabla_a C"
+        shapes = rf"{_u(net, jac, L, L)}\,{_u(net, grad, L)}"
         nums = rf"{bmatrix(trace.sp[L].T)} {bmatrix(trace.grad_a)} = {bmatrix(d[L])}"
-        note = " Softmax is not elementwise, so σ' is its Jacobian J."
+        note = " Softmax is not elementwise: σ' is its Jacobian J, J_jk = ∂a_j/∂z_k."
+    rule = rf"\delta^{{{L}}} = {general}"
+    reduced = (cost.reduced or {}).get(out_act.name)
+    if reduced is not None:
+        nums = bmatrix(d[L])
+        if reduced.latex:
+            rule += " = " + reduced.latex.replace("a^L", f"a^{{{L}}}")
+            note += (f" With {out_act.name} outputs and the {net.cost.replace('_', '-')} cost "
+                     f"σ' cancels, leaving this simpler form, exact even where a^{L} reaches "
+                     "0 or 1.")
+        else:
+            note += (f" It is computed from ln a^{L}, regrouped to stay exact even where "
+                     f"a^{L} reaches 0 or 1.")
     add("BP1", L, "delta", f"BP1: the output error δ^{L}", rule,
-        rf"{_col(net, 'delta', L)} = \nabla_a C \odot \sigma'({_col(net, 'z', L)})",
-        rf"\delta^{{{L}}} = {nums}",
+        rf"{_col(net, 'delta', L)} = {shapes}", rf"\delta^{{{L}}} = {nums}",
         "How much the cost changes when the weighted input of each output neuron "
         "changes." + note)
     for l in range(L - 1, 1, -1):

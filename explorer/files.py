@@ -28,6 +28,8 @@ def loads(data, source="file"):
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as e:
         raise ValueError(f"the {source} is not valid JSON ({e})") from None
+    except RecursionError:
+        raise ValueError(f"the {source} nests lists too deeply to be a network") from None
     if not isinstance(doc, dict):
         raise ValueError(f"the {source} must hold one JSON object, as written by Download")
     sizes = doc.get("sizes")

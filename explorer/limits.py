@@ -30,8 +30,8 @@ def check_network(net, x=None, y=None):
 
 def check_magnitude(name, arr):
     if np.size(arr) and np.max(np.abs(arr)) > MAX_ABS:
-        raise ValueError(f"{name} has an entry of size {np.max(np.abs(arr)):.4g}; entries "
-                         f"must lie between −{MAX_ABS:g} and {MAX_ABS:g}")
+        raise ValueError(f"{name} has an entry of size {np.max(np.abs(arr)):.10g}, above "
+                         f"{MAX_ABS:g}; entries must lie between −{MAX_ABS:g} and {MAX_ABS:g}")
 
 
 def check_eta(eta):

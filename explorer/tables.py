@@ -25,7 +25,9 @@ def parse_table(name, df, shape):
     values = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
     raw = df.to_numpy(dtype=object)
     if values.shape != tuple(shape) and values.reshape(-1).shape != tuple(shape):
-        raise ValueError(f"{name} must have {shape[0]} rows, but the table has {values.shape[0]}")
+        want = " × ".join(map(str, shape)) if len(shape) == 2 else f"{shape[0]} × 1"
+        raise ValueError(f"{name} must be {want} (rows j × columns k), but the table is "
+                         f"{values.shape[0]} × {values.shape[1]}")
     for (i, k), v in np.ndenumerate(values):
         if not np.isfinite(v):
             cell = raw[i, k]

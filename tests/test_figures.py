@@ -1,0 +1,570 @@
+"""The figures (explorer.figures, explorer.heatmap): plain dicts in Plotly's figure format
+whose heatmaps hold the package's numbers, row j at the top, grey and NaN where a step has
+not computed them yet, one symmetric colour range per kind of quantity, and a click overlay
+that decodes back to the cell it sits on.
+"""
+
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backprop import Network
+from backprop.explain import explain
+from backprop.notation import QUANTITIES
+from backprop.steps import known, steps
+from explorer import figures
+from explorer.heatmap import CELL, FOCUS, GREY, Canvas, marks_for, pick_from_points
+from explorer.limits import MAX_NEURONS, MAX_TEXT_CELLS
+from explorer.picking import clamp_pick, computed_at, default_pick, pick_layers
+from explorer.presets import PRESETS
+
+
+def hand():
+    # The classic 2-2-2 sigmoid network with the quadratic cost (see test_explain.py for the
+    # arithmetic): δ³ = (0.138499, −0.0380982), a² = (0.593270, 0.596884).
+    net = Network([[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
+                  [[0.35, 0.35], [0.60, 0.60]], "sigmoid", "quadratic")
+    return net, net.backprop([0.05, 0.10], [0.01, 0.99])
+
+
+def random_net(sizes=(3, 4, 2, 3), acts="tanh", cost="quadratic", seed=1):
+    net = Network.random(list(sizes), acts, cost, seed=seed)
+    rng = np.random.default_rng(seed)
+    return net, net.backprop(rng.uniform(-1, 1, sizes[0]), rng.uniform(0, 1, sizes[-1]))
+
+
+def heatmaps(fig):
+    return [t for t in fig["data"] if t["type"] == "heatmap"]
+
+
+def heat(fig, q, l):
+    (h,) = [t for t in heatmaps(fig) if (t["meta"]["quantity"], t["meta"]["l"]) == (q, l)]
+    return h
+
+
+def overlay(fig, h):
+    """The click-and-hover scatter drawn on the same axes as heatmap ``h``."""
+    (s,) = [t for t in fig["data"] if t["type"] == "scatter" and "customdata" in t
+            and (t["xaxis"], t["yaxis"]) == (h["xaxis"], h["yaxis"])]
+    return s
+
+
+def axis(fig, ref):
+    """The layout entry of an axis reference: "x3" -> layout["xaxis3"]."""
+    return fig["layout"][f"{ref[0]}axis{ref[1:]}"]
+
+
+def expected(net, trace, q, l):
+    """The numbers of (q, l) as the figures lay them out: vectors as columns."""
+    v = {"w": net.w, "b": net.b}.get(q) or getattr(trace, q)
+    v = np.asarray(v[l], dtype=float)
+    return v.reshape(-1, 1) if v.ndim == 1 else v
+
+
+def largest(net, trace, q):
+    """max |value| of a kind over all its layers."""
+    src = {"w": net.w, "b": net.b}.get(q) or getattr(trace, q)
+    return max(float(np.max(np.abs(src[l]))) for l in src)
+
+
+def shapes_on(fig, h):
+    return [s for s in fig["layout"]["shapes"]
+            if (s["xref"], s["yref"]) == (h["xaxis"], h["yaxis"])]
+
+
+def all_figures(net, trace, i=None):
+    """Every kind of figure, with what is known after step i (everything if None)."""
+    S = steps(net, trace)
+    kn = None if i is None else known(S, i)
+    out = [figures.network_figure(net, trace, known=kn),
+           figures.network_figure(net, trace, ("z", "a", "delta", "nabla_b"), kn),
+           figures.cost_history_figure([0.5, 0.25, 0.125])]
+    for l in range(2, net.L + 1):
+        out += [figures.matrix_figure(net, trace, "w", l, kn),
+                figures.matrix_figure(net, trace, "nabla_w", l, kn),
+                figures.outer_product_figure(net, trace, l, kn),
+                figures.activation_figure(net, trace, l)]
+    return out
+
+
+# --- valid Plotly ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_figure_of_every_step_is_valid_plotly(name):
+    net, x, y = PRESETS[name].make()
+    trace = net.backprop(x, y)
+    S = steps(net, trace)
+    for s in S:
+        kn = known(S, s.index)
+        pick = ("nabla_w", s.l, 1, 1) if s.kind == "BP4" else None
+        uses = explain(net, trace, *pick).uses if pick else ()
+        figs = [figures.network_figure(net, trace, known=kn, focus=(s.quantity, s.l),
+                                       marks=marks_for(pick, uses)),
+                figures.focus_figure(net, trace, s, kn, marks_for(pick, uses))]
+        for fig in figs:
+            if fig is not None:
+                go.Figure(fig)
+
+
+def test_every_kind_of_figure_is_valid_plotly_on_a_softmax_network():
+    net, trace = random_net((3, 5, 4), ["relu", "softmax"], "log_likelihood")
+    for fig in all_figures(net, trace) + all_figures(net, trace, i=2):
+        go.Figure(fig)
+
+
+# --- the numbers in the heatmaps ---------------------------------------------------------
+
+def check_heatmap(fig, h, want):
+    assert set(h["meta"]) == {"quantity", "l", "known"}
+    np.testing.assert_allclose(np.asarray(h["z"], float), want, rtol=0, atol=0)
+    n, m = want.shape
+    # row 1 at the top: the y axis runs from n + 0.5 down to 0.5
+    assert axis(fig, h["yaxis"])["range"] == [n + 0.5, 0.5]
+    assert axis(fig, h["xaxis"])["range"] == [0.5, m + 0.5]
+    assert list(h["y"]) == list(range(1, n + 1)) and list(h["x"]) == list(range(1, m + 1))
+
+
+def test_network_figure_holds_every_layer_as_a_column():
+    net, trace = random_net()
+    kinds = ("z", "a", "delta", "nabla_b")
+    fig = figures.network_figure(net, trace, kinds)
+    L = net.L
+    assert len(heatmaps(fig)) == 4 * (L - 1) + 1          # a also has layer 1
+    for q in kinds:
+        for l in range(1 if q == "a" else 2, L + 1):
+            h = heat(fig, q, l)
+            assert h["meta"]["known"] is True
+            want = expected(net, trace, q, l)
+            assert want.shape == (net.sizes[l - 1], 1)
+            check_heatmap(fig, h, want)
+    np.testing.assert_allclose(np.asarray(heat(fig, "a", 1)["z"])[:, 0], trace.x, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("q", ["w", "nabla_w"])
+def test_matrix_figure_is_n_l_by_n_l_minus_1(q):
+    net, trace = random_net()
+    for l in range(2, net.L + 1):
+        fig = figures.matrix_figure(net, trace, q, l)
+        (h,) = heatmaps(fig)
+        want = expected(net, trace, q, l)
+        assert want.shape == (net.sizes[l - 1], net.sizes[l - 2])
+        check_heatmap(fig, h, want)
+
+
+def test_outer_product_figure_panels_multiply():
+    net, trace = random_net()
+    for l in range(2, net.L + 1):
+        fig = figures.outer_product_figure(net, trace, l)
+        d, a, g = heat(fig, "delta", l), heat(fig, "a", l - 1), heat(fig, "nabla_w", l)
+        check_heatmap(fig, d, expected(net, trace, "delta", l))
+        check_heatmap(fig, a, np.asarray(trace.a[l - 1])[None, :])    # (a^{l−1})ᵀ: 1 × n_{l−1}
+        check_heatmap(fig, g, expected(net, trace, "nabla_w", l))
+        # the panel where they cross is the outer product δ^l (a^{l−1})ᵀ (BP4)
+        np.testing.assert_allclose(np.asarray(g["z"]), np.asarray(d["z"]) @ np.asarray(a["z"]),
+                                   rtol=1e-15, atol=0)
+
+
+# --- what is not known yet ---------------------------------------------------------------
+
+def check_unknown(fig, h):
+    assert h["meta"]["known"] is False
+    assert np.all(np.isnan(np.asarray(h["z"], float)))
+    assert "texttemplate" not in h
+    labels = overlay(fig, h)["text"]
+    assert labels and all(t.endswith("= not yet computed") for t in labels)
+    assert any(s.get("fillcolor") == GREY for s in shapes_on(fig, h))
+
+
+def check_known(fig, h):
+    assert h["meta"]["known"] is True
+    assert np.all(np.isfinite(np.asarray(h["z"], float)))
+    assert "texttemplate" in h
+    assert not any("not yet computed" in t for t in overlay(fig, h)["text"])
+    assert not any(s.get("fillcolor") == GREY for s in shapes_on(fig, h))
+
+
+def test_network_figure_after_the_first_z_step():
+    net, trace = random_net()
+    S = steps(net, trace)
+    assert (S[1].kind, S[1].l) == ("z", 2)
+    fig = figures.network_figure(net, trace, known=known(S, 1))
+    check_known(fig, heat(fig, "a", 1))
+    check_known(fig, heat(fig, "z", 2))
+    for l in range(2, net.L + 1):
+        check_unknown(fig, heat(fig, "a", l))
+        check_unknown(fig, heat(fig, "delta", l))
+        if l > 2:
+            check_unknown(fig, heat(fig, "z", l))
+
+
+def test_every_step_shows_exactly_what_is_known():
+    net, trace = random_net((2, 3, 2))
+    S = steps(net, trace)
+    kinds = ("z", "a", "delta", "nabla_b")
+    for i in range(len(S)):
+        kn = known(S, i)
+        fig = figures.network_figure(net, trace, kinds, known=kn)
+        for h in heatmaps(fig):
+            q, l = h["meta"]["quantity"], h["meta"]["l"]
+            (check_known if (q, l) in kn else check_unknown)(fig, h)
+
+
+def test_weights_are_always_known_but_their_gradient_is_not():
+    net, trace = random_net()
+    S = steps(net, trace)
+    kn = known(S, 0)
+    fig = figures.matrix_figure(net, trace, "w", 3, kn)
+    check_known(fig, heatmaps(fig)[0])
+    fig = figures.matrix_figure(net, trace, "nabla_w", 3, kn)
+    check_unknown(fig, heatmaps(fig)[0])
+    # just before BP4 of layer L: δ^L and a^{L−1} are known, ∂C/∂w^L is not
+    i = next(s.index for s in S if s.kind == "BP4" and s.l == net.L) - 1
+    fig = figures.outer_product_figure(net, trace, net.L, known(S, i))
+    check_known(fig, heat(fig, "delta", net.L))
+    check_known(fig, heat(fig, "a", net.L - 1))
+    check_unknown(fig, heat(fig, "nabla_w", net.L))
+    fig = figures.outer_product_figure(net, trace, net.L, known(S, i + 1))
+    check_known(fig, heat(fig, "nabla_w", net.L))
+
+
+# --- colour ------------------------------------------------------------------------------
+
+def test_colour_ranges_are_symmetric_and_shared_across_layers_and_figures():
+    net, trace = random_net((3, 4, 2, 3), "sigmoid")
+    S = steps(net, trace)
+    seen = {}
+    for i in (None, 0, 5):
+        for fig in all_figures(net, trace, i):
+            names = {}
+            for h in heatmaps(fig):
+                q = h["meta"]["quantity"]
+                ca = fig["layout"][h["coloraxis"]]
+                assert ca["cmin"] == -ca["cmax"] and ca["cmid"] == 0
+                seen.setdefault(q, set()).add(ca["cmax"])
+                names.setdefault(q, set()).add(h["coloraxis"])
+            # one colour axis per kind within a figure, a different one for each kind
+            assert all(len(v) == 1 for v in names.values())
+            assert len({next(iter(v)) for v in names.values()}) == len(names)
+    assert set(seen) == {"z", "a", "delta", "nabla_b", "nabla_w", "w"}
+    for q, cmaxes in seen.items():
+        assert len(cmaxes) == 1, (q, cmaxes)
+        np.testing.assert_allclose(cmaxes.pop(), largest(net, trace, q), rtol=0, atol=0)
+    assert len(S) > 5
+
+
+def test_an_all_zero_kind_still_has_a_colour_range():
+    net = Network.random([2, 2, 2], init="zeros")
+    trace = net.backprop([0.5, 0.5], [0.5, 0.5])     # a³ = (½, ½) = y: δ = 0 everywhere
+    fig = figures.matrix_figure(net, trace, "w", 2)
+    ca = fig["layout"][heatmaps(fig)[0]["coloraxis"]]
+    assert ca["cmax"] > 0 and ca["cmin"] == -ca["cmax"]
+    fig = figures.network_figure(net, trace)
+    ca = fig["layout"][heat(fig, "delta", 3)["coloraxis"]]
+    assert ca["cmax"] > 0
+
+
+# --- clicks and hover --------------------------------------------------------------------
+
+def round_trip(fig, h, net, trace, cell):
+    """Every overlay point decodes to ``cell(x, y)`` in both forms Streamlit may send, and
+    what it decodes to is the cell under it."""
+    s = overlay(fig, h)
+    pts = list(zip(s["x"], s["y"], s["customdata"]))
+    n, m = np.asarray(h["z"]).shape
+    assert sorted((int(x), int(y)) for x, y, _ in pts) == \
+        [(x, y) for x in range(1, m + 1) for y in range(1, n + 1)]
+    z = np.asarray(h["z"], float)
+    for x, y, cd in pts:
+        as_list = [int(c) for c in cd]
+        want = cell(int(x), int(y))
+        assert pick_from_points([{"customdata": as_list}]) == want
+        assert pick_from_points([{"customdata": {str(i): c for i, c in enumerate(as_list)}}]) \
+            == want
+        np.testing.assert_allclose(explain(net, trace, *want).value, z[int(y) - 1, int(x) - 1],
+                                   rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("q", ["w", "nabla_w"])
+def test_clicks_on_a_matrix_decode_to_row_j_column_k(q):
+    net, trace = random_net()
+    for l in range(2, net.L + 1):
+        fig = figures.matrix_figure(net, trace, q, l)
+        round_trip(fig, heatmaps(fig)[0], net, trace, lambda x, y: (q, l, y, x))
+
+
+def test_clicks_on_the_outer_product_decode_the_transposed_row():
+    net, trace = random_net()
+    l = 3
+    fig = figures.outer_product_figure(net, trace, l)
+    round_trip(fig, heat(fig, "delta", l), net, trace, lambda x, y: ("delta", l, y, None))
+    # the (a^{l−1})ᵀ row: column x is neuron j = x of layer l − 1
+    round_trip(fig, heat(fig, "a", l - 1), net, trace, lambda x, y: ("a", l - 1, x, None))
+    round_trip(fig, heat(fig, "nabla_w", l), net, trace, lambda x, y: ("nabla_w", l, y, x))
+
+
+def test_clicks_on_the_network_figure():
+    net, trace = random_net()
+    fig = figures.network_figure(net, trace, ("z", "a", "delta", "nabla_b"))
+    for h in heatmaps(fig):
+        q, l = h["meta"]["quantity"], h["meta"]["l"]
+        round_trip(fig, h, net, trace, lambda x, y: (q, l, y, None))
+
+
+def test_pick_from_points_skips_what_is_not_a_cell():
+    assert pick_from_points(None) is None
+    assert pick_from_points([]) is None
+    assert pick_from_points([{"x": 1, "y": 2}]) is None
+    assert pick_from_points([{"customdata": [1, 2]}]) is None
+    assert pick_from_points([{"customdata": [len(QUANTITIES), 2, 1, 0]}]) is None
+    qi = QUANTITIES.index("delta")
+    assert pick_from_points([{"x": 1}, {"customdata": [qi, 3, 2, 0]},
+                             {"customdata": [0, 2, 1, 1]}]) == ("delta", 3, 2, None)
+    assert pick_from_points([{"customdata": [0.0, 2.0, 1.0, 3.0]}]) == ("w", 2, 1, 3)
+
+
+def test_hover_labels_of_the_hand_worked_outer_product():
+    net, trace = hand()
+    fig = figures.outer_product_figure(net, trace, 3)
+    # δ³₁ = 0.138499, δ³₂ = −0.0380982 (6 significant digits)
+    assert list(overlay(fig, heat(fig, "delta", 3))["text"]) == [
+        "δ^3_1 = 0.138499", "δ^3_2 = -0.0380982"]
+    # a²₁ = σ(0.3775) = 0.593270 (trailing zero dropped), a²₂ = σ(0.3925) = 0.596884
+    assert list(overlay(fig, heat(fig, "a", 2))["text"]) == ["a^2_1 = 0.59327",
+                                                            "a^2_2 = 0.596884"]
+    # ∂C/∂w³_jk = a²_k δ³_j: 0.593270·0.1384986 = 0.0821670, 0.596884·0.1384986 = 0.0826676,
+    # 0.593270·(−0.0380982) = −0.0226025, 0.596884·(−0.0380982) = −0.0227402
+    assert list(overlay(fig, heat(fig, "nabla_w", 3))["text"]) == [
+        "∂C/∂w^3_11 = 0.082167", "∂C/∂w^3_12 = 0.0826676",
+        "∂C/∂w^3_21 = -0.0226025", "∂C/∂w^3_22 = -0.0227402"]
+
+
+def test_hover_labels_name_the_cell_and_its_value():
+    net, trace = random_net((3, 4, 2, 3))
+    base = {"z": "z", "a": "a", "delta": "δ", "nabla_b": "∂C/∂b", "nabla_w": "∂C/∂w",
+            "w": "w"}
+    figs = [figures.network_figure(net, trace, ("z", "a", "delta", "nabla_b"))]
+    figs += [figures.matrix_figure(net, trace, "w", l) for l in (2, 3, 4)]
+    figs += [figures.outer_product_figure(net, trace, l) for l in (2, 3, 4)]
+    for fig in figs:
+        for h in heatmaps(fig):
+            q, l = h["meta"]["quantity"], h["meta"]["l"]
+            s = overlay(fig, h)
+            z = np.asarray(h["z"], float)
+            for x, y, label in zip(s["x"], s["y"], s["text"]):
+                j, k = (x, None) if (q == "a" and z.shape[0] == 1 and z.shape[1] > 1) \
+                    else (y, x if q in ("w", "nabla_w") else None)
+                sym, value = label.split(" = ")
+                assert sym == f"{base[q]}^{l}_{j}" + (f"{k}" if k else "")
+                np.testing.assert_allclose(float(value), z[y - 1, x - 1], rtol=5e-6, atol=0)
+                digits = re.sub(r"e.*$", "", value).lstrip("-").replace(".", "").lstrip("0")
+                assert len(digits) <= 6
+            assert s["hovertemplate"].startswith("%{text}")
+
+
+# --- printed numbers ---------------------------------------------------------------------
+
+def test_small_matrices_print_their_values():
+    net, trace = random_net((3, 4, 2, 3))
+    for fig in all_figures(net, trace):
+        for h in heatmaps(fig):
+            assert h["texttemplate"]
+
+
+@pytest.mark.parametrize("rows,has_text", [(20, True), (21, False)])
+def test_no_text_in_cells_above_max_text_cells(rows, has_text):
+    # 20 × 20 = 400 = MAX_TEXT_CELLS cells print their values, 21 × 20 = 420 do not, even
+    # where the cells are wide enough for them
+    assert MAX_TEXT_CELLS == 400
+    net = Network.random([20, rows], seed=0)
+    trace = net.backprop(np.zeros(20), np.zeros(rows))
+    c = Canvas({}, 2000, 2000, cell=(CELL, CELL))
+    c.panel(net, trace, "w", 2, 0, 0)
+    h, s = c.fig["data"]
+    assert ("texttemplate" in h) is has_text
+    assert len(s["text"]) == rows * 20              # hovering still shows every value
+    # a figure of that many cells shrinks them, and prints nothing either way
+    fig = figures.matrix_figure(net, trace, "w", 2)
+    assert "texttemplate" not in heatmaps(fig)[0]
+    go.Figure(fig)
+
+
+# --- marks ------------------------------------------------------------------------------
+
+def rect(s):
+    return (s["x0"], s["x1"], s["y0"], s["y1"])
+
+
+def test_marks_for_lists_uses_then_the_pick():
+    pick, uses = ("nabla_w", 3, 2, 1), (("a", 2, 1, None), ("delta", 3, 2, None))
+    assert marks_for(pick, uses) == ((("a", 2, 1, None), "use"), (("delta", 3, 2, None), "use"),
+                                     (("nabla_w", 3, 2, 1), "pick"))
+    assert marks_for(None, uses) == ((("a", 2, 1, None), "use"), (("delta", 3, 2, None), "use"))
+    assert marks_for(pick) == ((pick, "pick"),)
+    assert marks_for(None) == ()
+
+
+def test_marks_on_the_outer_product_land_on_the_right_cells():
+    net, trace = random_net()
+    l, j, k = 3, 2, 3                   # ∂C/∂w³_23 = a²_3 δ³_2
+    pick = ("nabla_w", l, j, k)
+    fig = figures.outer_product_figure(net, trace, l,
+                                       marks=marks_for(pick, explain(net, trace, *pick).uses))
+    (p,) = shapes_on(fig, heat(fig, "nabla_w", l))
+    assert rect(p) == (k - 0.5, k + 0.5, j - 0.5, j + 0.5)
+    assert p["line"]["dash"] == "solid"
+    (d,) = shapes_on(fig, heat(fig, "delta", l))
+    assert rect(d) == (0.5, 1.5, j - 0.5, j + 0.5) and d["line"]["dash"] == "dot"
+    (a,) = shapes_on(fig, heat(fig, "a", l - 1))          # the transposed row: column k
+    assert rect(a) == (k - 0.5, k + 0.5, 0.5, 1.5) and a["line"]["dash"] == "dot"
+
+
+def test_marks_of_a_z_cell_on_the_weight_matrix():
+    net, trace = random_net()
+    d = explain(net, trace, "z", 3, 2)            # uses w³_2k for every k, a²_k and b³_2
+    fig = figures.matrix_figure(net, trace, "w", 3, marks=marks_for(("z", 3, 2, None), d.uses))
+    shapes = shapes_on(fig, heatmaps(fig)[0])
+    assert sorted(rect(s) for s in shapes) == \
+        [(k - 0.5, k + 0.5, 1.5, 2.5) for k in range(1, net.sizes[1] + 1)]
+    assert all(s["line"]["dash"] == "dot" for s in shapes)
+
+
+def test_marks_of_a_delta_cell_on_the_network_figure():
+    net, trace = random_net()
+    pick = ("delta", 2, 1, None)
+    d = explain(net, trace, *pick)   # uses w³_k1, δ³_k, z²_1
+    fig = figures.network_figure(net, trace, marks=marks_for(pick, d.uses))
+    assert sorted(rect(s) for s in shapes_on(fig, heat(fig, "delta", 3))) == \
+        [(0.5, 1.5, j - 0.5, j + 0.5) for j in range(1, net.sizes[2] + 1)]
+    assert [rect(s) for s in shapes_on(fig, heat(fig, "z", 2))] == [(0.5, 1.5, 0.5, 1.5)]
+    (p,) = shapes_on(fig, heat(fig, "delta", 2))
+    assert rect(p) == (0.5, 1.5, 0.5, 1.5) and p["line"]["dash"] == "solid"
+    for q, l in (("a", 2), ("z", 3), ("delta", 4), ("a", 1)):
+        assert shapes_on(fig, heat(fig, q, l)) == []
+
+
+def test_focus_outlines_one_panel():
+    net, trace = random_net()
+    fig = figures.network_figure(net, trace, focus=("delta", 3))
+    outlined = [h["meta"]["l"] for h in heatmaps(fig)
+                if any(s.get("line", {}).get("color") == FOCUS for s in shapes_on(fig, h))]
+    assert outlined == [3]
+    (s,) = [s for s in shapes_on(fig, heat(fig, "delta", 3))]
+    assert rect(s) == (0.5, 1.5, 0.5, net.sizes[2] + 0.5)
+
+
+# --- the figure beside each step ---------------------------------------------------------
+
+def test_focus_figure_of_each_step():
+    net, trace = random_net()
+    S = steps(net, trace)
+    for s in S:
+        fig = figures.focus_figure(net, trace, s, known(S, s.index))
+        meta = None if fig is None else fig["layout"]["meta"]
+        l = s.l
+        if s.kind in ("input", "cost", "BP1"):
+            assert fig is None
+        elif s.kind == "z":
+            assert meta == {"quantity": "w", "l": l}
+        elif s.kind == "BP2":
+            assert meta == {"quantity": "w", "l": l + 1}       # (w^{l+1})ᵀ carries δ back
+        elif s.kind == "a":
+            assert meta == {"quantity": "a", "l": l, "curve": True}
+        elif s.kind == "BP3":
+            assert meta["kinds"] == ["nabla_b"]
+            check_known(fig, heat(fig, "nabla_b", l))
+            assert any(sh.get("line", {}).get("color") == FOCUS
+                       for sh in shapes_on(fig, heat(fig, "nabla_b", l)))
+        else:
+            assert s.kind == "BP4" and meta["outer_product"] and meta["l"] == l
+            check_known(fig, heat(fig, "nabla_w", l))
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "linear"])
+def test_activation_figure_marks_each_neuron_on_the_curve(act):
+    net, trace = random_net((3, 4, 2), act)
+    fig = figures.activation_figure(net, trace, 2)
+    curve, points = fig["data"]
+    zz = np.asarray(curve["x"], float)
+    want = {"sigmoid": 1 / (1 + np.exp(-zz)), "tanh": np.tanh(zz), "relu": np.maximum(zz, 0),
+            "linear": zz}[act]
+    np.testing.assert_allclose(curve["y"], want, rtol=1e-12, atol=1e-15)
+    assert zz.min() <= np.min(trace.z[2]) and zz.max() >= np.max(trace.z[2])
+    np.testing.assert_allclose(points["x"], trace.z[2], rtol=0, atol=0)
+    np.testing.assert_allclose(points["y"], trace.a[2], rtol=0, atol=0)
+    assert list(points["text"]) == ["j=1", "j=2", "j=3", "j=4"]
+
+
+def test_activation_figure_of_softmax_has_no_curve():
+    net, trace = random_net((3, 4), "softmax", "log_likelihood")
+    fig = figures.activation_figure(net, trace, 2)
+    (points,) = fig["data"]
+    np.testing.assert_allclose(np.sum(points["y"]), 1.0, rtol=1e-12)
+    go.Figure(fig)
+
+
+def test_cost_history_figure():
+    costs = [0.3, 0.2, 0.15, 0.1]
+    fig = figures.cost_history_figure(costs)
+    (line,) = fig["data"]
+    assert list(line["x"]) == [0, 1, 2, 3] and list(line["y"]) == costs
+    assert fig["layout"]["yaxis"]["rangemode"] == "tozero"
+    go.Figure(fig)
+    go.Figure(figures.cost_history_figure([]))
+
+
+def test_the_largest_layers_still_line_up():
+    net, trace = random_net((MAX_NEURONS, MAX_NEURONS, 3), "sigmoid")
+    fig = figures.network_figure(net, trace)
+    for h in heatmaps(fig):
+        check_heatmap(fig, h, expected(net, trace, h["meta"]["quantity"], h["meta"]["l"]))
+    fig = figures.matrix_figure(net, trace, "w", 2)
+    check_heatmap(fig, heatmaps(fig)[0], expected(net, trace, "w", 2))
+    round_trip(fig, heatmaps(fig)[0], net, trace, lambda x, y: ("w", 2, y, x))
+    fig = figures.outer_product_figure(net, trace, 3)
+    round_trip(fig, heat(fig, "a", 2), net, trace, lambda x, y: ("a", 2, x, None))
+    go.Figure(fig)
+
+
+# --- picking -----------------------------------------------------------------------------
+
+def test_default_pick_of_every_step_is_known_there_and_explainable():
+    net, trace = random_net()
+    S = steps(net, trace)
+    for s in S:
+        pick = default_pick(s)
+        assert (pick[0], pick[1]) in known(S, s.index)
+        assert computed_at(S, pick[0], pick[1]) is s
+        d = explain(net, trace, *pick)
+        assert (d.quantity, d.l) == (s.quantity, s.l)
+    assert computed_at(S, "w", 2) is None and computed_at(S, "b", 3) is None
+
+
+def test_pick_layers():
+    net, _ = random_net((3, 4, 2, 3))
+    assert pick_layers(net, "a") == [1, 2, 3, 4]
+    assert pick_layers(net, "cost") == [4]
+    for q in ("z", "delta", "nabla_b", "nabla_w", "w", "b"):
+        assert pick_layers(net, q) == [2, 3, 4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(sizes=st.lists(st.integers(1, 5), min_size=2, max_size=5),
+       q=st.sampled_from(["w", "b", "z", "a", "cost", "delta", "nabla_b", "nabla_w"]),
+       l=st.integers(-2, 8), j=st.one_of(st.none(), st.integers(-3, 9)),
+       k=st.one_of(st.none(), st.integers(-3, 9)))
+def test_clamp_pick_always_gives_a_cell_that_exists(sizes, q, l, j, k):
+    net = Network.random(sizes, seed=0)
+    trace = net.backprop(np.zeros(sizes[0]), np.zeros(sizes[-1]))
+    pick = clamp_pick(net, q, l, j, k)
+    assert pick[0] == q
+    d = explain(net, trace, *pick)             # raises ValueError if the cell does not exist
+    assert (d.quantity, d.l, d.j, d.k) == pick
+    # a cell that exists stays where it is
+    if pick[1] == l and q != "cost":
+        n = net.sizes[l - 1]
+        if j is not None and 1 <= j <= n:
+            assert pick[2] == j
