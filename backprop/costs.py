@@ -23,6 +23,7 @@ _ONE_MINUS = 1.0 - np.finfo(np.float64).epsneg
 class Reduced:
     fn: Callable    # δ^L(z, a, y, act)
     latex: str      # δ^L as the step list shows it (None: no simpler form to show)
+    plug: Callable = None   # (a, y, matrix) -> the same LaTeX with the numbers plugged in
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ COSTS = {
         "cross_entropy", _cross_entropy, _cross_entropy_grad,
         r"-\sum_j\left[y_j\ln a^L_j+(1-y_j)\ln(1-a^L_j)\right]",
         r"\frac{a^L_j-y_j}{a^L_j(1-a^L_j)}",
-        reduced={"sigmoid": Reduced(lambda z, a, y, act: a - y, r"a^L - y"),
+        reduced={"sigmoid": Reduced(lambda z, a, y, act: a - y, r"a^L - y",
+                                    lambda a, y, m: f"{m(a)} - {m(y)}"),
                  "softmax": Reduced(lambda z, a, y, act: np.sum(
                                         softmax_cross_entropy_parts(z, a, y, act), axis=0),
                                     None)},   # Jᵀ∇_a C itself, regrouped
@@ -141,8 +143,10 @@ COSTS = {
         # sigmoid: (−y/a) ∘ a(1 − a) = −y ∘ (1 − a)
         reduced={"softmax": Reduced(
                      lambda z, a, y, act: a * np.sum(y, axis=-1, keepdims=True) - y,
-                     r"a^L \textstyle\sum_k y_k - y"),
+                     r"a^L \textstyle\sum_k y_k - y",
+                     lambda a, y, m: rf"{m(a)} \cdot {np.sum(y):.4g} - {m(y)}"),
                  "sigmoid": Reduced(lambda z, a, y, act: y * a - y,
-                                    r"-y \odot (1 - a^L)")},
+                                    r"-y \odot (1 - a^L)",
+                                    lambda a, y, m: rf"-{m(y)} \odot \left(1 - {m(a)}\right)")},
         needs_unit_interval=True),
 }

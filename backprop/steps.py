@@ -87,7 +87,8 @@ def steps(net, trace):
     rule = rf"\delta^{{{L}}} = {general}"
     reduced = (cost.reduced or {}).get(out_act.name)
     if reduced is not None:
-        nums = bmatrix(d[L])
+        nums = bmatrix(d[L]) if reduced.plug is None else \
+            f"{reduced.plug(a[L], trace.y, bmatrix)} = {bmatrix(d[L])}"
         if reduced.latex:
             rule += " = " + reduced.latex.replace("a^L", f"a^{{{L}}}")
             note += (f" With {out_act.name} outputs and the {net.cost.replace('_', '-')} cost "

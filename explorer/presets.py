@@ -46,7 +46,7 @@ PRESETS = {p.name: p for p in (
     Preset("Deep sigmoid chain", "Four hidden sigmoid layers of 3: watch δ shrink layer by "
            "layer as it moves back (σ' ≤ ¼ each time).", _deep_chain),
     Preset("Softmax classifier", "Three classes, softmax output and the log-likelihood cost: "
-           "δ^L = a^L − y.", _softmax),
+           "δᴸ = aᴸ − y.", _softmax),
 )}
 
 DEFAULT = "2-2-2 by hand"
