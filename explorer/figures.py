@@ -76,7 +76,7 @@ def outer_product_figure(net, trace, l, known=None, marks=()):
     cell = cell_size(max(n, m) + 1, 440)
     gap, top = cell * 0.7, 70
     c = Canvas({"quantity": "nabla_w", "l": l, "outer_product": True},
-               cell * (1 + m) + gap, top + cell * (1 + n) + gap + 40, margin=(70, 70, 10, 10),
+               cell * (1 + m) + gap, top + cell * (1 + n) + gap + 60, margin=(70, 70, 10, 10),
                cell=(cell, cell))
     c.coloraxis("coloraxis", net, trace, "delta", bar=False)
     c.coloraxis("coloraxis2", net, trace, "a", bar=False)
@@ -95,7 +95,7 @@ def outer_product_figure(net, trace, l, known=None, marks=()):
     c.text(f"<b>(a<sup>{l - 1}</sup>)<sup>T</sup></b>", px - gap / 2, top + cell / 2, size=15,
            xanchor="right")
     c.text(f"<b>∂C/∂w<sup>{l}</sup> = δ<sup>{l}</sup>(a<sup>{l - 1}</sup>)<sup>T</sup></b> "
-           f"({n} × {m})", px + cell * m / 2, py + cell * n + 26, size=14)
+           f"({n} × {m})", px + cell * m / 2, py + cell * n + 46, size=14)
     return c.fig
 
 

@@ -5,6 +5,8 @@ once; building ``go.Figure`` first would validate them twice). Positions are giv
 pixels and turned into paper fractions here, so cells are the same size everywhere.
 """
 
+import base64
+
 import numpy as np
 
 from backprop.notation import QUANTITIES, plain
@@ -15,7 +17,11 @@ CELL = 46           # pixels per cell side, for up to 6 rows; larger layers get 
 MIN_TEXT_WIDTH = 40  # narrower cells show their value on hover only
 GREY = "#e6e6e6"
 FOCUS = "#e07b00"   # outline of the layer the current step works on
-COLORSCALE = "RdBu_r"
+# ColorBrewer's RdBu, blue for negative, white at 0, red for positive. Spelled out: plotly.js
+# knows no "RdBu_r" (the reversal is plotly.py's), and its own "RdBu" is grey in the middle.
+COLORSCALE = [[i / 10, c] for i, c in enumerate(
+    ["#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582",
+     "#d6604d", "#b2182b", "#67001f"])]
 TITLES = {"a": "a", "z": "z", "delta": "δ", "nabla_b": "∂C/∂b", "nabla_w": "∂C/∂w",
           "w": "w", "b": "b"}
 
@@ -69,6 +75,8 @@ class Canvas:
         bar_at = {"thickness": 12, "x": 1.0, "xpad": 10, "title": {"text": TITLES[q]}}
         if y is not None:
             bar_at.update(y=y[0], len=y[1], yanchor="top")
+            if y[1] * self.h < 150:   # a short bar: fewer, smaller ticks
+                bar_at.update(nticks=3, tickfont={"size": 10})
         self.fig["layout"][name] = {"colorscale": COLORSCALE, "cmin": -s, "cmax": s, "cmid": 0,
                                     "showscale": bar, "colorbar": bar_at}
 
@@ -155,3 +163,22 @@ def pick_from_points(points):
         if 0 <= qi < len(QUANTITIES):
             return QUANTITIES[qi], l, j, (k or None)
     return None
+
+
+def _typed(v):
+    """A NumPy array as a plotly.js typed-array spec (compact, and NaN survives)."""
+    kind = "f8" if v.dtype.kind == "f" else "i4"
+    data = np.ascontiguousarray(v, dtype="<" + kind)
+    spec = {"dtype": kind, "bdata": base64.b64encode(data.tobytes()).decode()}
+    if v.ndim > 1:
+        spec["shape"] = ", ".join(map(str, v.shape))
+    return spec
+
+
+def wire(fig):
+    """The figure as it goes to the browser: numeric NumPy arrays in every trace become
+    typed-array specs, as Plotly itself sends them."""
+    def enc(v):
+        return _typed(v) if isinstance(v, np.ndarray) and v.dtype.kind in "fiu" else v
+    return {"data": [{k: enc(v) for k, v in trace.items()} for trace in fig["data"]],
+            "layout": fig["layout"]}

@@ -8,8 +8,6 @@ from backprop.steps import known, steps
 from explorer import figures, heatmap, ui
 from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
 
-CHART = {"config": {"displayModeBar": False}, "on_select": None,
-         "selection_mode": "points", "width": "content"}
 
 
 def go(delta=None):
@@ -33,7 +31,8 @@ def on_keys():
 
 def chart(fig, key):
     if fig is not None:
-        st.plotly_chart(fig, key=key, **{**CHART, "on_select": on_chart(key)})
+        ui.plotly_chart(fig, key=key, on_select=on_chart(key), selection_mode="points",
+                        width="content")
 
 
 @ui.page("Step through")
@@ -65,11 +64,11 @@ def body():
         st.latex(step.rule)
         st.caption("with the shape of each quantity, (rows × columns)")
         st.latex(step.shapes)
-        st.caption("with the numbers of this example")
-        st.latex(step.numbers)
         st.info(step.text)
     with right:
         chart(figures.focus_figure(net, trace, step, now, marks), "chart_focus")
+    st.caption("with the numbers of this example")
+    st.latex(step.numbers)
 
     st.markdown("#### The network so far  ·  click any cell to see where its number comes from")
     chart(figures.network_figure(net, trace, known=now, focus=(step.quantity, step.l),

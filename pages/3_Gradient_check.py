@@ -57,8 +57,7 @@ def body():
               delta=(f"{trace.cost - ss.history[-2]:.3g}" if len(ss.get("history", [])) > 1
                      else None), delta_color="inverse")
     if len(ss.get("history", [])) > 1:
-        st.plotly_chart(figures.cost_history_figure(ss.history), key="chart_history",
-                        config={"displayModeBar": False})
+        ui.plotly_chart(figures.cost_history_figure(ss.history), key="chart_history")
 
 
 body()
