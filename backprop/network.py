@@ -5,6 +5,8 @@ and w^l_{jk} goes to neuron j of layer l from neuron k of layer l−1, so w^l is
 A Network never changes: every update returns a new one.
 """
 
+import operator
+
 import numpy as np
 
 from . import validate
@@ -69,7 +71,11 @@ class Network:
         "standard": w and b from N(0, 1), as in the notes' source; "scaled": w from
         N(0, 1/n_{l−1}), b from N(0, 1); "zeros": everything 0.
         """
-        sizes = [int(n) for n in sizes]
+        try:
+            sizes = [operator.index(n) for n in sizes]
+        except TypeError:
+            raise ValueError(f"sizes must be whole numbers of neurons, e.g. [2, 3, 2]; "
+                             f"got {sizes!r:.60}") from None
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least two layers of at least one neuron "
                              f"each, e.g. [2, 3, 2]; got {sizes}")

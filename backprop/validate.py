@@ -14,6 +14,9 @@ def _shape_text(shape):
 
 def as_array(name, value, ndim):
     """``value`` as a float64 array of ``ndim`` dimensions, or a ValueError naming ``name``."""
+    text = _has_text(value)
+    if text is not None:   # NumPy would read "1.5" as 1.5: a number typed as text is a slip
+        raise ValueError(f"{name} must hold only numbers, not text such as {text!r:.30}")
     try:
         arr = np.array(value, dtype=np.float64)
     except OverflowError:
@@ -38,6 +41,17 @@ def as_array(name, value, ndim):
                          f"(shape {_shape_text(arr.shape)})")
     check_finite(name, arr)
     return arr
+
+
+def _has_text(value):
+    """The first string or bytes inside a (nested) list, or None."""
+    if isinstance(value, (str, bytes)):
+        return value
+    if isinstance(value, np.ndarray) and value.dtype.kind not in "USO":
+        return None
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return next((t for t in map(_has_text, value) if t is not None), None)
+    return None
 
 
 def check_finite(name, arr):
