@@ -99,6 +99,22 @@ def outer_product_figure(net, trace, l, known=None, marks=()):
     return c.fig
 
 
+def bias_figure(net, trace, l, known=None, marks=()):
+    """BP3 side by side: ∂C/∂b^l and the δ^l it equals."""
+    n = net.sizes[l - 1]
+    ch = cell_size(n, 440)
+    c = Canvas({"quantity": "nabla_b", "l": l}, CELL * 3, ch * n + 40, margin=(50, 70, 10, 10),
+               cell=(CELL, ch))
+    c.coloraxis("coloraxis", net, trace, "delta")
+    for i, q in enumerate(("nabla_b", "delta")):
+        ax = c.panel(net, trace, q, l, i * 2 * CELL, 40, known, marks=marks)
+        c.fig["layout"][f"xaxis{ax}"]["showticklabels"] = False
+        c.text(f"<b>{sup(q, l)}</b>", i * 2 * CELL + CELL / 2, 22, size=15)
+    c.text("<b>=</b>", CELL * 1.5, 40 + ch * n / 2, size=20)
+    c.fig["layout"]["yaxis"]["title"] = {"text": f"j (layer {l})"}
+    return c.fig
+
+
 def activation_figure(net, trace, l):
     """σ of layer l as a curve, with each neuron's (z^l_j, a^l_j) marked on it."""
     act = ACTIVATIONS[net.activations[l]]
@@ -131,7 +147,7 @@ def focus_figure(net, trace, step, known=None, marks=()):
     if step.kind == "BP2":
         return matrix_figure(net, trace, "w", l + 1, known, marks)
     if step.kind == "BP3":
-        return network_figure(net, trace, ("nabla_b",), known, ("nabla_b", l), marks)
+        return bias_figure(net, trace, l, known, marks)
     if step.kind == "BP4":
         return outer_product_figure(net, trace, l, known, marks)
     return None

@@ -107,7 +107,8 @@ class Canvas:
                 "xaxis": f"x{ax}", "yaxis": f"y{ax}", "hoverinfo": "skip", "xgap": 1,
                 "ygap": 1, "meta": {"quantity": q, "l": l, "known": is_known}}
         if is_known and v.size <= MAX_TEXT_CELLS and self.cw >= MIN_TEXT_WIDTH:
-            heat["texttemplate"] = "%{z:.3f}"
+            heat["text"] = [[short(val) for val in row] for row in v]
+            heat["texttemplate"] = "%{text}"
             heat["textfont"] = {"size": 12 if self.ch >= 30 else 10}
         two = q in ("w", "nabla_w")
         labels = [f"{plain(q, l, j, k if two else None)} = "
@@ -144,6 +145,20 @@ class Canvas:
                     "line": {"color": "#111", "width": 3 if style == "pick" else 2,
                              "dash": "solid" if style == "pick" else "dot"}})
         return ax
+
+
+def short(v):
+    """A cell's value in at most about six characters: 0.378, -12.35, 4.4e-4, 0."""
+    if v == 0:
+        return "0"
+    if 0.01 <= abs(v) < 10:
+        return f"{v:.3f}"
+    if 10 <= abs(v) < 100:
+        return f"{v:.2f}"
+    if 100 <= abs(v) < 10000:
+        return f"{v:.0f}"
+    mant, exp = f"{v:.1e}".split("e")
+    return f"{mant}e{int(exp)}"
 
 
 def marks_for(pick, uses=()):

@@ -207,31 +207,43 @@ def sidebar():
                    f"{', '.join(net.activations.values())}; {net.cost} cost.")
 
 
-def page(title, icon=None):
-    """Decorate a page's body: set up state and the sidebar, and turn an unexpected error
-    into a short apology (the details go to the server log, never to the viewer)."""
+def guard(body):
+    """Run ``body``, turning an unexpected error into a short apology: the details go to the
+    server log, never to the viewer. Also for fragments, which rerun on their own."""
     from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+    @functools.wraps(body)
+    def run():
+        try:
+            body()
+        except ScriptControlException:
+            raise
+        except Exception:
+            log.exception("unexpected error in %s", body.__name__)
+            st.error("Sorry, something went wrong while drawing this page. Your network "
+                     "is kept; try another step or setting, or reload the page.",
+                     icon=":material/sentiment_dissatisfied:")
+    return run
+
+
+def page(title):
+    """Decorate a page's body: page settings, the session's state, the sidebar, the hosted
+    limits re-checked, and ``guard``."""
     def wrap(body):
         @functools.wraps(body)
+        @guard
         def run():
-            st.set_page_config(page_title=f"{title} · Backprop Explorer", page_icon=icon,
-                               layout="wide")
+            message("link")
+            sidebar()
+            limits.check_network(st.session_state.net, st.session_state.x,
+                                 st.session_state.y)   # re-checked before computing
+            body()
+
+        def setup_and_run():
+            st.set_page_config(page_title=f"{title} · Backprop Explorer", layout="wide")
             ensure_state()
-            try:
-                message("link")
-                sidebar()
-                limits.check_network(st.session_state.net, st.session_state.x,
-                                     st.session_state.y)   # re-checked before computing
-                body()
-            except ScriptControlException:
-                raise
-            except Exception:
-                log.exception("unexpected error on page %s", title)
-                st.error("Sorry, something went wrong while drawing this page. Your network "
-                         "is kept; try another step or setting, or reload the page.",
-                         icon=":material/sentiment_dissatisfied:")
-        return run
+            run()
+        return setup_and_run
     return wrap
 
 

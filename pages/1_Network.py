@@ -20,7 +20,7 @@ def editor(name, df, key):
         limits.check_magnitude(name, values)
         return values
     except ValueError as e:
-        st.error(f"{e}. Still using the last valid {pretty(name)}.", icon=":material/warning:")
+        st.error(pretty(f"{e}. Still using the last valid {name}."), icon=":material/warning:")
         return None
 
 

@@ -9,11 +9,11 @@ from explorer import figures, heatmap, ui
 from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
 
 
-
 def go(delta=None):
     ss = st.session_state
-    ss.step = ss._step if delta is None else ss.step + delta
+    ss.step = ss._step - 1 if delta is None else ss.step + delta   # the slider counts from 1
     ss.pick = None
+    ss._stepped = True   # the explain widgets may still hold the last step's cell: ignore them
 
 
 def on_chart(key):
@@ -26,6 +26,8 @@ def on_chart(key):
 
 def on_keys():
     ss = st.session_state
+    if ss.get("_stepped"):
+        return
     ss.pick = clamp_pick(ss.net, ss._pq, ss._pl, ss.get("_pj"), ss.get("_pk"))
 
 
@@ -37,7 +39,17 @@ def chart(fig, key):
 
 @ui.page("Step through")
 def body():
+    st.title("Step through one example")
+    step_view()
+
+
+@st.fragment
+@ui.guard
+def step_view():
+    """Everything that changes with the step. A fragment: Next, Prev, the slider and clicks
+    rerun only this, not the sidebar."""
     ss = st.session_state
+    ss._stepped = False
     net, trace = ss.net, ss.net.backprop(ss.x, ss.y)
     all_steps = steps(net, trace)
     ss.step = min(max(ss.step, 0), len(all_steps) - 1)
@@ -45,14 +57,13 @@ def body():
     now = known(all_steps, ss.step)
     pick = ss.pick or default_pick(step)
 
-    st.title("Step through one example")
     prev, nxt, slider = st.columns([1, 1, 8], vertical_alignment="bottom")
     prev.button("◀ Prev", key="prev", on_click=go, args=(-1,), disabled=ss.step == 0,
                 width="stretch")
     nxt.button("Next ▶", key="next", on_click=go, args=(1,), type="primary",
                disabled=ss.step == len(all_steps) - 1, width="stretch")
-    ss._step = ss.step
-    slider.slider("Step", 0, len(all_steps) - 1, key="_step", on_change=go,
+    ss._step = ss.step + 1
+    slider.slider("Step", 1, len(all_steps), key="_step", on_change=go,
                   format="%d", help="Drag to jump to any step.")
     st.subheader(f"Step {ss.step + 1} of {len(all_steps)} · {step.title}")
 

@@ -473,11 +473,11 @@ def test_focus_figure_of_each_step():
             assert meta == {"quantity": "w", "l": l + 1}       # (w^{l+1})ᵀ carries δ back
         elif s.kind == "a":
             assert meta == {"quantity": "a", "l": l, "curve": True}
-        elif s.kind == "BP3":
-            assert meta["kinds"] == ["nabla_b"]
+        elif s.kind == "BP3":   # ∂C/∂b^l beside the δ^l it equals
+            assert meta == {"quantity": "nabla_b", "l": l}
             check_known(fig, heat(fig, "nabla_b", l))
-            assert any(sh.get("line", {}).get("color") == FOCUS
-                       for sh in shapes_on(fig, heat(fig, "nabla_b", l)))
+            np.testing.assert_array_equal(heat(fig, "nabla_b", l)["z"],
+                                          heat(fig, "delta", l)["z"])
         else:
             assert s.kind == "BP4" and meta["outer_product"] and meta["l"] == l
             check_known(fig, heat(fig, "nabla_w", l))

@@ -1,0 +1,404 @@
+"""The explorer in a real Chromium: what a person sees.
+
+- every page opened cold by its URL, on a server started for it alone, draws its heatmaps
+  (where it has any) with no exception box and no console error;
+- Next and Prev change the step and the heatmaps' data (the package's numbers);
+- clicking a cell of a heatmap explains that cell, with the numbers plugged in;
+- emptying a cell of a weight table is reported beside it, and a typed number is used
+  by every page;
+- no figure draws a label over another, and the sidebar lists each page once.
+
+Screenshots of every page go to artifacts/ (gitignored), to look at after a run. Timeouts
+are generous: the tests wait for states, they never judge how long something took.
+"""
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop.explain import explain
+from backprop.steps import steps
+from explorer.presets import DEFAULT, PRESETS
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+TIMEOUT = 30_000      # ms
+APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+EXCEPTION = '[data-testid="stException"]'
+NET, X, Y = PRESETS[DEFAULT].make()
+TRACE = NET.backprop(X, Y)
+STEPS = steps(NET, TRACE)
+
+# In the page: the heatmap traces of every chart, with what each shows and its numbers as
+# the browser decoded them (plotly.js turns the base64 arrays into typed arrays).
+HEATMAPS_JS = """() => [...document.querySelectorAll('%s')].map(el => ({
+    meta: el.layout.meta,
+    heat: el._fullData.filter(t => t.type === 'heatmap').map(t => ({
+        meta: t.meta, z: Array.from(t.z, row => Array.from(row))})),
+}))""" % PLOT
+
+# Where the centre of cell (j, k) of the heatmap (quantity, l) lies on the page, in CSS
+# pixels, from the chart's own axes (l2p: data to pixels within the plot area).
+CELL_CENTRE_JS = """([quantity, l, j, k]) => {
+    for (const el of document.querySelectorAll('%s')) {
+        const t = el._fullData.find(t => t.type === 'heatmap' && t.meta
+                                    && t.meta.quantity === quantity && t.meta.l === l);
+        if (!t) continue;
+        el.scrollIntoView({block: 'center'});
+        const name = a => a.replace(/^(x|y)$/, '$1axis').replace(/^(x|y)(\\d+)$/, '$1axis$2');
+        const xa = el._fullLayout[name(t.xaxis)], ya = el._fullLayout[name(t.yaxis)];
+        const box = el.getBoundingClientRect();
+        return {x: box.left + xa._offset + xa.l2p(k), y: box.top + ya._offset + ya.l2p(j)};
+    }
+    return null;
+}""" % PLOT
+
+# The LaTeX source of every formula after the heading "Where does this number come
+# from?" (KaTeX keeps it in the MathML annotation).
+DERIVATION_JS = """() => {
+    const h = [...document.querySelectorAll('h4')]
+        .find(h => h.textContent.includes('Where does this number come from?'));
+    if (!h) return null;
+    return [...document.querySelectorAll('.katex-mathml annotation')]
+        .filter(a => h.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING)
+        .map(a => a.textContent);
+}"""
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+def screenshot(page, name):
+    """A screenshot of the whole page (Streamlit scrolls inside its own container, so the
+    viewport is made as tall as the content first)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("""() => Math.max(...['stMainBlockContainer', 'stSidebarContent']
+        .map(id => document.querySelector(`[data-testid="${id}"]`))
+        .filter(Boolean).map(e => e.scrollHeight)) + 200""")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    page.wait_for_timeout(300)      # let the charts settle at the new size
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.set_viewport_size(size)
+
+
+def wait_for_run(page, timeout=TIMEOUT):
+    """Wait until the script run has finished (as conftest.wait_for_run). After a click,
+    first wait for something the rerun changes: the old state may still read finished."""
+    page.wait_for_selector(APP_READY, timeout=timeout)
+
+
+def heatmaps(page):
+    return page.evaluate(HEATMAPS_JS)
+
+
+def network_chart(page):
+    """{(quantity, l): (known, z as an array)} of the figure of the whole network."""
+    fig = next(f for f in heatmaps(page) if "z" in (f["meta"] or {}).get("kinds", ()))
+    return {(h["meta"]["quantity"], h["meta"]["l"]): (h["meta"]["known"],
+                                                      np.array(h["z"], dtype=float))
+            for h in fig["heat"]}
+
+
+def subheader(page):
+    return page.locator("h3").filter(has_text=re.compile(r"^Step \d+ of")).first.text_content()
+
+
+def assert_no_errors(page, page_errors):
+    assert page.locator(EXCEPTION).count() == 0
+    alerts = page.locator('[data-testid="stAlert"]').all_text_contents()
+    assert not [a for a in alerts if "Sorry" in a], alerts
+    assert page_errors == []
+
+
+def wait_for_step(page, i):
+    """Wait until the page shows step i (0-based) and its run has finished."""
+    page.wait_for_function(
+        """(title) => [...document.querySelectorAll('h3')]
+            .some(h => h.textContent.startsWith(title))""",
+        arg=f"Step {i + 1} of {len(STEPS)}", timeout=TIMEOUT)
+    wait_for_run(page)
+    expected = STEPS[i].quantity, STEPS[i].l
+    if expected[0] in ("z", "a", "delta"):   # the network chart has caught up too
+        page.wait_for_function(
+            """([q, l]) => [...document.querySelectorAll('%s')].some(el =>
+                el._fullData && el._fullData.some(t => t.type === 'heatmap' && t.meta
+                    && t.meta.quantity === q && t.meta.l === l && t.meta.known))""" % PLOT,
+            arg=list(expected), timeout=TIMEOUT)
+
+
+def click_next(page, i):
+    page.get_by_role("button", name="Next ▶").click()
+    wait_for_step(page, i)
+
+
+def check_against_package(chart, i):
+    """The network chart at step i holds the package's numbers where known, NaN elsewhere."""
+    done = {(s.quantity, s.l) for s in STEPS[: i + 1]}
+    for (q, l), (is_known, z) in chart.items():
+        assert is_known == ((q, l) in done), (q, l)
+        if is_known:
+            np.testing.assert_allclose(z.ravel(), getattr(TRACE, q)[l], rtol=1e-12)
+        else:
+            assert np.isnan(z).all(), (q, l)
+
+
+# --- every page, opened cold ----------------------------------------------------------
+
+COLD = [("/", "welcome", 0), ("/Network", "network", 0), ("/Step_through", "step_through", 1),
+        ("/Gradient_check", "gradient_check", 0)]
+
+
+@pytest.mark.parametrize("path, name, charts", COLD, ids=[c[1] for c in COLD])
+def test_page_opened_cold_by_its_url_draws_without_errors(page, fresh_server, page_errors,
+                                                        path, name, charts):
+    page.goto(fresh_server + path, timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    assert page.locator("h1").first.text_content().strip()
+    if charts:
+        page.wait_for_selector(PLOT, timeout=TIMEOUT)
+        page.wait_for_function("""() => [...document.querySelectorAll('%s')]
+            .every(el => el._fullLayout && el.querySelector('.heatmaplayer'))""" % PLOT,
+                               timeout=TIMEOUT)
+        figs = heatmaps(page)
+        assert len(figs) == charts
+        for fig in figs:
+            known = [h for h in fig["heat"] if h["meta"]["known"]]
+            assert known, "something is drawn in every figure"
+            for h in known:
+                assert not any(math.isnan(v) for row in h["z"] for v in row), h["meta"]
+        # every known heatmap is painted: plotly draws each as an <image> in the plot
+        painted = page.locator(f"{PLOT} .heatmaplayer image").count()
+        assert painted >= sum(len([h for h in f["heat"] if h["meta"]["known"]]) for f in figs)
+    tables = {"/Network": 2 + 2 * (NET.L - 1), "/Gradient_check": 3}.get(path, 0)
+    if tables:   # x, y, w^l, b^l; the gradient check and the two ∂C/∂w matrices
+        page.wait_for_function(
+            "(n) => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+            ".filter(t => t.querySelector('canvas')).length === n", arg=tables,
+            timeout=TIMEOUT)
+    if path == "/":
+        assert page.get_by_text("layer 1 is the input", exact=False).count() >= 1
+    screenshot(page, f"cold_{name}")
+    assert_no_errors(page, page_errors)
+
+
+# --- Step through: Next and Prev ---------------------------------------------------------
+
+def test_next_and_prev_change_the_step_and_the_heatmaps(page, app_server, page_errors):
+    page.goto(app_server + "/Step_through", timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    prev = page.get_by_role("button", name="◀ Prev")
+    assert prev.is_disabled()
+    assert subheader(page).startswith(f"Step 1 of {len(STEPS)}")
+    before = network_chart(page)
+    check_against_package(before, 0)
+
+    charts = [before]
+    for i in range(1, 5):     # z², a², z³, a³: each step fills in one more heatmap
+        click_next(page, i)
+        assert STEPS[i].title in subheader(page)
+        chart = network_chart(page)
+        check_against_package(chart, i)
+        assert not np.array_equal(chart[(STEPS[i].quantity, STEPS[i].l)][1],
+                                  charts[-1][(STEPS[i].quantity, STEPS[i].l)][1],
+                                  equal_nan=True)
+        charts.append(chart)
+    assert not prev.is_disabled()
+
+    prev.click()
+    wait_for_step(page, 3)
+    assert STEPS[3].title in subheader(page)
+    page.wait_for_function("""() => [...document.querySelectorAll('%s')].some(el =>
+        el._fullData && el._fullData.some(t => t.type === 'heatmap' && t.meta
+            && t.meta.quantity === 'a' && t.meta.l === 3 && !t.meta.known))""" % PLOT,
+                           timeout=TIMEOUT)
+    chart = network_chart(page)
+    check_against_package(chart, 3)
+    assert not chart[("a", 3)][0], "a³ is not yet computed again"
+    screenshot(page, "step_through_step4")
+
+    for i in range(4, len(STEPS)):
+        click_next(page, i)
+    assert page.get_by_role("button", name="Next ▶").is_disabled()
+    check_against_package(network_chart(page), len(STEPS) - 1)
+    screenshot(page, "step_through_last")
+    assert_no_errors(page, page_errors)
+
+
+# --- the Network page: edit a table ------------------------------------------------------
+
+def edit_first_row_last_column(page, grid, keys, then):
+    """Select the cell in the first row and last column of ``grid``, press ``keys``, and
+    wait for ``then`` (a locator and its state). The grid is drawn on a canvas: the cell
+    is found by geometry (header and rows are 35 px high), and a click made while the
+    grid is still being laid out may not select it, so this tries up to three times."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    locator, state = then
+    for attempt in range(3):
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 12, box["y"] + 35 + 17)
+        page.wait_for_timeout(200)
+        for key in keys:
+            page.keyboard.press(key)
+            page.wait_for_timeout(150)  # a first character opens the cell's editor
+        try:
+            locator.wait_for(state=state, timeout=10_000 if attempt < 2 else TIMEOUT)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+    wait_for_run(page)
+    return grid.bounding_box()
+
+
+def test_editing_a_weight_table_reports_a_bad_cell_and_uses_a_good_one(page, app_server,
+                                                                      page_errors):
+    page.goto(app_server + "/Network", timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    tables = page.locator('[data-testid="stDataFrame"]')
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+                           ".filter(t => t.querySelector('canvas')).length === 6",
+                           timeout=TIMEOUT)
+    w2 = tables.nth(2)                  # x, y, then w², b², w³, b³
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="row j=1, column k=2")
+    box = edit_first_row_last_column(page, w2, ["Delete"], (alert, "visible"))  # empty it
+    text = alert.text_content()
+    assert "is empty" in text and "last valid" in text, text
+    # beside its table: right under w², above the next layer's heading
+    a, h5 = alert.bounding_box(), page.locator("h5", has_text="Layer 3").bounding_box()
+    assert box["y"] + box["height"] <= a["y"] < h5["y"], (box, a, h5)
+    screenshot(page, "network_bad_cell")
+
+    edit_first_row_last_column(page, w2, ["0", ".", "7", "Enter"], (alert, "detached"))
+    screenshot(page, "network_edited")
+
+    # every page follows: the Step-through page computes z² with w²₁₂ = 0.7
+    page.get_by_role("link", name="Step through one example").first.click()
+    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    wait_for_step(page, 0)
+    click_next(page, 1)
+    w = NET.w[2].copy()
+    w[0, 1] = 0.7
+    edited = NET.replace(weights=[w, NET.w[3]])
+    known, z2 = network_chart(page)[("z", 2)]
+    assert known
+    np.testing.assert_allclose(z2.ravel(), edited.backprop(X, Y).z[2], rtol=1e-12)
+    assert not np.allclose(z2.ravel(), TRACE.z[2])
+    assert_no_errors(page, page_errors)
+
+
+# --- explain any number: click a cell ---------------------------------------------------
+
+def slide_to(page, i):
+    """Move the step slider to step i with the keyboard (→ from step 1), one rerun at a
+    time: keys pressed faster than the reruns can leave a stale explained cell (see
+    test_pages.py::test_step_change_explains_the_new_steps_cell_despite_stale_widgets)."""
+    slider = page.locator('[data-testid="stSlider"] input[type="range"]')
+    for s in range(1, i + 1):
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        wait_for_step(page, s)
+
+
+def click_cell(page, cell):
+    q, l, j, k = cell
+    at = page.evaluate(CELL_CENTRE_JS, [q, l, j, k or 1])   # a column vector: k = 1
+    assert at, f"no heatmap for {cell}"
+    page.mouse.move(at["x"], at["y"])
+    page.wait_for_timeout(150)          # plotly finds the hovered point first
+    page.mouse.click(at["x"], at["y"])
+
+
+def shown_derivation(page):
+    return "\n".join(page.evaluate(DERIVATION_JS) or [])
+
+
+def wait_for_derivation(page, lines):
+    page.wait_for_function(
+        f"""(lines) => {{ const shown = ({DERIVATION_JS})();
+            return shown !== null && lines.every(l => shown.includes(l)); }}""",
+        arg=list(lines), timeout=TIMEOUT)
+    wait_for_run(page)
+
+
+def test_clicking_a_heatmap_cell_shows_its_derivation(page, app_server, page_errors):
+    page.goto(app_server + "/Step_through", timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    # The BP2 step: z, a and δ of every layer are known, and it explains δ²₁ by default.
+    bp2 = next(s.index for s in STEPS if s.kind == "BP2")
+    slide_to(page, bp2)
+    wait_for_derivation(page, explain(NET, TRACE, "delta", 2, 1).lines)
+
+    # cells of the network figure, then a cell of w³ in the figure beside the equation;
+    # δ²₁ (the issue's worked example) comes second, so its click must change what is shown
+    for cell in (("a", 2, 2, None), ("delta", 2, 1, None), ("z", 3, 2, None),
+                 ("a", 1, 2, None), ("w", 3, 2, 1)):
+        click_cell(page, cell)
+        d = explain(NET, TRACE, *cell)
+        wait_for_derivation(page, d.lines)
+        shown = shown_derivation(page)
+        assert d.lines[-1] in shown, cell
+        assert subheader(page).startswith(f"Step {bp2 + 1} of"), "a click keeps the step"
+        if cell == ("delta", 2, 1, None):
+            assert r"0.4\cdot0.1385" in shown and "0.008771" in shown
+            screenshot(page, "step_through_clicked_delta2_1")
+    assert_no_errors(page, page_errors)
+
+
+# --- what a person sees -----------------------------------------------------------------
+
+# Pairs of annotations (titles, labels) of a chart whose boxes overlap by more than 1 px.
+OVERLAPS_JS = """() => [...document.querySelectorAll('%s')].map(el => {
+    const boxes = [...el.querySelectorAll('.annotation-text-g')]
+        .map(g => [g.textContent.replace(/\\u200b/g, ''), g.getBoundingClientRect()]);
+    const out = [];
+    boxes.forEach(([s, a], i) => boxes.slice(i + 1).forEach(([t, b]) => {
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 1 && h > 1) out.push(`"${s}" and "${t}"`);
+    }));
+    return {meta: el.layout.meta, overlaps: out};
+})""" % PLOT
+
+
+def test_no_figure_has_overlapping_labels_at_any_step(page, app_server, page_errors):
+    """At 1400 × 1000 px, a common laptop screen, every title and label of every figure
+    can be read: none is drawn over another."""
+    page.goto(app_server + "/Step_through", timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    found = {}
+    for i, step in enumerate(STEPS):
+        if i:
+            click_next(page, i)
+        page.wait_for_timeout(200)       # the charts' own layout pass after the update
+        for fig in page.evaluate(OVERLAPS_JS):
+            if fig["overlaps"]:
+                found[f"step {i + 1} ({step.title}), figure {fig['meta']}"] = fig["overlaps"]
+                screenshot(page, f"overlap_step{i + 1}")
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+def test_sidebar_lists_each_page_once(page, app_server, page_errors):
+    """The sidebar's own page links replace Streamlit's automatic list (ui.PAGES), which
+    would list the landing page as "app" a second time."""
+    page.goto(app_server + "/", timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    hrefs = page.eval_on_selector_all('[data-testid="stSidebar"] a[href]',
+                                      "links => links.map(a => new URL(a.href).pathname)")
+    twice = sorted({h for h in hrefs if hrefs.count(h) > 1})
+    assert not twice, f"pages linked twice in the sidebar: {twice} (all: {hrefs})"
+    texts = page.locator('[data-testid="stSidebar"] a').all_text_contents()
+    assert "app" not in [t.strip() for t in texts]
+    assert_no_errors(page, page_errors)
