@@ -103,14 +103,14 @@ def bias_figure(net, trace, l, known=None, marks=()):
     """BP3 side by side: ∂C/∂b^l and the δ^l it equals."""
     n = net.sizes[l - 1]
     ch = cell_size(n, 440)
-    c = Canvas({"quantity": "nabla_b", "l": l}, CELL * 3, ch * n + 40, margin=(50, 70, 10, 10),
+    c = Canvas({"quantity": "nabla_b", "l": l}, CELL * 3.6, ch * n + 40, margin=(50, 70, 10, 10),
                cell=(CELL, ch))
     c.coloraxis("coloraxis", net, trace, "delta")
     for i, q in enumerate(("nabla_b", "delta")):
-        ax = c.panel(net, trace, q, l, i * 2 * CELL, 40, known, marks=marks)
+        ax = c.panel(net, trace, q, l, i * 2.6 * CELL, 40, known, marks=marks)
         c.fig["layout"][f"xaxis{ax}"]["showticklabels"] = False
-        c.text(f"<b>{sup(q, l)}</b>", i * 2 * CELL + CELL / 2, 22, size=15)
-    c.text("<b>=</b>", CELL * 1.5, 40 + ch * n / 2, size=20)
+        c.text(f"<b>{sup(q, l)}</b>", i * 2.6 * CELL + CELL / 2, 22, size=15)
+    c.text("<b>=</b>", CELL * 1.8, 40 + ch * n / 2, size=20)
     c.fig["layout"]["yaxis"]["title"] = {"text": f"j (layer {l})"}
     return c.fig
 

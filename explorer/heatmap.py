@@ -76,7 +76,7 @@ class Canvas:
         if y is not None:
             bar_at.update(y=y[0], len=y[1], yanchor="top")
             if y[1] * self.h < 150:   # a short bar: fewer, smaller ticks
-                bar_at.update(nticks=3, tickfont={"size": 10})
+                bar_at.update(tickfont={"size": 9})
         self.fig["layout"][name] = {"colorscale": COLORSCALE, "cmin": -s, "cmax": s, "cmid": 0,
                                     "showscale": bar, "colorbar": bar_at}
 
@@ -153,6 +153,8 @@ def short(v):
         return "0"
     if 0.01 <= abs(v) < 10:
         return f"{v:.3f}"
+    if 0.001 <= abs(v) < 0.01:
+        return f"{v:.4f}"
     if 10 <= abs(v) < 100:
         return f"{v:.2f}"
     if 100 <= abs(v) < 10000:
