@@ -68,7 +68,10 @@ class Canvas:
 
     def box(self, x, y, w, h):
         """Paper domains of the pixel rectangle with top-left corner (x, y)."""
-        return [x / self.w, (x + w) / self.w], [1 - (y + h) / self.h, 1 - y / self.h]
+        def frac(v):
+            return min(max(v, 0.0), 1.0)   # rounding may step just outside [0, 1]
+        return ([frac(x / self.w), frac((x + w) / self.w)],
+                [frac(1 - (y + h) / self.h), frac(1 - y / self.h)])
 
     def coloraxis(self, name, net, trace, q, y=None, bar=True):
         s = scale(net, trace, q)
