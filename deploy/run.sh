@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Serve Backprop Explorer from several Streamlit replicas behind nginx, with sticky
+# sessions. Everything runs in the foreground; Ctrl-C (or SIGTERM) stops all of it.
+#
+#   deploy/run.sh                      2 replicas, nginx on http://127.0.0.1:8080
+#   deploy/run.sh -n 3 -l 0.0.0.0:80   3 replicas, nginx on every interface, port 80
+#
+# Options:
+#   -n N        number of Streamlit replicas (default 2; one per core is a good start)
+#   -l ADDR     nginx's listen address, host:port or port (default 127.0.0.1:8080)
+#   -b PORT     first replica port; replicas use PORT, PORT+1, ... on 127.0.0.1
+#               (default: free ports picked at start)
+#   -d DIR      state directory for the nginx config, pid and log files
+#               (default: a new temporary directory, removed at exit unless -k)
+#   -k          keep the state directory at exit
+#
+# Needs nginx (Debian: apt-get install -y nginx) and the app's Python environment:
+# $PYTHON, else .venv/bin/python if `make run` or `make test` made it, else python3.
+# Nothing outside the state directory is written; the system's nginx is not touched.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPLICAS=2
+LISTEN=127.0.0.1:8080
+BASE_PORT=
+STATE=
+KEEP=0
+START_TIMEOUT=60   # seconds for a replica to answer /_stcore/health
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while getopts "n:l:b:d:kh" opt; do
+    case $opt in
+        n) REPLICAS=$OPTARG ;;
+        l) LISTEN=$OPTARG ;;
+        b) BASE_PORT=$OPTARG ;;
+        d) STATE=$OPTARG ;;
+        k) KEEP=1 ;;
+        h) usage 0 ;;
+        *) usage 2 ;;
+    esac
+done
+[[ $REPLICAS =~ ^[1-9][0-9]*$ ]] || { echo "error: -n wants a positive number" >&2; exit 2; }
+
+NGINX=$(command -v nginx || true)
+[[ -z $NGINX && -x /usr/sbin/nginx ]] && NGINX=/usr/sbin/nginx
+[[ -n $NGINX ]] || { echo "error: nginx not found (Debian/Ubuntu: apt-get install -y nginx)" >&2; exit 1; }
+if [[ -n ${PYTHON:-} ]]; then PY=$PYTHON
+elif [[ -x $ROOT/.venv/bin/python ]]; then PY=$ROOT/.venv/bin/python
+else PY=python3; fi
+"$PY" -c "import streamlit" 2>/dev/null \
+    || { echo "error: $PY cannot import streamlit (pip install -r requirements.txt)" >&2; exit 1; }
+
+if [[ -z $STATE ]]; then
+    STATE=$(mktemp -d -t backprop-deploy.XXXXXX)
+else
+    mkdir -p "$STATE"; KEEP=1
+fi
+STATE=$(cd "$STATE" && pwd)
+chmod 755 "$STATE"            # nginx's workers run as an unprivileged user under root
+echo $$ > "$STATE/run.pid"
+
+PIDS=()
+stopping=0
+stop_all() {
+    ((stopping)) && return; stopping=1
+    trap - INT TERM
+    echo "stopping nginx and ${#PIDS[@]} processes ..." >&2
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for _ in $(seq 50); do
+        alive=0
+        for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        ((alive)) || break
+        sleep 0.2
+    done
+    for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    if ((KEEP)); then echo "logs kept in $STATE" >&2; else rm -rf "$STATE"; fi
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_ports() {   # N free loopback ports
+    "$PY" - "$1" <<'PY'
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+}
+if [[ -n $BASE_PORT ]]; then
+    PORTS=$(seq "$BASE_PORT" $((BASE_PORT + REPLICAS - 1)) | tr '\n' ' ')
+else
+    PORTS=$(free_ports "$REPLICAS")
+fi
+
+health() { "$PY" -c "import sys, urllib.request as u; sys.exit(u.urlopen(sys.argv[1], timeout=2).read().strip() != b'ok')" "$1" 2>/dev/null; }
+
+cd "$ROOT"
+i=0
+for port in $PORTS; do
+    i=$((i + 1))
+    "$PY" -m streamlit run app.py --server.port "$port" --server.address 127.0.0.1 \
+        --server.headless true --browser.gatherUsageStats false \
+        >"$STATE/replica-$i.log" 2>&1 &
+    PIDS+=($!)
+done
+deadline=$((SECONDS + START_TIMEOUT))
+i=0
+for port in $PORTS; do
+    pid=${PIDS[$i]}; i=$((i + 1))
+    until health "http://127.0.0.1:$port/_stcore/health"; do
+        if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
+            echo "error: replica $i (port $port) did not start; its log:" >&2
+            tail -n 30 "$STATE/replica-$i.log" >&2
+            exit 1
+        fi
+        sleep 0.3
+    done
+    # Another server may hold the port and answer the health check.
+    kill -0 "$pid" 2>/dev/null || { echo "error: port $port is taken" >&2; exit 1; }
+done
+
+UPSTREAMS=""
+for port in $PORTS; do
+    UPSTREAMS+="        server 127.0.0.1:$port max_fails=3 fail_timeout=10s;"$'\n'
+done
+sed -e "s|@STATE@|$STATE|g" -e "s|@LISTEN@|$LISTEN|g" \
+    "$ROOT/deploy/nginx.conf.template" \
+    | awk -v ups="${UPSTREAMS%$'\n'}" '{ if ($0 == "@UPSTREAMS@") print ups; else print }' \
+    >"$STATE/nginx.conf"
+"$NGINX" -t -q -p "$STATE" -c "$STATE/nginx.conf" -e "$STATE/error.log"
+"$NGINX" -p "$STATE" -c "$STATE/nginx.conf" -e "$STATE/error.log" &
+PIDS+=($!)
+
+url_host=${LISTEN%:*}; [[ $LISTEN == *:* ]] || url_host=127.0.0.1
+[[ $url_host == 0.0.0.0 || $url_host == "*" ]] && url_host=127.0.0.1
+url="http://$url_host:${LISTEN##*:}"
+until health "$url/_stcore/health"; do
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "error: nginx exited:" >&2; cat "$STATE/error.log" >&2; exit 1; }
+    sleep 0.2
+done
+
+echo "Backprop Explorer on $url ($REPLICAS replicas on 127.0.0.1 ports: ${PORTS% })"
+echo "state and logs: $STATE (process tree root: pid $$); Ctrl-C stops everything"
+
+# Run until a replica or nginx exits, or we are told to stop.
+set +e
+wait -n "${PIDS[@]}"
+status=$?
+((stopping)) || echo "error: a replica or nginx exited (status $status); stopping" >&2
+exit 1

@@ -1,0 +1,106 @@
+"""The load client against a real server: a few students at once, every figure checked.
+
+A smoke run of benchmarks/load.py (5 sessions × 3 reruns) that asserts zero errors and
+correct numbers, never timings; then the same through deploy/run.sh (two replicas behind
+nginx), where a reconnecting browser must find its own session again. The nginx test is
+skipped when nginx is not installed (Debian: apt-get install -y nginx).
+"""
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.load import free_port, health, start_server, stop_server  # noqa: E402
+from benchmarks.loadclient import AppSession, Expected, run_sessions  # noqa: E402
+
+PAGE = ROOT / "pages" / "2_Step_through.py"
+pytestmark = pytest.mark.skipif(not PAGE.exists(), reason=f"{PAGE.name} is not written yet")
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK)
+                                  else None)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    proc = start_server(port, log_path=tmp_path_factory.mktemp("load") / "streamlit.log")
+    yield f"http://127.0.0.1:{port}"
+    stop_server(proc)
+
+
+def assert_clean(results, reruns):
+    errors = [e for r in results for e in r.errors]
+    assert not errors, "\n".join(errors[:20])
+    for r in results:
+        assert len(r.latencies) == reruns
+        assert r.checked > reruns      # every run showed heatmaps, and they were checked
+
+
+def test_five_sessions_three_reruns(server):
+    results = asyncio.run(run_sessions(server, 5, 3))
+    assert_clean(results, 3)
+
+
+@pytest.fixture(scope="module")
+def nginx_two_replicas(tmp_path_factory):
+    if NGINX is None:
+        pytest.skip("nginx is not installed (apt-get install -y nginx)")
+    state = tmp_path_factory.mktemp("deploy")
+    port = free_port()
+    log = open(state / "run.log", "wb")
+    proc = subprocess.Popen(["bash", str(ROOT / "deploy" / "run.sh"), "-n", "2",
+                             "-l", f"127.0.0.1:{port}", "-d", str(state / "state")],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while health(url) != "ok":
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_server(proc)
+            pytest.fail("deploy/run.sh did not come up:\n"
+                        + (state / "run.log").read_text(errors="replace"))
+        time.sleep(0.3)
+    yield url
+    proc.send_signal(signal.SIGTERM)       # run.sh stops its replicas and nginx
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        stop_server(proc)
+    log.close()
+
+
+def test_through_nginx(nginx_two_replicas):
+    results = asyncio.run(run_sessions(nginx_two_replicas, 5, 3))
+    assert_clean(results, 3)
+
+
+def test_nginx_keeps_a_browser_on_its_replica(nginx_two_replicas):
+    """A reconnecting browser gets its own session back: its cookie pins it to the replica
+    that holds the session (with two replicas, half of all guesses would miss)."""
+
+    async def student(i):
+        seed = 40 + i
+        async with AppSession(nginx_two_replicas) as s:
+            await s.open("Step_through")
+            await s.set("_seed", seed)
+            first = s.session_id
+            exp = Expected()
+            exp.reseed(seed)
+            for _ in range(2):
+                run = await s.reconnect()
+                assert s.session_id == first, f"student {i} got a new session"
+                assert s.value("_seed") == seed
+                assert exp.check(run) == []
+
+    async def main():
+        await asyncio.gather(*(student(i) for i in range(6)))
+
+    asyncio.run(main())
