@@ -24,6 +24,7 @@ in the subprotocol list, with the session id, only when reconnecting to a sessio
 
 import asyncio
 import base64
+import concurrent.futures
 import json
 import time
 from dataclasses import dataclass, field
@@ -495,3 +496,10 @@ async def run_sessions(base_url, sessions, reruns, think=(0.0, 0.0), ramp=0.0):
         return await step_through_session(base_url, i, reruns, think)
 
     return await asyncio.gather(*(one(i) for i in range(sessions)))
+
+
+def run_sync(coro):
+    """``asyncio.run(coro)`` in a thread of its own, so that it works even where this thread
+    already runs an event loop (pytest-playwright's sync API leaves one running)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.load import free_port, start_server, stop_server  # noqa: E402
-from benchmarks.loadclient import AppSession, Expected, step_index  # noqa: E402
+from benchmarks.loadclient import AppSession, Expected, step_index, run_sync  # noqa: E402
 
 PAGE = ROOT / "pages" / "2_Step_through.py"
 pytestmark = pytest.mark.skipif(not PAGE.exists(), reason=f"{PAGE.name} is not written yet")
@@ -49,7 +49,7 @@ def test_two_sessions_two_seeds(server):
             # ... and each one's figures would be wrong for the other's network.
             assert eb.check(ra, 3) and ea.check(rb, 1)
 
-    asyncio.run(main())
+    run_sync(main())
 
 
 def test_a_preset_in_one_session_leaves_the_other_alone(server):
@@ -69,4 +69,4 @@ def test_a_preset_in_one_session_leaves_the_other_alone(server):
             assert eb.check(rb, 1) == []
             assert b.value("_preset") == DEFAULT
 
-    asyncio.run(main())
+    run_sync(main())

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.load import free_port, health, start_server, stop_server  # noqa: E402
-from benchmarks.loadclient import AppSession, Expected, run_sessions  # noqa: E402
+from benchmarks.loadclient import AppSession, Expected, run_sessions, run_sync  # noqa: E402
 
 PAGE = ROOT / "pages" / "2_Step_through.py"
 pytestmark = pytest.mark.skipif(not PAGE.exists(), reason=f"{PAGE.name} is not written yet")
@@ -46,7 +46,7 @@ def assert_clean(results, reruns):
 
 
 def test_five_sessions_three_reruns(server):
-    results = asyncio.run(run_sessions(server, 5, 3))
+    results = run_sync(run_sessions(server, 5, 3))
     assert_clean(results, 3)
 
 
@@ -78,7 +78,7 @@ def nginx_two_replicas(tmp_path_factory):
 
 
 def test_through_nginx(nginx_two_replicas):
-    results = asyncio.run(run_sessions(nginx_two_replicas, 5, 3))
+    results = run_sync(run_sessions(nginx_two_replicas, 5, 3))
     assert_clean(results, 3)
 
 
@@ -103,4 +103,4 @@ def test_nginx_keeps_a_browser_on_its_replica(nginx_two_replicas):
     async def main():
         await asyncio.gather(*(student(i) for i in range(6)))
 
-    asyncio.run(main())
+    run_sync(main())
