@@ -9,7 +9,7 @@ memory of the server's process tree before, at peak, and after the sessions have
     python benchmarks/load.py                          # own server, 30 sessions
     python benchmarks/load.py --sessions 100 --reruns 20
     python benchmarks/load.py --url http://127.0.0.1:8080 --pid $(cat /tmp/x/run.pid)
-    python benchmarks/load.py --server-arg=--runner.postScriptGC=false
+    python benchmarks/load.py --server-arg=--runner.postScriptGC=true   # Streamlit's default
 
 Only loopback addresses are accepted: this machine may load-test nothing else. Exits 1 if
 any session saw an error or a wrong figure.
@@ -245,7 +245,7 @@ def main(argv=None):
                          "default: the process listening on the port")
     ap.add_argument("--server-arg", action="append", default=[],
                     help="extra argument for the started server, e.g. "
-                         "--server-arg=--runner.postScriptGC=false")
+                         "--server-arg=--runner.postScriptGC=true")
     ap.add_argument("--probe", action="store_true",
                     help="open one more session just before the last memory reading: "
                          "Streamlit keeps a closed session for server.disconnectedSessionTTL "

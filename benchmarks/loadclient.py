@@ -274,7 +274,7 @@ class AppSession:
         for path, el in elements:
             kind = el.WhichOneof("type")
             proto = getattr(el, kind)
-            wid = getattr(proto, "id", "") if hasattr(proto, "id") else ""
+            wid = getattr(proto, "id", "")
             if not wid:
                 continue
             key = user_key_from_element_id(wid)
@@ -317,7 +317,7 @@ def _proto_value(kind, p):
         if set_:
             return p.raw_value
         return p.options[p.default] if p.HasField("default") and p.options else None
-    if kind in ("checkbox", "toggle"):
+    if kind == "checkbox":
         return p.value if set_ else p.default
     return None
 
