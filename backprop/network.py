@@ -136,7 +136,9 @@ class Network:
 
     def gradient(self, X, Y):
         """The mean gradient and mean cost C = (1/n) Σ_x C_x over the rows of X and Y."""
-        X = validate.batch("X", X, self.sizes[0], "n_1")
+        # X is checked for NaN and infinity through z^2 below: a bad x_k spoils its row of
+        # z^2 (x_k · 0 is NaN too), and z^2 is n_2 / n_1 the size of X.
+        X = validate.batch("X", X, self.sizes[0], "n_1", finite=False)
         Y = validate.batch("Y", Y, self.sizes[-1], f"n_{self.L}")
         if X.shape[0] != Y.shape[0]:
             raise ValueError(f"X and Y must have one row per example each, but X has "
@@ -145,16 +147,19 @@ class Network:
         As, sps = [X], []
         for w, b, act in zip(ws, bs, acts):
             Z = As[-1] @ w.T + b                         # (n_examples, n_l)
+            if len(As) == 1 and not np.isfinite(Z).all():
+                validate.check_finite("X", X)
+                raise ValueError("the weighted inputs z^2 overflowed: make X or w^2 smaller")
             A = act.fn(Z)
             As.append(A)
             sps.append(act.prime(Z, A))
         m = X.shape[0]
         cost = float(np.mean(self._cost.fn(Z, A, Y, acts[-1])))
-        D = bp1(self._cost, Z, A, Y, acts[-1], sps[-1])  # δ^L of every example, one a row
+        D = bp1(self._cost, Z, A, Y, acts[-1], sps[-1]) / m   # δ^L / n, one example a row
         nabla_w, nabla_b = [], []
         for l in range(len(ws) - 1, -1, -1):
-            nabla_w.append(D.T @ As[l] / m)              # mean of δ^l (a^{l−1})ᵀ
-            nabla_b.append(D.mean(axis=0))
+            nabla_w.append(D.T @ As[l])                  # mean of δ^l (a^{l−1})ᵀ
+            nabla_b.append(D.sum(axis=0))
             if l:
                 D = (D @ ws[l]) * sps[l - 1]
         return Gradient(Layers(2, nabla_w[::-1]), Layers(2, nabla_b[::-1]), cost)

@@ -12,13 +12,15 @@ def _shape_text(shape):
     return " × ".join(str(n) for n in shape) if shape else "a single number"
 
 
-def as_array(name, value, ndim):
-    """``value`` as a float64 array of ``ndim`` dimensions, or a ValueError naming ``name``."""
+def as_array(name, value, ndim, copy=True, finite=True):
+    """``value`` as a float64 array of ``ndim`` dimensions, or a ValueError naming ``name``.
+    ``copy=False`` reuses a float64 array as it is; ``finite=False`` leaves the NaN and
+    infinity check to the caller (who may have a cheaper place to make it)."""
     text = _has_text(value)
     if text is not None:   # NumPy would read "1.5" as 1.5: a number typed as text is a slip
         raise ValueError(f"{name} must hold only numbers, not text such as {text!r:.30}")
     try:
-        arr = np.array(value, dtype=np.float64)
+        arr = np.array(value, dtype=np.float64, copy=copy or None)
     except OverflowError:
         raise ValueError(f"{name} holds a number too large for a float64 (above about "
                          "1.8e308)") from None
@@ -39,7 +41,8 @@ def as_array(name, value, ndim):
         kind = {1: "a vector (one row of numbers)", 2: "a matrix (a table of rows)"}[ndim]
         raise ValueError(f"{name} must be {kind}, but has {arr.ndim} dimensions "
                          f"(shape {_shape_text(arr.shape)})")
-    check_finite(name, arr)
+    if finite:
+        check_finite(name, arr)
     return arr
 
 
@@ -79,9 +82,10 @@ def vector(name, value, n, size_name):
     return arr
 
 
-def batch(name, value, n, size_name):
-    """A finite float64 matrix with one example a row: (n_examples, n)."""
-    arr = as_array(name, value, 2)
+def batch(name, value, n, size_name, finite=True):
+    """A float64 matrix with one example a row, (n_examples, n), not copied: a batch is
+    read, never kept. Finite unless ``finite=False`` (then the caller checks)."""
+    arr = as_array(name, value, 2, copy=False, finite=finite)
     if arr.shape[1] != n or arr.shape[0] == 0:
         raise ValueError(f"{name} must be n_examples × {size_name} = n_examples × {n}, one "
                          f"example a row, but is {_shape_text(arr.shape)}")

@@ -278,3 +278,16 @@ def test_cross_entropy_with_softmax_output_at_plus_minus_1000():
     np.testing.assert_allclose(wrong.delta[2], [2.0, -2.0], rtol=1e-14, atol=1e-300)
     np.testing.assert_allclose(right.cost, 0.0, rtol=0, atol=1e-300)
     np.testing.assert_allclose(right.delta[2], [0.0, 0.0], rtol=0, atol=1e-300)
+
+
+def test_sigmoid_is_within_1e13_of_exact_for_one_example_and_for_a_batch():
+    # σ has two code paths (few entries / many entries); both must match the exact
+    # e^z / (1 + e^z), written for each sign so it never overflows, over the whole range.
+    z = np.linspace(-800.0, 800.0, 20001)
+    e = np.exp(-np.abs(z))
+    exact = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    sigmoid = ACTIVATIONS["sigmoid"].fn
+    batch = sigmoid(z)
+    single = np.concatenate([sigmoid(chunk) for chunk in np.array_split(z, 200)])  # ≤ 101 each
+    for got in (batch, single):
+        np.testing.assert_allclose(got, exact, rtol=2e-13, atol=0)
