@@ -10,18 +10,13 @@ import contextlib
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from benchmarks.load import free_port, start_server, stop_server
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 # The network is closed on these machines: without the background-networking
@@ -40,7 +35,6 @@ NO_CHROMIUM = (
     "no Chromium found: install Debian's chromium (apt-get install chromium) "
     "or run `playwright install chromium`"
 )
-SERVER_START_TIMEOUT = 60  # seconds
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 _CHROMIUM = pytest.StashKey[str]()  # executable_path, or None for Playwright's own
@@ -116,57 +110,18 @@ def browser_type_launch_args(browser_type_launch_args, pytestconfig):
     return args
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _health(url):
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.read().decode().strip()
-    except OSError:
-        return None
-
-
 @contextlib.contextmanager
 def serve(log_dir):
     """Start `streamlit run app.py` on a free port, yield its base URL, stop it after."""
-    port = _free_port()
-    log_path = Path(log_dir) / "streamlit.log"
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    port = free_port()
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while _health(f"{base_url}/_stcore/health") != "ok":
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"streamlit exited with code {proc.returncode} before answering "
-                    f"on port {port}:\n{log_path.read_text(errors='replace')}"
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit did not answer {base_url}/_stcore/health within "
-                    f"{SERVER_START_TIMEOUT} s:\n{log_path.read_text(errors='replace')}"
-                )
-            time.sleep(0.2)
-        # Someone else may hold the port and answer the health check.
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited:\n{log_path.read_text(errors='replace')}")
-        yield base_url
+        proc = start_server(port, log_path=Path(log_dir) / "streamlit.log")
+    except RuntimeError as e:   # it died, or did not answer, or another server holds the port
+        pytest.fail(str(e))
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 @pytest.fixture(scope="session")
@@ -181,19 +136,6 @@ def fresh_server(tmp_path):
     """A server of its own for one test: its first session is the test's (a cold start)."""
     with serve(tmp_path) as base_url:
         yield base_url
-
-
-def _stop(proc, timeout=10):
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    except ProcessLookupError:
-        pass
 
 
 # Opened by a deep link such as /Step_through, Streamlit's frontend (1.67) probes
