@@ -10,13 +10,6 @@ import numpy as np
 
 QUANTITIES = ("w", "b", "z", "a", "delta", "nabla_b", "nabla_w", "cost")
 
-NAMES = {
-    "x": "input x", "y": "target y", "w": "weights", "b": "biases",
-    "z": "weighted input", "a": "activation", "delta": "error δ",
-    "nabla_b": "bias gradient ∂C/∂b", "nabla_w": "weight gradient ∂C/∂w",
-    "cost": "cost C_x",
-}
-
 
 def _idx(*ij):
     ij = [str(i) for i in ij if i is not None]
@@ -86,11 +79,6 @@ def bmatrix(arr, max_rows=6, max_cols=6, digits=4):
         rows.append(" & ".join(r"\cdots" if k is None else num(m[i, k], digits)
                                for k in cut(m.shape[1], max_cols)))
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-
-
-def shape(rows, cols):
-    """A shape written under a symbol, e.g. (n_3 × n_2) = (2 × 3)."""
-    return rf"{rows}\times{cols}"
 
 
 _SUP = str.maketrans("0123456789−-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
