@@ -1,7 +1,8 @@
 """Activation functions σ, each paired with its derivative σ'.
 
-``prime(z, a)`` receives both z and a = σ(z) so that σ' can reuse the stored activation
-(σ' = a(1 − a) for the sigmoid) instead of recomputing σ. For every elementwise activation
+``prime(z, a)`` receives both z and a = σ(z) so that σ' can reuse the stored activation.
+Where |a| nears 1, 1 − a would lose its digits: σ' = a(1 − a) takes 1 − a = σ(−z), and
+tanh' = 1 − a² is 1/cosh²z, both from z. For every elementwise activation
 it returns a vector shaped like z. Softmax is not elementwise: its σ' is the Jacobian
 J_{jk} = ∂a_j/∂z_k, an n × n matrix, and BP1 becomes δ^L = Jᵀ ∇_a C (see NOTATION.md).
 
@@ -50,14 +51,23 @@ def _log_sigmoid(z):
     return -np.logaddexp(0.0, -z)
 
 
+def _tanh_prime(z, a):
+    e = np.exp(-2.0 * np.abs(z))       # 1/cosh²z = 4e/(1 + e)², e = e^{−2|z|}: no overflow
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
 def _softmax(z):
     e = np.exp(z - np.max(z, axis=-1, keepdims=True))
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
 def _log_softmax(z):
+    # ln a_j = s_j − ln Σ_k e^{s_k}, s = z − max z; the sum is 1 + (the others), taken by
+    # log1p so that ln a stays exact where a is close to 1
     s = z - np.max(z, axis=-1, keepdims=True)
-    return s - np.log(np.sum(np.exp(s), axis=-1, keepdims=True))
+    e = np.exp(s)
+    top = np.argmax(s, axis=-1)[..., None] == np.arange(s.shape[-1])
+    return s - np.log1p(np.sum(np.where(top, 0.0, e), axis=-1, keepdims=True))
 
 
 def _softmax_jacobian(z, a):
@@ -67,10 +77,10 @@ def _softmax_jacobian(z, a):
 
 ACTIVATIONS = {
     "sigmoid": Activation(
-        "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a),
+        "sigmoid", _sigmoid, lambda z, a: a * _sigmoid(-z),
         r"\frac{1}{1+e^{-z}}", r"\sigma(z)\,(1-\sigma(z))", log_fn=_log_sigmoid),
     "tanh": Activation(
-        "tanh", np.tanh, lambda z, a: 1.0 - a * a,
+        "tanh", np.tanh, _tanh_prime,
         r"\tanh z", r"1-\tanh^2 z"),
     "relu": Activation(
         "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(np.float64),

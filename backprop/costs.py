@@ -1,7 +1,8 @@
 """Cost functions C_x of one example, each paired with its output error δ^L (BP1).
 
 ``terms(z, a, y, act)`` gives each output neuron's share of C_x and ``fn`` their sum;
-``grad_a(a, y)`` is ∇_a C; ``bp1(cost, z, a, y, act, sp)`` is δ^L, given σ'(z^L) as ``sp``
+``grad_a(a, y, z, act)`` is ∇_a C (z and act optional: with them, a − y stays exact where
+a is close to 1); ``bp1(cost, z, a, y, act, sp)`` is δ^L, given σ'(z^L) as ``sp``
 (a vector, or the softmax Jacobian). Where σ' cancels against ∇_a C for an output
 activation, δ^L is computed in its reduced form (``Cost.reduced``, e.g. a^L − y): exact, and
 finite even when a^L rounds to 0 or 1. Costs that take logarithms compute ln a and ln(1 − a)
@@ -23,7 +24,6 @@ _ONE_MINUS = 1.0 - np.finfo(np.float64).epsneg
 class Reduced:
     fn: Callable    # δ^L(z, a, y, act)
     latex: str      # δ^L as the step list shows it (None: no simpler form to show)
-    plug: Callable = None   # (a, y, matrix) -> the same LaTeX with the numbers plugged in
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def bp1(cost, z, a, y, act, sp):
     reduced = (cost.reduced or {}).get(act.name)
     if reduced is not None:
         return reduced.fn(z, a, y, act)
-    g = cost.grad_a(a, y)
+    g = cost.grad_a(a, y, z, act)
     if act.elementwise:
         return g * sp
     return np.einsum("...kj,...k->...j", sp, g)  # Jᵀ ∇_a C
@@ -70,8 +70,33 @@ def log_one_minus_a(z, a, act):
         others = np.where(np.eye(n, dtype=bool), -np.inf, z[..., None, :])  # row j: k ≠ j
         top = np.max(others, axis=-1, keepdims=True)
         lse_others = top[..., 0] + np.log(np.sum(np.exp(others - top), axis=-1))
-        return lse_others - _logsumexp(z)[..., None]
+        # where a_j < ½, ln(1 − a_j) = log1p(−a_j) keeps its digits; the difference of the
+        # two log-sums would lose them
+        la = act.log_fn(z)
+        small = np.exp(np.minimum(la, np.log(0.5)))
+        return np.where(la < np.log(0.5), np.log1p(-small), lse_others - _logsumexp(z)[..., None])
     return np.log1p(-np.clip(a, None, _ONE_MINUS))
+
+
+def one_minus_a(z, a, act):
+    """1 − |a| for the bounded activations, from z (σ(−z) for sigmoid), so it keeps its
+    digits where |a| is close to 1; 1 − a for the others."""
+    if act.name == "sigmoid":
+        return act.fn(-z)
+    if act.name == "tanh":
+        e = np.exp(-2.0 * np.abs(z))
+        return 2.0 * e / (1.0 + e)
+    if act.name == "softmax" and z.shape[-1] > 1:
+        return np.exp(log_one_minus_a(z, a, act))
+    return 1.0 - a
+
+
+def a_minus_y(z, a, y, act=None):
+    """a − y; with z and act, exact also where |a| is close to 1, as ±(1 − c) − y."""
+    if act is None or act.name not in ("sigmoid", "tanh", "softmax"):
+        return a - y
+    s = np.sign(a)
+    return np.where(np.abs(a) > 0.5, (s - y) - s * one_minus_a(z, a, act), a - y)
 
 
 def _logsumexp(z):
@@ -85,17 +110,23 @@ def _times_log(c, log_v):
 
 
 def _quadratic(z, a, y, act):
-    d = y - a
+    d = a_minus_y(z, a, y, act)
     return 0.5 * d * d
+
+
+def _quadratic_grad(a, y, z=None, act=None):
+    return a_minus_y(z, a, y, act)
 
 
 def _cross_entropy(z, a, y, act):
     return -(_times_log(y, log_a(z, a, act)) + _times_log(1.0 - y, log_one_minus_a(z, a, act)))
 
 
-def _cross_entropy_grad(a, y):
-    a = np.clip(a, _TINY, _ONE_MINUS)
-    return (a - y) / (a * (1.0 - a))
+def _cross_entropy_grad(a, y, z=None, act=None):
+    if act is None or act.name not in ("sigmoid", "softmax"):
+        return (a - y) / (np.clip(a, _TINY, None) * np.clip(1.0 - a, _TINY, None))
+    c = one_minus_a(z, a, act)
+    return a_minus_y(z, a, y, act) / (np.clip(a, _TINY, None) * np.clip(c, _TINY, None))
 
 
 def softmax_cross_entropy_parts(z, a, y, act):
@@ -118,20 +149,19 @@ def _log_likelihood(z, a, y, act):
     return -_times_log(y, log_a(z, a, act))
 
 
-def _log_likelihood_grad(a, y):
+def _log_likelihood_grad(a, y, z=None, act=None):
     return -y / np.clip(a, _TINY, None)
 
 
 COSTS = {
     "quadratic": Cost(
-        "quadratic", _quadratic, lambda a, y: a - y,
+        "quadratic", _quadratic, _quadratic_grad,
         r"\tfrac12\lVert y-a^L\rVert^2", r"a^L_j - y_j"),
     "cross_entropy": Cost(
         "cross_entropy", _cross_entropy, _cross_entropy_grad,
         r"-\sum_j\left[y_j\ln a^L_j+(1-y_j)\ln(1-a^L_j)\right]",
         r"\frac{a^L_j-y_j}{a^L_j(1-a^L_j)}",
-        reduced={"sigmoid": Reduced(lambda z, a, y, act: a - y, r"a^L - y",
-                                    lambda a, y, m: f"{m(a)} - {m(y)}"),
+        reduced={"sigmoid": Reduced(a_minus_y, r"a^L - y"),
                  "softmax": Reduced(lambda z, a, y, act: np.sum(
                                         softmax_cross_entropy_parts(z, a, y, act), axis=0),
                                     None)},   # Jᵀ∇_a C itself, regrouped
@@ -139,14 +169,11 @@ COSTS = {
     "log_likelihood": Cost(
         "log_likelihood", _log_likelihood, _log_likelihood_grad,
         r"-\sum_j y_j\ln a^L_j", r"-\frac{y_j}{a^L_j}",
-        # softmax: Jᵀ(−y/a) = a Σ_j y_j − y, which is a − y when y sums to 1;
-        # sigmoid: (−y/a) ∘ a(1 − a) = −y ∘ (1 − a)
+        # softmax: Jᵀ(−y/a) = a Σ_j y_j − y = (a − y) + a (Σ_j y_j − 1): a − y when y sums
+        # to 1. Only for softmax: Nielsen defines this cost for a softmax output layer.
         reduced={"softmax": Reduced(
-                     lambda z, a, y, act: a * np.sum(y, axis=-1, keepdims=True) - y,
-                     r"a^L \textstyle\sum_k y_k - y",
-                     lambda a, y, m: rf"{m(a)} \cdot {np.sum(y):.4g} - {m(y)}"),
-                 "sigmoid": Reduced(lambda z, a, y, act: y * a - y,
-                                    r"-y \odot (1 - a^L)",
-                                    lambda a, y, m: rf"-{m(y)} \odot \left(1 - {m(a)}\right)")},
+            lambda z, a, y, act: a_minus_y(z, a, y, act)
+            + a * (np.sum(y, axis=-1, keepdims=True) - 1.0),
+            r"a^L \textstyle\sum_k y_k - y")},
         needs_unit_interval=True),
 }

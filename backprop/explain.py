@@ -3,20 +3,23 @@ numbers plugged in.
 
 ``explain(net, trace, "delta", 2, 1)`` gives, for δ^2_1 (BP2),
     δ^2_1 = (w^3_{11} δ^3_1 + w^3_{21} δ^3_2) σ'(z^2_1)
-          = (0.40 · 0.1385 + 0.50 · (−0.0381)) · 0.2413 = 0.00877.
+          = (0.4 · 0.1385 + 0.5 · (−0.0381)) · 0.2413 ≈ 0.008771.
 Every derivation is a sum of terms times a factor, ``value = sum(terms) * factor``, so the
-terms shown always add up to the value shown.
+terms always add up to the value. Every numbers line adds up as printed too: its operands
+carry the digits the result needs (see plug.py).
 """
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from .activations import ACTIVATIONS
-from .costs import COSTS, softmax_cross_entropy_parts
-from .notation import num, paren, plain, sym
+from .costs import COSTS
+from .explain_output import bp1, cost, relu_note, sigma_prime
+from .notation import plain, sym
+from .plug import MAX_TERMS, D, E, Q, constant, frac, group, outputs, plugged, plus, tanh
+from .plug import exp as e_to
+from .plug import times, value
 
-MAX_TERMS = 8   # longer sums are written with ⋯ in the middle; ``terms`` keeps them all
+__all__ = ["Derivation", "MAX_TERMS", "explain"]
 
 
 @dataclass(frozen=True)
@@ -32,25 +35,7 @@ class Derivation:
     terms: tuple      # value = sum(terms) * factor
     factor: float
     uses: tuple       # cells (quantity, l, j, k) the value was computed from
-
-
-def _sum(parts):
-    parts = list(parts)
-    if len(parts) > MAX_TERMS:
-        parts = parts[:3] + [r"\cdots"] + parts[-2:]
-    return " + ".join(parts)
-
-
-def _sigma_prime(net, trace, l, j):
-    """LaTeX lines and value of σ'(z^l_j), written out for the layer's activation."""
-    act, z, a = net.activations[l], trace.z[l][j - 1], trace.a[l][j - 1]
-    sp = float(trace.sp[l][j - 1])
-    lhs = rf"\sigma'({sym('z', l, j)})"
-    rule = {"sigmoid": rf"{sym('a', l, j)}(1-{sym('a', l, j)}) = {num(a)}\,(1-{num(a)})",
-            "tanh": rf"1-({sym('a', l, j)})^2 = 1-{paren(a)}^2",
-            "relu": rf"[{sym('z', l, j)} > 0] = [{num(z)} > 0]",
-            "linear": "1"}[act]
-    return rf"{lhs} = {rule} = {num(sp)}", sp
+    shown: str = ""   # the value as the last line prints it (LaTeX)
 
 
 def _check(net, quantity, l, j, k):
@@ -78,138 +63,105 @@ def explain(net, trace, quantity, l, j=None, k=None):
     return _EXPLAIN[quantity](net, trace, l, j, k)
 
 
+def activations_of(net, trace, l):
+    """a^l exactly (a Q per neuron): taken from z where the activation saturates."""
+    if l == 1:
+        return [Q(D(x)) for x in trace.a[1]]
+    return outputs(net.activations[l], trace.z[l])
+
+
+def _given(q, l, j, k, lhs, v, text):
+    rel = value(v)
+    return Derivation(q, l, j, k, "given", (f"{lhs} {rel}",), text, v, (v,), 1.0, (),
+                      rel.split(" ", 1)[1])
+
+
 def _input(net, trace, j):
     v = float(trace.a[1][j - 1])
-    return Derivation("a", 1, j, None, "given", (rf"{sym('a', 1, j)} = x_{{{j}}} = {num(v)}",),
-                      "Layer 1 is the input: its activations are the example's x, as entered.",
-                      v, (v,), 1.0, ())
+    return _given("a", 1, j, None, rf"{sym('a', 1, j)} = x_{{{j}}}", v,
+                  "Layer 1 is the input: its activations are the example's x, as entered.")
 
 
 def _parameter(q):
     def given(net, trace, l, j, k):
         k = k if q == "w" else None
         v = float(net.w[l][j - 1, k - 1] if q == "w" else net.b[l][j - 1])
-        return Derivation(q, l, j, k, "given", (rf"{sym(q, l, j, k)} = {num(v)}",),
-                          "A parameter of the network: set by the initialisation or typed in, "
-                          "and changed only by a gradient-descent step.", v, (v,), 1.0, ())
+        return _given(q, l, j, k, sym(q, l, j, k), v,
+                      "A parameter of the network: set by the initialisation or typed in, "
+                      "and changed only by a gradient-descent step.")
     return given
 
 
 def _z(net, trace, l, j, _k):
-    w, a_prev, b = net.w[l][j - 1], trace.a[l - 1], float(net.b[l][j - 1])
-    n = len(a_prev)
-    terms = tuple(float(w[k] * a_prev[k]) for k in range(n)) + (b,)
-    rule = _sum(f"{sym('w', l, j, k)}{sym('a', l - 1, k)}" for k in range(1, n + 1))
-    nums = _sum(rf"{paren(w[k])}\cdot{paren(a_prev[k])}" for k in range(n))
+    w, b = net.w[l][j - 1], float(net.b[l][j - 1])
+    a_prev, n = activations_of(net, trace, l - 1), net.sizes[l - 2]
+    terms = tuple(float(w[k] * trace.a[l - 1][k]) for k in range(n)) + (b,)
+    rule = " + ".join(f"{sym('w', l, j, k)}{sym('a', l - 1, k)}" for k in range(1, n + 1)) \
+        if n <= MAX_TERMS else (f"{sym('w', l, j, 1)}{sym('a', l - 1, 1)} + \\cdots + "
+                                f"{sym('w', l, j, n)}{sym('a', l - 1, n)}")
     v = float(trace.z[l][j - 1])
+    nums, shown = plugged(lambda f: plus([plus(times(f(w[k]), f(a_prev[k])) for k in range(n)),
+                                          f(b)]), v)
     lines = (rf"{sym('z', l, j)} = \sum_k {sym('w', l, j, 'k')}{sym('a', l - 1, 'k')} + {sym('b', l, j)}",
-             rf"= {rule} + {sym('b', l, j)}",
-             rf"= {nums} + {paren(b)} = {num(v)}")
+             rf"= {rule} + {sym('b', l, j)}", f"= {nums}")
     uses = tuple(("w", l, j, k) for k in range(1, n + 1)) + \
         tuple(("a", l - 1, k, None) for k in range(1, n + 1)) + (("b", l, j, None),)
     return Derivation("z", l, j, None, "forward", lines,
                       f"Neuron {j} of layer {l} adds up every activation of layer {l - 1}, "
                       "each times the weight of its connection, plus its bias.",
-                      v, terms, 1.0, uses)
+                      v, terms, 1.0, uses, shown)
 
 
 def _a(net, trace, l, j, k):
     if l == 1:
         return _input(net, trace, j)
-    act = ACTIVATIONS[net.activations[l]]
-    z, v = trace.z[l], float(trace.a[l][j - 1])
-    if act.elementwise:
-        nums = {"sigmoid": rf"\frac{{1}}{{1+e^{{-{paren(z[j - 1])}}}}}",
-                "tanh": rf"\tanh {paren(z[j - 1])}", "relu": rf"\max(0, {num(z[j - 1])})",
-                "linear": num(z[j - 1])}[act.name]
-        uses = (("z", l, j, None),)
+    name = net.activations[l]
+    zs, z = trace.z[l], float(trace.z[l][j - 1])
+    q, v = activations_of(net, trace, l)[j - 1], float(trace.a[l][j - 1])
+    aj, zj = sym("a", l, j), sym("z", l, j)
+    uses = (("z", l, j, None),)
+    text = (f"The activation function ({name}) of layer {l} turns neuron {j}'s weighted "
+            "input into its output.")
+    if name == "softmax":
+        rule = rf"{aj} = \frac{{e^{{{zj}}}}}{{\sum_k e^{{z^{{{l}}}_{{k}}}}}}"
+        build = lambda f: frac(e_to(f(z)), plus(e_to(f(t)) for t in zs))   # noqa: E731
+        uses = tuple(("z", l, i, None) for i in range(1, len(zs) + 1))
+        text = (f"Softmax turns all of layer {l}'s weighted inputs into this output; the "
+                "outputs are positive and sum to 1.")
+    elif name == "linear":
+        lines = (rf"{aj} = \sigma({zj}) = {zj}", value(v))
+        return Derivation("a", l, j, None, "forward", lines, text, v, (v,), 1.0, uses,
+                          lines[-1].split(" ", 1)[1])
     else:
-        nums = rf"\frac{{e^{{{num(z[j - 1])}}}}}{{{_sum(f'e^{{{num(v)}}}' for v in z)}}}"
-        uses = tuple(("z", l, i, None) for i in range(1, len(z) + 1))
-    lines = (rf"{sym('a', l, j)} = \sigma({sym('z', l, j)}) = {act.latex.replace('z', sym('z', l, j)) if act.elementwise else act.latex}",
-             rf"= {nums} = {num(v)}")
-    return Derivation("a", l, j, None, "forward", lines,
-                      f"The activation function ({act.name}) of layer {l} turns the weighted "
-                      "input into the neuron's output.", v, (v,), 1.0, uses)
+        rule = rf"{aj} = \sigma({zj}) = " + ACTIVATIONS[name].latex.replace("z", zj)
+        build = {"sigmoid": lambda f: frac(constant(1), plus([constant(1), e_to(f(-z))])),
+                 "tanh": lambda f: tanh(f(z)),
+                 "relu": lambda f: _max0(f(z))}[name]
+    nums, shown = plugged(build, q)
+    return Derivation("a", l, j, None, "forward", (rule, f"= {nums}"), text, v, (v,), 1.0,
+                      uses, shown)
+
+
+def _max0(e):
+    return E(rf"\max(0, {e.tex})", max(e.val, D(0)), "group")
 
 
 def _cost(net, trace, l, _j, _k):
-    cost, a, y = COSTS[net.cost], trace.a[l], trace.y
-    per = cost.terms(trace.z[l], a, y, ACTIVATIONS[net.activations[l]])
-    term = {"quadratic": lambda i: rf"\tfrac12({num(y[i])}-{num(a[i])})^2",
-            "cross_entropy": lambda i: (rf"-[{num(y[i])}\ln {num(a[i])} + "
-                                        rf"(1-{num(y[i])})\ln(1-{num(a[i])})]"),
-            "log_likelihood": lambda i: rf"-{num(y[i])}\ln {num(a[i])}"}[net.cost]
-    lines = (rf"C_x = {cost.latex}".replace("a^L", f"a^{{{l}}}"),
-             rf"= {_sum(term(i) for i in range(len(a)))} = {num(trace.cost)}")
-    return Derivation("cost", l, None, None, "cost", lines,
-                      "The cost measures how far the output a^L is from the target y; "
-                      "each output neuron adds its own share.", float(trace.cost),
+    lines, text, shown = cost(net, trace, l, activations_of(net, trace, l))
+    c = COSTS[net.cost]
+    per = c.terms(trace.z[l], trace.a[l], trace.y, ACTIVATIONS[net.activations[l]])
+    return Derivation("cost", l, None, None, "cost", lines, text, float(trace.cost),
                       tuple(float(t) for t in per), 1.0,
-                      tuple(("a", l, i, None) for i in range(1, len(a) + 1)))
+                      tuple(("a", l, i, None) for i in range(1, net.sizes[-1] + 1)), shown)
 
 
 def _bp1(net, trace, l, j, _k):
-    cost, act = COSTS[net.cost], ACTIVATIONS[net.activations[l]]
-    a, y, v = trace.a[l], trace.y, float(trace.delta[l][j - 1])
-    aj, yj, dj = sym("a", l, j), sym("y", None, j), sym("delta", l, j)
-    outputs = tuple(("a", l, i, None) for i in range(1, len(a) + 1))
-    rule = rf"{dj} = \frac{{\partial C}}{{\partial {aj}}}\,\sigma'({sym('z', l, j)})"
-    if act.name in (cost.reduced or {}):
-        return _bp1_reduced(net, trace, l, j, rule)
-    g = trace.grad_a
-    if act.elementwise:
-        sp_line, sp = _sigma_prime(net, trace, l, j)
-        grad = {"quadratic": rf"({num(a[j - 1])}-{paren(y[j - 1])})"}.get(net.cost, paren(g[j - 1]))
-        lines = (rule, rf"= ({cost.grad_latex.replace('a^L_j', aj).replace('y_j', yj)})\,\sigma'({sym('z', l, j)})",
-                 sp_line, rf"= {grad}\cdot{paren(sp)} = {num(v)}")
-        return Derivation("delta", l, j, None, "BP1", lines,
-                          "How fast the cost changes with this output, times how fast the "
-                          "output changes with its weighted input.", v, (float(g[j - 1]),), sp,
-                          (("a", l, j, None), ("z", l, j, None)))
-    J = trace.sp[l]   # softmax: δ^L = Jᵀ ∇_a C, J_kj = a_k(δ_kj − a_j)
-    n = len(a)
-    terms = tuple(float(J[k, j - 1] * g[k]) for k in range(n))
-    lines = (rf"{dj} = \sum_k J_{{k{j}}}\frac{{\partial C}}{{\partial a^{{{l}}}_k}},\quad J_{{kj}} = a^{{{l}}}_k(\delta_{{kj}}-a^{{{l}}}_j)",
-             "= " + _sum(rf"{paren(J[k, j - 1])}\cdot{paren(g[k])}" for k in range(n)) + f" = {num(v)}")
-    return Derivation("delta", l, j, None, "BP1", lines,
-                      "Softmax ties the outputs together, so every output's share of the cost "
-                      "reaches this neuron through the softmax Jacobian.", v, terms, 1.0, outputs)
-
-
-def _bp1_reduced(net, trace, l, j, rule):
-    """BP1 where σ' cancels against ∇_a C: the reduced form the package computes."""
-    a, y, v = trace.a[l], trace.y, float(trace.delta[l][j - 1])
-    aj, yj, dj = sym("a", l, j), sym("y", None, j), sym("delta", l, j)
-    combo = (net.cost, net.activations[l])
-    jac = rf"{dj} = \sum_k J_{{k{j}}} \frac{{\partial C}}{{\partial a^{{{l}}}_k}}"
-    if combo == ("log_likelihood", "softmax"):
-        s = float(np.sum(y))
-        terms = (float(a[j - 1]) * s, -float(y[j - 1]))
-        lines = (rf"{jac} = {aj}\sum_k y_k - {yj}",
-                 rf"= {num(a[j - 1])}\cdot{paren(s)} - {paren(y[j - 1])} = {num(v)}")
-        text = "Softmax and the log-likelihood cancel: the error is the output minus the target."
-    elif combo == ("log_likelihood", "sigmoid"):
-        terms = (float(y[j - 1] * a[j - 1]), -float(y[j - 1]))
-        lines = (rule, rf"= -\frac{{{yj}}}{{{aj}}}\,{aj}(1-{aj}) = -{yj}(1-{aj})",
-                 rf"= -{paren(y[j - 1])}\,(1-{paren(a[j - 1])}) = {num(v)}")
-        text = "The 1/a of the log-likelihood cancels against σ' = a(1 − a)."
-    elif combo == ("cross_entropy", "sigmoid"):
-        terms = (float(a[j - 1]), -float(y[j - 1]))
-        lines = (rule, rf"= \frac{{{aj}-{yj}}}{{{aj}(1-{aj})}}\,{aj}(1-{aj}) = {aj} - {yj}",
-                 rf"= {num(a[j - 1])} - {paren(y[j - 1])} = {num(v)}")
-        text = "Sigmoid and the cross-entropy cancel σ' out: the error is the output minus the target."
-    else:   # cross-entropy on softmax: Jᵀ ∇_a C, regrouped to stay finite (see costs.py)
-        act = ACTIVATIONS["softmax"]
-        parts = softmax_cross_entropy_parts(trace.z[l], a, y, act)[:, j - 1]
-        terms = tuple(float(p) for p in parts)
-        lines = (rf"{jac} = -{yj} + {aj}\sum_k y_k + (1-{yj}){aj} - \sum_{{k\ne {j}}} "
-                 rf"(1-y_k)\frac{{{aj}\,a^{{{l}}}_k}}{{1-a^{{{l}}}_k}}",
-                 "= " + " + ".join(paren(p) for p in terms) + f" = {num(v)}")
-        text = ("Softmax ties the outputs together: every output's share of the cost reaches "
-                "this neuron through the softmax Jacobian J.")
-    return Derivation("delta", l, j, None, "BP1", lines, text, v, terms, 1.0,
-                      tuple(("a", l, i, None) for i in range(1, len(a) + 1)))
+    lines, text, terms, factor, shown = bp1(net, trace, j, activations_of(net, trace, l))
+    v = float(trace.delta[l][j - 1])
+    uses = tuple(("a", l, i, None) for i in range(1, net.sizes[-1] + 1))
+    if ACTIVATIONS[net.activations[l]].elementwise and len(terms) == 1:
+        uses = (("a", l, j, None), ("z", l, j, None))
+    return Derivation("delta", l, j, None, "BP1", lines, text, v, terms, factor, uses, shown)
 
 
 def _bp2(net, trace, l, j, k):
@@ -217,37 +169,45 @@ def _bp2(net, trace, l, j, k):
         return _bp1(net, trace, l, j, k)
     w, d_next, v = net.w[l + 1][:, j - 1], trace.delta[l + 1], float(trace.delta[l][j - 1])
     n = len(d_next)
-    sp_line, sp = _sigma_prime(net, trace, l, j)
-    rule = _sum(f"{sym('w', l + 1, i, j)}{sym('delta', l + 1, i)}" for i in range(1, n + 1))
-    nums = _sum(rf"{paren(w[i])}\cdot{paren(d_next[i])}" for i in range(n))
+    sp = float(trace.sp[l][j - 1])
+    sp_line = sigma_prime(net, trace, l, j, activations_of(net, trace, l)[j - 1])
+    rule = " + ".join(f"{sym('w', l + 1, i, j)}{sym('delta', l + 1, i)}" for i in range(1, n + 1)) \
+        if n <= MAX_TERMS else (f"{sym('w', l + 1, 1, j)}{sym('delta', l + 1, 1)} + \\cdots + "
+                                f"{sym('w', l + 1, n, j)}{sym('delta', l + 1, n)}")
+    nums, shown = plugged(lambda f: times(group(plus(times(f(w[i]), f(d_next[i]))
+                                                     for i in range(n))), f(sp)), v)
     lines = (rf"{sym('delta', l, j)} = \Big(\sum_k {sym('w', l + 1, 'k', j)}{sym('delta', l + 1, 'k')}\Big)\,\sigma'({sym('z', l, j)})",
-             rf"= ({rule})\,\sigma'({sym('z', l, j)})", sp_line,
-             rf"= ({nums})\cdot{paren(sp)} = {num(v)}")
+             rf"= ({rule})\,\sigma'({sym('z', l, j)})", sp_line, f"= {nums}")
     uses = tuple(("w", l + 1, i, j) for i in range(1, n + 1)) + \
         tuple(("delta", l + 1, i, None) for i in range(1, n + 1)) + (("z", l, j, None),)
+    text = (f"The errors of layer {l + 1} flow back along the weights leaving neuron {j}, "
+            f"then are scaled by how sensitive neuron {j} is (σ').")
     return Derivation("delta", l, j, None, "BP2", lines,
-                      f"The errors of layer {l + 1} flow back along the weights leaving neuron "
-                      f"{j}, then are scaled by how sensitive neuron {j} is (σ').",
-                      v, tuple(float(t) for t in w * d_next), sp, uses)
+                      text + relu_note(net, trace, l, j), v,
+                      tuple(float(t) for t in w * d_next), sp, uses, shown)
 
 
 def _bp3(net, trace, l, j, _k):
     v = float(trace.nabla_b[l][j - 1])
-    lines = (rf"{sym('nabla_b', l, j)} = {sym('delta', l, j)} = {num(v)}",)
-    return Derivation("nabla_b", l, j, None, "BP3", lines,
+    rel = value(v)
+    line = rf"{sym('nabla_b', l, j)} = {sym('delta', l, j)} {rel}"
+    return Derivation("nabla_b", l, j, None, "BP3", (line,),
                       "A bias adds straight into z, so the cost's slope along it is the "
                       "neuron's error itself.", v, (float(trace.delta[l][j - 1]),), 1.0,
-                      (("delta", l, j, None),))
+                      (("delta", l, j, None),), rel.split(" ", 1)[1])
 
 
 def _bp4(net, trace, l, j, k):
-    a, d, v = float(trace.a[l - 1][k - 1]), float(trace.delta[l][j - 1]), float(trace.nabla_w[l][j - 1, k - 1])
+    a, d = float(trace.a[l - 1][k - 1]), float(trace.delta[l][j - 1])
+    v = float(trace.nabla_w[l][j - 1, k - 1])
+    q = activations_of(net, trace, l - 1)[k - 1]
+    nums, shown = plugged(lambda f: times(f(q), f(d)), v)
     lines = (rf"{sym('nabla_w', l, j, k)} = {sym('a', l - 1, k)}\,{sym('delta', l, j)}",
-             rf"= {paren(a)}\cdot{paren(d)} = {num(v)}")
+             f"= {nums}")
     return Derivation("nabla_w", l, j, k, "BP4", lines,
                       f"The weight's slope is the activation going in (from neuron {k} of layer "
                       f"{l - 1}) times the error coming out (at neuron {j} of layer {l}).",
-                      v, (a,), d, (("a", l - 1, k, None), ("delta", l, j, None)))
+                      v, (a,), d, (("a", l - 1, k, None), ("delta", l, j, None)), shown)
 
 
 _EXPLAIN = {"w": _parameter("w"), "b": _parameter("b"), "z": _z, "a": _a, "cost": _cost,

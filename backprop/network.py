@@ -122,7 +122,7 @@ class Network:
             sps.append(act.prime(z, a))                 # σ'(z^l): (n_l,) or (n_L, n_L)
         out = acts[-1]
         cost = float(self._cost.fn(zs[-1], a, y, out))
-        grad_a = self._cost.grad_a(a, y)
+        grad_a = self._cost.grad_a(a, y, zs[-1], out)
         delta = bp1(self._cost, zs[-1], a, y, out, sps[-1])          # (BP1)
         deltas = [delta]
         for l in range(len(ws) - 1, 0, -1):

@@ -5,6 +5,7 @@ Quantity names used across the package and the app: "x", "y", "w", "b", "z", "a"
 """
 
 import re
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 import numpy as np
 
@@ -45,16 +46,29 @@ def plain(q, l=None, j=None, k=None):
     return base if q == "cost" else f"{base}{sup}{sub}"
 
 
+def rounded(v, digits=4):
+    """``v`` (a float or Decimal) rounded to ``digits`` significant digits, as a Decimal."""
+    v = v if isinstance(v, Decimal) else Decimal(repr(float(v)))
+    return Context(prec=digits, rounding=ROUND_HALF_EVEN).plus(v)
+
+
 def num(v, digits=4):
-    """A number for an equation: 4 significant digits, ×10^n for very small or large ones."""
-    v = float(v)
-    if v == 0:
+    """A number for an equation: ``digits`` significant digits (trailing zeros dropped),
+    ×10^n for very small or large ones, as Python's "g" format decides. Takes floats and
+    Decimals; a Decimal keeps what a float cannot hold (σ(−1000) is not 0)."""
+    r = rounded(v, digits)
+    if r == 0:
         return "0"
-    s = f"{v:.{digits}g}"
-    if "e" in s:
-        mant, exp = s.split("e")
-        s = rf"{mant}\times10^{{{int(exp)}}}"
-    return s
+    exp, r = r.adjusted(), r.normalize(Context(prec=digits))
+    if -4 <= exp < digits:
+        return f"{r:f}"
+    return rf"{r.scaleb(-exp):f}\times10^{{{exp}}}"
+
+
+def unit(v, digits=4):
+    """One unit in the last of ``digits`` significant digits of ``v`` (0 for 0)."""
+    r = rounded(v, digits)
+    return Decimal(0) if r == 0 else Decimal(1).scaleb(r.adjusted() - digits + 1)
 
 
 def paren(v, digits=4):
@@ -81,11 +95,15 @@ def bmatrix(arr, max_rows=6, max_cols=6, digits=4):
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 
-_SUP = str.maketrans("0123456789−-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
-_SUB = str.maketrans("0123456789jk", "₀₁₂₃₄₅₆₇₈₉ⱼₖ")
+_SUP = str.maketrans("0123456789−-+lLT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻⁺ˡᴸᵀ")
+_SUB = str.maketrans("0123456789−-+jklx", "₀₁₂₃₄₅₆₇₈₉₋₋₊ⱼₖₗₓ")
+# ^{...} or ^n, _{...} or _n; a lone letter only where no word goes on (log_likelihood stays)
+_SUP_RE = re.compile(r"\^(?:\{([0-9lLT+−-]+)\}|([0-9]+|[lLT])(?![A-Za-z]))")
+_SUB_RE = re.compile(r"_(?:\{([0-9jklx+−-]+)\}|([0-9jk]+|[lx])(?![A-Za-z]))")
 
 
 def pretty(text):
-    """Plain text with ^n and _j written as Unicode super- and subscripts: δ^3_j → δ³ⱼ."""
-    text = re.sub(r"\^\{?([0-9−-]+)\}?", lambda m: m.group(1).translate(_SUP), text)
-    return re.sub(r"_\{?([0-9jk]+)\}?", lambda m: m.group(1).translate(_SUB), text)
+    """Plain text with the notation's indices as Unicode super- and subscripts:
+    δ^3_j → δ³ⱼ, n_l × n_{l−1} → nₗ × nₗ₋₁, a^L → aᴸ, C_x → Cₓ."""
+    text = _SUP_RE.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUP), text)
+    return _SUB_RE.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUB), text)

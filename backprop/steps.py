@@ -2,14 +2,18 @@
 three ways: in the notation, with the shapes, and with the numbers it used.
 
 The order: the input a^1; z^l then a^l for l = 2..L; the cost; BP1 (δ^L); BP2 for
-l = L−1 down to 2; then BP3 and BP4 for l = L down to 2.
+l = L−1 down to 2; then BP3 and BP4 for l = L down to 2. The numbers add up as printed:
+each line's operands carry the digits its result needs (see plug.py).
 """
 
 from dataclasses import dataclass
 
 from .activations import ACTIVATIONS
 from .costs import COSTS
-from .notation import bmatrix, num, pretty, sym
+from .explain import activations_of
+from .notation import pretty, sym
+from .plug import applied, column, entrywise, grid, group, matmul, outputs, plugged, value
+from .steps_output import bp1, cost_numbers
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,37 @@ def _col(net, q, l):
     return _u(net, sym(q, l), l)
 
 
+def _mul(x, y):
+    return x * y
+
+
+def _forward(net, trace, l, add):
+    qs_prev, act = activations_of(net, trace, l - 1), ACTIVATIONS[net.activations[l]]
+    w, b, z = net.w[l], net.b[l], trace.z[l]
+    nums, _ = plugged(lambda f: entrywise(matmul(grid(f, w), column(f, qs_prev)),
+                                          column(f, b), lambda x, y: x + y, "+"), z)
+    add("z", l, "z", f"Forward, layer {l}: weighted input z^{l}",
+        rf"z^{{{l}}} = w^{{{l}}} a^{{{l - 1}}} + b^{{{l}}}",
+        rf"{_col(net, 'z', l)} = {_u(net, sym('w', l), l, l - 1)}\,"
+        rf"{_col(net, 'a', l - 1)} + {_col(net, 'b', l)}", nums,
+        f"Row j of w^{l} holds the weights into neuron j of layer {l}; multiplying by "
+        f"a^{l - 1} adds up each neuron's weighted inputs, then the bias is added.")
+    name = act.name
+    fn = r"\operatorname{softmax}" if name == "softmax" else r"\sigma"
+    nums, _ = plugged(lambda f: applied(fn, column(f, z),
+                                        lambda col: [q.v for q in outputs(name, col)]),
+                      activations_of(net, trace, l))
+    if name == "softmax":
+        rule = rf"a^{{{l}}}_j = \frac{{e^{{z^{{{l}}}_j}}}}{{\sum_k e^{{z^{{{l}}}_k}}}}"
+        text = (f"Softmax turns all of layer {l}'s weighted inputs into its outputs at once: "
+                f"each a^{l}_j depends on every z^{l}_k. The outputs are positive and sum to 1.")
+    else:
+        rule = rf"a^{{{l}}} = \sigma(z^{{{l}}}),\quad \sigma(z) = {act.latex}"
+        text = f"The {name} activation is applied to each entry of z^{l} on its own."
+    add("a", l, "a", f"Forward, layer {l}: activation a^{l}", rule,
+        rf"{_col(net, 'a', l)} = {fn}({_col(net, 'z', l)})", nums, text)
+
+
 def steps(net, trace):
     """Every Step of the forward and backward pass of ``trace``, in order."""
     L, out = net.L, []
@@ -46,82 +81,59 @@ def steps(net, trace):
         out.append(Step(len(out), kind, l, quantity, pretty(title), rule, shapes,
                         rf"\small {numbers}", pretty(text)))
 
-    a, z, d = trace.a, trace.z, trace.delta
+    a, d = trace.a, trace.delta
     add("input", 1, "a", "Input: a¹ = x", r"a^{1} = x", _col(net, "a", 1),
-        rf"a^{{1}} = {bmatrix(a[1])}",
+        rf"a^{{1}} {value(a[1])}",
         "Layer 1 is the input layer: its activations are the example x itself.")
     for l in range(2, L + 1):
-        add("z", l, "z", f"Forward, layer {l}: weighted input z^{l}",
-            rf"z^{{{l}}} = w^{{{l}}} a^{{{l - 1}}} + b^{{{l}}}",
-            rf"{_col(net, 'z', l)} = {_u(net, sym('w', l), l, l - 1)}\,"
-            rf"{_col(net, 'a', l - 1)} + {_col(net, 'b', l)}",
-            rf"{bmatrix(net.w[l])}{bmatrix(a[l - 1])} + {bmatrix(net.b[l])} = {bmatrix(z[l])}",
-            f"Row j of w^{l} holds the weights into neuron j of layer {l}; multiplying by "
-            f"a^{l - 1} adds up each neuron's weighted inputs, then the bias is added.")
-        act = ACTIVATIONS[net.activations[l]]
-        add("a", l, "a", f"Forward, layer {l}: activation a^{l}",
-            rf"a^{{{l}}} = \sigma(z^{{{l}}}),\quad \sigma(z) = {act.latex}",
-            rf"{_col(net, 'a', l)} = \sigma({_col(net, 'z', l)})",
-            rf"\sigma\left({bmatrix(z[l])}\right) = {bmatrix(a[l])}",
-            f"The {act.name} activation is applied to every entry of z^{l}"
-            + (" (softmax uses the whole vector: the outputs sum to 1)." if not act.elementwise
-               else "."))
+        _forward(net, trace, l, add)
     cost = COSTS[net.cost]
+    what = {"log_likelihood": "minus the log of the probability the output a^{L} gives the "
+                              "target class"}.get(net.cost, "how far the output a^{L} is from "
+                                                            "the target y")
     add("cost", L, "cost", "The cost C_x", rf"C_x = {cost.latex}".replace("a^L", f"a^{{{L}}}"),
-        rf"C_x = {cost.latex}".replace("a^L", _col(net, "a", L)),
-        rf"C_x\left({bmatrix(a[L])}, {bmatrix(trace.y)}\right) = {num(trace.cost)}",
-        f"The {net.cost.replace('_', '-')} cost of this one example: how far the output a^{L} "
-        "is from the target y.")
-    out_act = ACTIVATIONS[net.activations[L]]
-    if out_act.elementwise:
-        general = rf"\nabla_a C \odot \sigma'(z^{{{L}}})"
-        shapes = rf"\nabla_a C \odot \sigma'({_col(net, 'z', L)})"
-        nums = rf"{bmatrix(trace.grad_a)} \odot {bmatrix(trace.sp[L])} = {bmatrix(d[L])}"
-        note = ""
-    else:   # softmax: σ' is the Jacobian J, n_L × n_L
-        general = rf"J(z^{{{L}}})^{{T}} \nabla_a C"
-        jac, grad = f"J(z^{{{L}}})^T", r"\nabla_a C"
-        shapes = rf"{_u(net, jac, L, L)}\,{_u(net, grad, L)}"
-        nums = rf"{bmatrix(trace.sp[L].T)} {bmatrix(trace.grad_a)} = {bmatrix(d[L])}"
-        note = " Softmax is not elementwise: σ' is its Jacobian J, J_jk = ∂a_j/∂z_k."
-    rule = rf"\delta^{{{L}}} = {general}"
-    reduced = (cost.reduced or {}).get(out_act.name)
-    if reduced is not None:
-        nums = bmatrix(d[L]) if reduced.plug is None else \
-            f"{reduced.plug(a[L], trace.y, bmatrix)} = {bmatrix(d[L])}"
-        if reduced.latex:
-            rule += " = " + reduced.latex.replace("a^L", f"a^{{{L}}}")
-            note += (f" With {out_act.name} outputs and the {net.cost.replace('_', '-')} cost "
-                     f"σ' cancels, leaving this simpler form, exact even where a^{L} reaches "
-                     "0 or 1.")
-        else:
-            note += (f" It is computed from ln a^{L}, regrouped to stay exact even where "
-                     f"a^{L} reaches 0 or 1.")
+        rf"C_x\left({_col(net, 'a', L)}, {_u(net, 'y', L)}\right) = "
+        + cost.latex.replace("a^L", f"a^{{{L}}}"),
+        cost_numbers(net, trace, activations_of(net, trace, L)),
+        f"The {net.cost.replace('_', '-')} cost of this one example: "
+        + what.replace("{L}", str(L)) + ".")
+    rule, shapes, nums, note = bp1(net, trace, activations_of(net, trace, L), _col, _u)
     add("BP1", L, "delta", f"BP1: the output error δ^{L}", rule,
-        rf"{_col(net, 'delta', L)} = {shapes}", rf"\delta^{{{L}}} = {nums}",
+        rf"{_col(net, 'delta', L)} = {shapes}", rf"\delta^{{{L}}} {nums}",
         "How much the cost changes when the weighted input of each output neuron "
         "changes." + note)
     for l in range(L - 1, 1, -1):
+        nums, _ = plugged(lambda f: entrywise(
+            group(matmul(grid(f, net.w[l + 1].T), column(f, d[l + 1])), r"\left(", r"\right)"),
+            column(f, trace.sp[l]), _mul, r"\odot"), d[l])
+        relu = ""
+        if net.activations[l] == "relu":
+            relu = (" For relu, σ'(z) is 1 if z > 0, else 0: a neuron with z < 0 passes no "
+                    "error back (a dead neuron).")
+            if (trace.z[l] == 0).any():
+                relu += (" At z = 0 relu has no derivative; the app uses 0 there by "
+                         "convention.")
         add("BP2", l, "delta", f"BP2: the error δ^{l}, moved back from layer {l + 1}",
             rf"\delta^{{{l}}} = \left((w^{{{l + 1}}})^T \delta^{{{l + 1}}}\right) \odot \sigma'(z^{{{l}}})",
             rf"{_col(net, 'delta', l)} = \left({_u(net, f'(w^{{{l + 1}}})^T', l, l + 1)}"
             rf"\,{_col(net, 'delta', l + 1)}\right) \odot \sigma'({_col(net, 'z', l)})",
-            rf"\delta^{{{l}}} = \left({bmatrix(net.w[l + 1].T)}{bmatrix(d[l + 1])}\right) "
-            rf"\odot {bmatrix(trace.sp[l])} = {bmatrix(d[l])}",
+            rf"\delta^{{{l}}} = {nums}",
             f"The transpose (w^{l + 1})ᵀ carries the errors of layer {l + 1} back along the "
-            f"weights they came through; σ'(z^{l}) scales them by how sensitive each neuron is.")
+            f"weights they came through; σ'(z^{l}) scales them by how sensitive each neuron is."
+            + relu)
     for l in range(L, 1, -1):
         add("BP3", l, "nabla_b", f"BP3: the bias gradient ∂C/∂b^{l}",
             rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} = \delta^{{{l}}}",
             rf"{_u(net, sym('nabla_b', l), l)} = {_col(net, 'delta', l)}",
-            rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} = {bmatrix(d[l])}",
+            rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} {value(d[l])}",
             f"Each bias adds straight into its neuron's z, so its gradient is the error δ^{l}.")
+        qs = activations_of(net, trace, l - 1)
+        nums, _ = plugged(lambda f: matmul(column(f, d[l]), grid(f, [qs])), trace.nabla_w[l])
         add("BP4", l, "nabla_w", f"BP4: the weight gradient ∂C/∂w^{l} = δ^{l} (a^{l - 1})ᵀ",
             rf"\frac{{\partial C}}{{\partial w^{{{l}}}}} = \delta^{{{l}}} (a^{{{l - 1}}})^T",
             rf"{_u(net, sym('nabla_w', l), l, l - 1)} = {_col(net, 'delta', l)}"
             rf"\,{_u(net, f'(a^{{{l - 1}}})^T', 0, l - 1)}",
-            rf"\frac{{\partial C}}{{\partial w^{{{l}}}}} = {bmatrix(d[l])}"
-            rf"{bmatrix(a[l - 1][None, :])} = {bmatrix(trace.nabla_w[l])}",
+            rf"\frac{{\partial C}}{{\partial w^{{{l}}}}} = {nums}",
             f"An outer product: cell (j, k) is the activation a^{l - 1}_k going in times the "
             f"error δ^{l}_j coming out, the same shape as w^{l}.")
     return tuple(out)

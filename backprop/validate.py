@@ -109,12 +109,18 @@ def activation_names(activations, L):
 
 
 def cost_name(cost, output_activation, L):
+    """The cost, if it suits the output layer's activation: the log costs take ln a, and
+    the log-likelihood is defined (as in Nielsen's chapter 3) for a softmax output."""
     if not isinstance(cost, str) or cost not in COSTS:
         raise ValueError(f"unknown cost {cost!r}: choose one of {', '.join(COSTS)}")
+    if cost == "log_likelihood" and output_activation != "softmax":
+        raise ValueError(f"the log_likelihood cost belongs with a softmax output layer, not "
+                         f"{output_activation}: use softmax on the output layer (layer {L}), "
+                         f"or the cross_entropy cost for sigmoid outputs")
     if COSTS[cost].needs_unit_interval and output_activation not in ("sigmoid", "softmax"):
-        raise ValueError(f"the {cost} cost takes ln a^L, so a^L must lie between 0 and 1: use "
-                         f"sigmoid or softmax on the output layer (layer {L}), "
-                         f"not {output_activation}")
+        raise ValueError(f"the {cost} cost takes the logarithm of the outputs, so they must "
+                         f"lie between 0 and 1: use sigmoid or softmax on the output layer "
+                         f"(layer {L}), not {output_activation}")
     return cost
 
 

@@ -203,8 +203,16 @@ def test_unknown_activation_and_cost():
         Network.from_dict(with_(cost=None))
     with pytest.raises(ValueError, match="softmax is allowed on the output layer only"):
         Network.from_dict(with_(activations=["softmax", "softmax"]))
-    with pytest.raises(ValueError, match="sigmoid or softmax on the output layer"):
+    with pytest.raises(ValueError, match="log_likelihood cost belongs with a softmax output"):
         Network.from_dict(with_(activations=["tanh", "tanh"]))
+    with pytest.raises(ValueError, match="sigmoid or softmax on the output layer"):
+        Network.from_dict(with_(activations=["tanh", "tanh"], cost="cross_entropy"))
+
+
+def test_a_file_with_log_likelihood_on_sigmoid_outputs_says_what_to_change():
+    with pytest.raises(ValueError, match="use softmax on the output layer .*, or the "
+                                         "cross_entropy cost for sigmoid outputs"):
+        Network.from_dict(with_(activations=["tanh", "sigmoid"]))
     with pytest.raises(ValueError, match="give one activation for each layer"):
         Network.from_dict(with_(activations=["tanh"]))
 

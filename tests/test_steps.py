@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 
 from backprop import Network
 from backprop.notation import QUANTITIES, bmatrix, num, paren, plain, pretty, sym
+from backprop.explain import explain
 from backprop.steps import known, steps
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
 ACCEPTED = [(out, cost) for cost in ("quadratic", "cross_entropy", "log_likelihood")
             for out in ("sigmoid", "tanh", "relu", "linear", "softmax")
-            if cost == "quadratic" or out in ("sigmoid", "softmax")]
+            if cost == "quadratic" or out in ("sigmoid", "softmax")
+            and (cost, out) != ("log_likelihood", "sigmoid")]
 
 
 def documented_order(L):
@@ -168,9 +170,10 @@ def test_the_z_step_shows_w_a_b_and_z_with_their_numbers():
             continue
         l = s.l
         w, a_prev, b, z = blocks(s.numbers)
-        assert w == formatted(net.w[l])
-        assert a_prev == formatted(trace.a[l - 1])
-        assert b == formatted(net.b[l])
+        # the operands with 4 significant digits or more (as many as z needs), z with 4
+        np.testing.assert_allclose(numbers_of(w), net.w[l], rtol=5e-4, atol=0)
+        np.testing.assert_allclose(numbers_of(a_prev)[:, 0], trace.a[l - 1], rtol=5e-4, atol=0)
+        np.testing.assert_allclose(numbers_of(b)[:, 0], net.b[l], rtol=5e-4, atol=0)
         assert z == formatted(trace.z[l])
         # and the numbers read back satisfy z = w a + b to the 4 digits shown
         np.testing.assert_allclose(numbers_of(z)[:, 0],
@@ -188,9 +191,11 @@ def test_the_hand_worked_z_step():
     assert blocks(s.numbers) == [[["0.15", "0.2"], ["0.25", "0.3"]], [["0.05"], ["0.1"]],
                                  [["0.35"], ["0.35"]], [["0.3775"], ["0.3925"]]]
     bp1 = next(x for x in steps(net, trace) if x.kind == "BP1")
-    # ∇_a C = a³ − y = (0.7414, −0.2171); σ'(z³) = (0.1868, 0.1755); δ³ = (0.1385, −0.0381)
-    assert blocks(bp1.numbers) == [[["0.7414"], ["-0.2171"]], [["0.1868"], ["0.1755"]],
-                                   [["0.1385"], ["-0.0381"]]]
+    # ∇_a C = a³ − y = (0.7514 − 0.01, 0.7729 − 0.99) = (0.7414, −0.2171);
+    # σ'(z³) = (0.1868, 0.1755); δ³ = (0.7414 · 0.1868, −0.2171 · 0.1755) = (0.1385, −0.0381)
+    assert blocks(bp1.numbers) == [[["0.7514"], ["0.7729"]], [["0.01"], ["0.99"]],
+                                   [["0.1868"], ["0.1755"]], [["0.1385"], ["-0.0381"]]]
+    assert r"\left(\begin{bmatrix}0.7514" in bp1.numbers and r"\right) \odot" in bp1.numbers
 
 
 def test_bp2_and_bp4_numbers_read_back_to_the_products():
@@ -211,7 +216,7 @@ def test_bp2_and_bp4_numbers_read_back_to_the_products():
             np.testing.assert_allclose(g, np.outer(trace.delta[l], trace.a[l - 1]),
                                        rtol=5e-4, atol=1e-12)
         if s.kind == "cost":
-            assert s.numbers.endswith(f"= {num(trace.cost)}")
+            assert s.numbers.endswith(f" {num(trace.cost)}")
 
 
 def test_big_layers_are_elided_in_the_numbers():
@@ -244,8 +249,27 @@ def test_softmax_bp1_never_writes_the_elementwise_form(cost):
 def test_softmax_with_log_likelihood_reduces_to_a_minus_y():
     net, trace = make([2, 3, 3], ["sigmoid", "softmax"], "log_likelihood")
     bp1 = next(s for s in steps(net, trace) if s.kind == "BP1")
-    assert "a^{3}" in bp1.rule and bp1.rule.rstrip().endswith("- y")
-    assert blocks(bp1.numbers)[-1] == formatted(trace.a[3] * trace.y.sum() - trace.y)
+    # the targets sum to 1 here, so the rule goes on to a³ − y, as the preset's blurb says
+    assert bp1.rule.endswith(r"= a^{3} \textstyle\sum_k y_k - y = a^{3} - y"
+                             r"\quad(\text{since }\textstyle\sum_k y_k = 1)"), bp1.rule
+    a, y, d = blocks(bp1.numbers)
+    assert d == formatted(trace.a[3] - trace.y)
+
+
+def test_softmax_with_log_likelihood_and_targets_not_summing_to_1():
+    # Issue 12: y = (1, 1, 0) printed "the error is the output minus the target" beside
+    # 0.3413·2 − 1. The rule stops at a³ Σ y_k − y, the numbers show the sum, and so do
+    # the texts.
+    net = Network.random([2, 3, 3], ["sigmoid", "softmax"], "log_likelihood", seed=0)
+    trace = net.backprop([0.5, -0.3], [1.0, 1.0, 0.0])
+    bp1 = next(s for s in steps(net, trace) if s.kind == "BP1")
+    assert bp1.rule.endswith(r"= a^{3} \textstyle\sum_k y_k - y"), bp1.rule
+    assert r"\end{bmatrix}\cdot2 - \begin{bmatrix}1" in bp1.numbers
+    assert "not the output minus the target" in bp1.text and "sum to 2" in bp1.text
+    d = explain(net, trace, "delta", 3, 1)
+    assert "minus the target only when the targets sum to 1" in d.text
+    assert r"\cdot2-1 " in d.lines[-1], d.lines[-1]
+    np.testing.assert_allclose(d.value, trace.a[3][0] * 2 - 1, rtol=1e-15)
 
 
 def test_sigmoid_with_cross_entropy_shows_a_minus_y():
@@ -259,9 +283,12 @@ def test_elementwise_bp1_shows_grad_times_sigma_prime():
     net, trace = make([2, 2], "tanh", "quadratic")
     bp1 = next(s for s in steps(net, trace) if s.kind == "BP1")
     assert r"\odot" in bp1.rule and "J" not in bp1.rule
-    g, sp, d = blocks(bp1.numbers)
-    assert g == formatted(trace.a[2] - trace.y)
-    assert sp == formatted(1 - np.tanh(trace.z[2]) ** 2)
+    # ∇_a C = a² − y is shown with its numbers in the rule and the numbers
+    assert bp1.rule.endswith(r"\nabla_a C = a^{2} - y"), bp1.rule
+    a, y, sp, d = blocks(bp1.numbers)
+    np.testing.assert_allclose(numbers_of(a)[:, 0], trace.a[2], rtol=5e-4)
+    np.testing.assert_allclose(numbers_of(sp)[:, 0], 1 - np.tanh(trace.z[2]) ** 2, rtol=5e-4)
+    assert d == formatted(trace.delta[2])
 
 
 def test_titles_use_unicode_superscripts():
@@ -349,8 +376,11 @@ def test_sym_and_plain_cover_every_quantity_and_refuse_others():
 
 
 @pytest.mark.parametrize("text,out", [
-    ("δ^3_j", "δ³ⱼ"), ("a^{12}", "a¹²"), ("w^2_{jk}", "w²ⱼₖ"), ("z^{l-1}", "z^{l-1}"),
-    ("∂C/∂w^3", "∂C/∂w³"), ("C_x", "C_x"), ("x_1", "x₁"), ("no indices", "no indices"),
+    ("δ^3_j", "δ³ⱼ"), ("a^{12}", "a¹²"), ("w^2_{jk}", "w²ⱼₖ"),
+    ("∂C/∂w^3", "∂C/∂w³"), ("x_1", "x₁"), ("no indices", "no indices"),
+    # the raw notation of page texts and labels (issue 12): n_l, n_{l−1}, a^L, C_x
+    ("z^{l-1}", "zˡ⁻¹"), ("C_x", "Cₓ"), ("n_l × n_{l−1}", "nₗ × nₗ₋₁"), ("a^L", "aᴸ"),
+    ("(w^{l+1})^T", "(wˡ⁺¹)ᵀ"), ("log_likelihood", "log_likelihood"),
 ])
 def test_pretty(text, out):
     assert pretty(text) == out

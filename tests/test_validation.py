@@ -186,10 +186,23 @@ def test_softmax_on_a_single_output_neuron_is_refused():
 
 
 def test_cross_entropy_with_tanh_output_is_refused():
-    with raises(re.escape("the cross_entropy cost takes ln a^L, so a^L must lie between 0 "
-                          "and 1: use sigmoid or softmax on the output layer (layer 3), "
-                          "not tanh")):
+    # (the message is shown as it is in the sidebar: words, no raw a^L)
+    with raises(re.escape("the cross_entropy cost takes the logarithm of the outputs, so "
+                          "they must lie between 0 and 1: use sigmoid or softmax on the "
+                          "output layer (layer 3), not tanh")):
         net232(activations=["sigmoid", "tanh"], cost="cross_entropy")
+
+
+def test_log_likelihood_with_sigmoid_output_is_refused():
+    # Issue 12: with sigmoid outputs, C = −Σ y ln a ignored every output whose target is 0,
+    # so a³ = 0.4383 with y = 0 gave C = 0 and δ³ = 0. Nielsen defines the cost for softmax.
+    says = re.escape("the log_likelihood cost belongs with a softmax output layer, not "
+                     "sigmoid: use softmax on the output layer (layer 3), or the "
+                     "cross_entropy cost for sigmoid outputs")
+    with raises(says):
+        Network.random([2, 3, 1], "sigmoid", "log_likelihood", seed=1)
+    with raises(says):
+        Network.random([2, 3, 2], "sigmoid").replace(cost="log_likelihood")
 
 
 def test_wrong_number_of_activation_names():
