@@ -19,7 +19,7 @@ def body():
     st.markdown(
         "- Layers are numbered l = 1..L, and **layer 1 is the input**: a¹ = x, and aᴸ is the output.\n"
         "- wˡⱼₖ is the weight **to** neuron j of layer l **from** neuron k of layer l−1, "
-        "so wˡ is an n_l × n_{l−1} matrix.\n"
+        "so wˡ is an nₗ × nₗ₋₁ matrix.\n"
         "- zˡ = wˡaˡ⁻¹ + bˡ, aˡ = σ(zˡ), and δˡ = ∂C/∂zˡ is the error of layer l.")
     st.latex(r"\text{BP1: }\delta^L = \nabla_a C \odot \sigma'(z^L) \qquad "
              r"\text{BP2: }\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)")

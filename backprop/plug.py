@@ -76,7 +76,8 @@ def outputs(name, z):
 class E:
     tex: str
     val: object        # a Decimal, or a tuple of rows of Decimals for a matrix
-    kind: str = "num"  # "num", "sci" (×10ⁿ), "neg", "sum", "prod", "group" or "mat"
+    kind: str = "num"  # "num", "sci" (×10ⁿ), "neg", "sum", "near" (1 − c), "prod",
+    #                    "group" or "mat"
 
 
 def _atom(tex, val):
@@ -98,7 +99,7 @@ class Digits:
         if isinstance(x, Q) and x.near_one():
             c = rounded(x.c, self.p)
             self._near(c)
-            one = E(rf"1-{num(c, self.p)}", 1 - c, "sum")
+            one = E(rf"1-{num(c, self.p)}", 1 - c, "near")
             return one if x.v > 0 else E(rf"-({one.tex})", -one.val, "neg")
         x = x.v if isinstance(x, Q) else D(x)
         return _atom(num(x, self.p), rounded(x, self.p))
@@ -112,7 +113,7 @@ class Digits:
         big = 1 - s
         if s < NEAR_ONE:
             self._near(s)
-        big_e = E(rf"1-{s_e.tex}", big, "sum") if s < NEAR_ONE else _atom(f"{big:f}", big)
+        big_e = E(rf"1-{s_e.tex}", big, "near") if s < NEAR_ONE else _atom(f"{big:f}", big)
         return (s_e, big_e) if small_is_a else (big_e, s_e)
 
 
@@ -140,7 +141,9 @@ def plus(es):
 
 
 def minus(a, b):
-    return E(f"{a.tex}-{wrap(b).tex}", a.val - b.val, "sum")
+    """a − b; a near-one 1 − c in front is bracketed: (1 − c) − y."""
+    return E(f"{wrap(a, ('num', 'sci', 'prod', 'group', 'sum', 'neg')).tex}-{wrap(b).tex}",
+             a.val - b.val, "sum")
 
 
 def group(e, left="(", right=")"):

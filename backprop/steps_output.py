@@ -99,5 +99,5 @@ def bp1(net, trace, qs, col, under):
             return matmul(grid(f, JT), column(f, g))
         if name == "cross_entropy":
             note += (f" Nielsen pairs softmax with the log-likelihood cost, where this is "
-                     f"simply a^{L} − y; with the cross-entropy cost it stays Jᵀ∇_a C.")
+                     f"simply a^{L} − y; with the cross-entropy cost it stays Jᵀ∇ₐC.")
     return rule, shapes, "= " + plugged(build, d)[0], note

@@ -33,6 +33,6 @@ def computed_at(all_steps, q, l):
     return next((s for s in all_steps if (s.quantity, s.l) == (q, l)), None)
 
 
-LABELS = {"z": "z · weighted input", "a": "a · activation", "cost": "C_x · cost",
+LABELS = {"z": "z · weighted input", "a": "a · activation", "cost": "Cₓ · cost",
           "delta": "δ · error", "nabla_b": "∂C/∂b · bias gradient",
           "nabla_w": "∂C/∂w · weight gradient", "w": "w · weight", "b": "b · bias"}

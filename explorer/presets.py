@@ -44,9 +44,11 @@ PRESETS = {p.name: p for p in (
     Preset("XOR (2-2-1)", "The smallest network that can learn XOR, on the example "
            "(1, 0) → 1.", _xor),
     Preset("Deep sigmoid chain", "Four hidden sigmoid layers of 3: watch δ shrink layer by "
-           "layer as it moves back (σ' ≤ ¼ each time).", _deep_chain),
+           "layer as it moves back. Each step back multiplies it by wᵀ and by σ′: the products "
+           "|w · σ′| decide, and here every one is below 1 (σ′ ≤ ¼, but large weights could "
+           "make δ grow).", _deep_chain),
     Preset("Softmax classifier", "Three classes, softmax output and the log-likelihood cost: "
-           "δᴸ = aᴸ − y.", _softmax),
+           "with a one-hot target, δᴸ = aᴸ − y.", _softmax),
 )}
 
 DEFAULT = "2-2-2 by hand"

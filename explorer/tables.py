@@ -42,15 +42,51 @@ def parse_table(name, df, shape):
     return out
 
 
-def gradcheck_table(trace, numeric):
+EPS = 1e-6      # the nudge of backprop.numerical_gradient
+NOISE = 1e-10   # its rounding noise, relative to C: float64's 2.2e-16 / (2 · EPS)
+
+
+def relu_kinks(net, trace, eps=EPS):
+    """{(l, "w" or "b"): [(m, j), ...]}: the relu neurons z^m_j so close to their kink (z = 0)
+    that a nudge of ±eps to some entry of w^l or b^l pushes z^m_j across it. There relu has
+    no derivative: backpropagation uses 0, a central difference half the one-sided slope."""
+    kinks = {}
+    for m in net.w:
+        if net.activations[m] != "relu":
+            continue
+        for j in range(net.sizes[m - 1]):
+            z, d = abs(trace.z[m][j]), np.eye(net.sizes[m - 1])[j]   # d = ∂z^m_j/∂z^m
+            for l in range(m, 1, -1):
+                reach = eps * np.max(np.abs(d))          # how far a nudge moves z^m_j
+                for kind, scale in (("w", max(np.max(np.abs(trace.a[l - 1])), 0.0)), ("b", 1.0)):
+                    if reach * scale >= z and reach > 0:
+                        kinks.setdefault((l, kind), []).append((m, j + 1))
+                if l > 2:
+                    d = (net.w[l].T @ d) * trace.sp[l - 1]
+    return kinks
+
+
+def gradcheck_table(trace, numeric, net=None):
     """One row per gradient: the largest |value| from backpropagation, the largest
-    |difference| from the finite differences, and that difference relative to the size."""
+    |difference| from the finite differences, that difference relative to the size, and a
+    note where the two cannot agree: a relu at its kink (given ``net``), or a gradient so
+    small that the finite differences' rounding noise (about 1e-10 · C) swamps it."""
+    kinks = relu_kinks(net, trace) if net is not None else {}
+    noise = NOISE * max(abs(trace.cost), 1e-300)
     rows = []
     for l in trace.nabla_w:
-        for name, bp, fd in ((pretty(f"∂C/∂w^{l}"), trace.nabla_w[l], numeric.nabla_w[l]),
-                             (pretty(f"∂C/∂b^{l}"), trace.nabla_b[l], numeric.nabla_b[l])):
+        for kind, bp, fd in (("w", trace.nabla_w[l], numeric.nabla_w[l]),
+                             ("b", trace.nabla_b[l], numeric.nabla_b[l])):
             diff = float(np.max(np.abs(bp - fd)))
             size = max(float(np.max(np.abs(bp))), float(np.max(np.abs(fd))), 1e-300)
-            rows.append({"gradient": name, "largest |backprop|": float(np.max(np.abs(bp))),
-                         "largest |difference|": diff, "relative difference": diff / size})
+            note = ""
+            if (l, kind) in kinks:
+                note = "relu kink: " + ", ".join(pretty(f"z^{m}_{j}") for m, j in
+                                                kinks[(l, kind)][:3]) + " at 0"
+            elif size < 1e3 * noise:
+                note = "tiny: below the finite differences' noise"
+            rows.append({"gradient": pretty(f"∂C/∂{kind}^{l}"),
+                         "largest |backprop|": float(np.max(np.abs(bp))),
+                         "largest |difference|": diff, "relative difference": diff / size,
+                         "note": note})
     return pd.DataFrame(rows).set_index("gradient")

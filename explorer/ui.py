@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from backprop import ACTIVATIONS, COSTS, INITS, Network
+from backprop.notation import pretty
 
 from . import files, heatmap, limits
 from .presets import DEFAULT, PRESETS
@@ -175,11 +176,11 @@ def sidebar():
                 min_value=limits.MIN_LAYERS, max_value=limits.MAX_LAYERS, step=1,
                 on_change=_set_L)
         L = len(ss.sizes)
-        with st.expander("Neurons n_l and activation σ per layer", expanded=L <= 4):
+        with st.expander(pretty("Neurons n_l and activation σ per layer"), expanded=L <= 4):
             for l in range(1, L + 1):
                 left, right = st.columns([1, 1.4])
                 with left:
-                    _widget(st.number_input, f"n_{l}", f"n_{l}", min_value=1,
+                    _widget(st.number_input, pretty(f"n_{l}"), f"n_{l}", min_value=1,
                             max_value=limits.MAX_NEURONS, step=1,
                             on_change=_take(f"n_{l}", lambda: _regenerate("structure")))
                 with right:
@@ -197,8 +198,10 @@ def sidebar():
         with left:
             _widget(st.selectbox, "Initial weights", "init", options=list(INITS),
                     on_change=_take("init", lambda: _regenerate("structure")),
-                    help="standard: w, b ~ N(0, 1) as in the notes; scaled: w ~ N(0, 1/n_{l−1}); "
-                         "zeros: all 0.")
+                    help=pretty("standard: w, b ~ N(0, 1) as in the notes; scaled: "
+                                "w ~ N(0, 1/n_{l−1}); zeros: all 0, so every hidden neuron "
+                                "of a layer computes the same and gets the same gradient: "
+                                "they stay identical (the symmetry problem)."))
         with right:
             _widget(st.number_input, "Seed", "seed", min_value=0, max_value=limits.MAX_SEED,
                     step=1, on_change=_take("seed", lambda: _regenerate("structure")))

@@ -33,9 +33,19 @@ def body():
     st.markdown("Backpropagation gives every ∂C/∂w in one backward pass. Finite differences "
                 "nudge each weight by ±ε = 10⁻⁶ and watch the cost: "
                 "(C(w + ε) − C(w − ε)) / 2ε. Two independent routes, one answer:")
-    st.dataframe(tables.gradcheck_table(trace, numeric), width="content",
+    table = tables.gradcheck_table(trace, numeric, net)
+    st.dataframe(table, width="content",
                  column_config={c: st.column_config.NumberColumn(format="%.3e")
                                 for c in ("largest |difference|", "relative difference")})
+    if table["note"].str.startswith("relu kink").any():
+        st.warning("A relu neuron sits at its kink, z = 0, where relu has no derivative. "
+                   "Backpropagation uses 0 there by convention; a central difference across "
+                   "the kink gives half the one-sided slope. The rows marked *relu kink* "
+                   "differ for that reason, not because either route is wrong.",
+                   icon=":material/warning:")
+    st.caption("The relative difference means nothing for gradients of about 10⁻¹⁰ or "
+               "smaller: there the finite differences' rounding noise (about 10⁻¹⁰ · Cₓ) is "
+               "as large as the gradient itself. Such rows are marked *tiny*.")
     l = st.selectbox("Compare layer", list(net.w), index=len(net.w) - 1,
                      format_func=lambda l: pretty(f"∂C/∂w^{l}"))
     left, right = st.columns(2)
@@ -53,7 +63,7 @@ def body():
     c2.button("Take 1 step", key="sgd1", on_click=descend, args=(1,), type="primary")
     c3.button("Take 10 steps", key="sgd10", on_click=descend, args=(10,))
     ui.message("sgd")
-    st.metric("Cost C_x of this example", f"{trace.cost:.6g}",
+    st.metric("Cost Cₓ of this example", f"{trace.cost:.6g}",
               delta=(f"{trace.cost - ss.history[-2]:.3g}" if len(ss.get("history", [])) > 1
                      else None), delta_color="inverse")
     if len(ss.get("history", [])) > 1:

@@ -186,3 +186,50 @@ def test_every_pair_saturated(hidden, out, cost):
                   [hidden, out], cost)
     for y in ([1.0, 0.0, 0.0], [0.0, 0.0, 1.0]):
         check_network(net, [0.7, -0.4], y)
+
+
+# --- the review's examples ---------------------------------------------------------------
+
+def one_neuron(w, act, cost, y):
+    net = Network([[[w]]], [[0.0]], act, cost)
+    return net, net.backprop([1.0], [y])
+
+
+def test_a_saturated_sigmoid_prime_is_not_1_times_1_minus_1():
+    # was: a(1−a) = 1\,(1−1) = 4.54×10⁻⁵
+    net, trace = one_neuron(10.0, "sigmoid", "quadratic", 0.0)
+    sp = explain(net, trace, "delta", 2, 1).lines[2]
+    assert r"(1-1)" not in sp and r"1\,(1" not in sp
+    # 1 − a = σ(−10) = 4.54×10⁻⁵, and a = 1 − that
+    assert r"= (1-4.54\times10^{-5})\cdot4.54\times10^{-5} \approx 4.54\times10^{-5}" in sp
+    assert check(sp) is True
+
+
+def test_the_cross_entropy_of_a_saturated_sigmoid_is_not_ln_0():
+    # was: −[0 ln 1 + (1−0) ln(1−1)] = 20: the student read −ln 0 = 20
+    net, trace = one_neuron(20.0, "sigmoid", "cross_entropy", 0.0)
+    line = explain(net, trace, "cost", 2).lines[-1]
+    assert r"\ln(1-1)" not in line and r"\ln 1 " not in line
+    assert r"(1-0)\cdot\ln (2.061\times10^{-9})" in line and line.endswith(r"\approx 20")
+    assert check(line) is True
+    a = explain(net, trace, "a", 2, 1)
+    assert a.shown == r"1-2.061\times10^{-9}"        # never printed as 1
+
+
+def test_a_saturated_tanh_prime_comes_from_z():
+    # was: 1−0.9999² = 0.0001816 (1 − 0.9999² is 0.0002)
+    net, trace = one_neuron(5.0, "tanh", "quadratic", 0.0)
+    sp = explain(net, trace, "delta", 2, 1).lines[2]
+    assert "0.9999^2" not in sp
+    assert sp.endswith(r"= \frac{1}{\cosh^2 5} \approx 0.0001816"), sp
+    assert check(sp) is True
+
+
+@pytest.mark.parametrize("preset,cell", [("Deep sigmoid chain", ("z", 3, 3)),
+                                         ("Softmax classifier", ("nabla_w", 3, 3, 2))])
+def test_the_presets_lines_of_the_review_add_up(preset, cell):
+    # were: 0.04494 printed where the operands give 0.04486; 0.1013·0.8285 = 0.08389
+    from explorer.presets import PRESETS
+    net, x, y = PRESETS[preset].make()
+    line = explain(net, net.backprop(x, y), *cell).lines[-1]
+    assert check(line) is True, line
