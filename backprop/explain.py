@@ -15,9 +15,10 @@ from .activations import ACTIVATIONS
 from .costs import COSTS
 from .explain_output import bp1, cost, relu_note, sigma_prime
 from .notation import plain, sym
-from .plug import MAX_TERMS, D, E, Q, constant, frac, group, outputs, plugged, plus, tanh
-from .plug import exp as e_to
-from .plug import times, value
+from .exact import D, Q, outputs
+from .expr import MAX_TERMS, E, constant, frac, group, plus, tanh, times
+from .expr import exp as e_to
+from .plug import plugged, value
 
 __all__ = ["Derivation", "MAX_TERMS", "explain"]
 

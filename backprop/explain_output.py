@@ -8,8 +8,9 @@ import math
 
 from .costs import COSTS
 from .notation import num, pretty, sym
-from .plug import (MAX_TERMS, D, E, constant, exact, group, ln, minus, plugged, plus, sech2,
-                   square, times, value)
+from .exact import D, exact
+from .expr import MAX_TERMS, E, constant, group, ln, minus, plus, sech2, square, times
+from .plug import plugged, value
 
 
 def sigma_prime(net, trace, l, j, q):

@@ -12,7 +12,9 @@ from .activations import ACTIVATIONS
 from .costs import COSTS
 from .explain import activations_of
 from .notation import pretty, sym
-from .plug import applied, column, entrywise, grid, group, matmul, outputs, plugged, value
+from .exact import outputs
+from .expr import applied, column, entrywise, grid, group, matmul
+from .plug import plugged, value
 from .steps_output import bp1, cost_numbers
 
 

@@ -5,7 +5,9 @@ import math
 
 from .activations import ACTIVATIONS
 from .explain_output import _a_minus_y
-from .plug import E, column, entrywise, exact, grid, group, matmul, plugged, scaled
+from .exact import exact
+from .expr import E, column, entrywise, grid, group, matmul, scaled
+from .plug import plugged
 
 
 def _sub(x, y):

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from backprop import Network
 from backprop.explain import MAX_TERMS, explain
-from backprop.notation import paren
 from latex_arithmetic import NUMBER, number, result_entries, split_relations
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
