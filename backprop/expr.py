@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .exact import NEAR_ONE, D, Q, exact
-from .notation import num, rounded
+from .notation import num, rounded, text_of
 
 MAX_TERMS = 8          # longer sums are written with ⋯ in the middle
 
@@ -37,10 +37,16 @@ class Digits:
         if isinstance(x, Q) and x.near_one():
             c = rounded(x.c, self.p)
             self._near(c)
-            one = E(rf"1-{num(c, self.p)}", 1 - c, "near")
+            one = E(rf"1-{text_of(c, self.p)}", 1 - c, "near")
             return one if x.v > 0 else E(rf"-({one.tex})", -one.val, "neg")
-        x = x.v if isinstance(x, Q) else D(x)
-        return _atom(num(x, self.p), rounded(x, self.p))
+        r = rounded(x.v if isinstance(x, Q) else D(x), self.p)
+        return _atom(text_of(r, self.p), r)
+
+    def value(self, x):
+        """The value of ``self(x)`` alone, for a cell a matrix does not show."""
+        if isinstance(x, Q) and x.near_one():
+            return self(x).val
+        return rounded(x.v if isinstance(x, Q) else D(x), self.p)
 
     def pair(self, q):
         """a and 1 − a of a sigmoid or softmax output, printed so that they add up to 1:
@@ -123,11 +129,14 @@ def constant(v):
 
 # --- matrices ------------------------------------------------------------------------------
 
-def matrix(cells, max_rows=6, max_cols=6):
+def _cut(n, most=6):
+    """The rows (or columns) a matrix shows: all up to 6, else 4, a gap (None) and the last."""
+    return list(range(n)) if n <= most else list(range(most - 2)) + [None, n - 1]
+
+
+def matrix(cells):
     """A bmatrix of expressions (rows of E), elided with dots beyond 6 × 6."""
-    def cut(n, most):
-        return list(range(n)) if n <= most else list(range(most - 2)) + [None, n - 1]
-    rows, cols = cut(len(cells), max_rows), cut(len(cells[0]), max_cols)
+    rows, cols = _cut(len(cells)), _cut(len(cells[0]))
     tex = r" \\ ".join(" & ".join(r"\vdots" if i is None else r"\cdots" if k is None
                                   else cells[i][k].tex for k in cols) for i in rows)
     val = tuple(tuple(c.val for c in row) for row in cells)
@@ -135,11 +144,14 @@ def matrix(cells, max_rows=6, max_cols=6):
 
 
 def column(f, xs):
-    return matrix([[f(x)] for x in xs])
+    return grid(f, [[x] for x in xs])
 
 
 def grid(f, arr):
-    return matrix([[f(x) for x in row] for row in arr])
+    """The matrix of ``arr`` formatted by f; a cell it does not show keeps its value only."""
+    rows, cols = set(_cut(len(arr))), set(_cut(len(arr[0])))
+    return matrix([[f(x) if i in rows and k in cols else E("", f.value(x))
+                    for k, x in enumerate(row)] for i, row in enumerate(arr)])
 
 
 def matmul(a, b):

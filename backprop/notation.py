@@ -5,7 +5,7 @@ Quantity names used across the package and the app: "x", "y", "w", "b", "z", "a"
 """
 
 import re
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
 
 import numpy as np
 
@@ -49,26 +49,35 @@ def plain(q, l=None, j=None, k=None):
 def rounded(v, digits=4):
     """``v`` (a float or Decimal) rounded to ``digits`` significant digits, as a Decimal."""
     v = v if isinstance(v, Decimal) else Decimal(repr(float(v)))
-    return Context(prec=digits, rounding=ROUND_HALF_EVEN).plus(v)
+    return _wide(digits).plus(v)
+
+
+def _wide(digits):
+    # a fresh context (a Context records flags), for exponents of any size
+    return Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def num(v, digits=4):
     """A number for an equation: ``digits`` significant digits (trailing zeros dropped),
     ×10^n for very small or large ones, as Python's "g" format decides. Takes floats and
     Decimals; a Decimal keeps what a float cannot hold (σ(−1000) is not 0)."""
-    r = rounded(v, digits)
+    return text_of(rounded(v, digits), digits)
+
+
+def text_of(r, digits):
+    """``num`` of a Decimal already rounded to ``digits`` significant digits."""
     if r == 0:
         return "0"
-    exp, r = r.adjusted(), r.normalize(Context(prec=digits))
+    exp, r = r.adjusted(), r.normalize(_wide(digits))
     if -4 <= exp < digits:
         return f"{r:f}"
-    return rf"{r.scaleb(-exp):f}\times10^{{{exp}}}"
+    return rf"{r.scaleb(-exp, _wide(digits)):f}\times10^{{{exp}}}"
 
 
 def unit(v, digits=4):
     """One unit in the last of ``digits`` significant digits of ``v`` (0 for 0)."""
     r = rounded(v, digits)
-    return Decimal(0) if r == 0 else Decimal(1).scaleb(r.adjusted() - digits + 1)
+    return Decimal(0) if r == 0 else Decimal(1).scaleb(r.adjusted() - digits + 1, _wide(digits))
 
 
 def paren(v, digits=4):

@@ -33,7 +33,7 @@ def shown(x, digits=4):
     if isinstance(x, Decimal) and 1 - NEAR_ONE < abs(x) < 1:   # computed, close to ±1
         x = Q(x, 1 - abs(x))
     if isinstance(x, Q) and x.near_one():
-        with exact(PREC - x.c.adjusted()):
+        with exact(min(PREC - x.c.adjusted(), CAP)):   # beyond CAP, 1 − c is taken as 1
             e = Digits(digits)(x)
         return e.tex, e.val, unit(x.c, digits) / 2
     v = x.v if isinstance(x, Q) else D(x)
@@ -59,24 +59,27 @@ def plugged(build, result):
     float64 can tell), the operands are printed with 17 digits and the line is not checked.
     """
     tex, val, half = shown(result)
-    probe = Digits(17)
-    with exact(quiet=True):    # only to see how close to 1 the operands come
-        build(probe)
-    need = max([probe.need] + [-q.c.adjusted() for q in _flat(_rows(result))
-                                if isinstance(q, Q) and q.near_one()])
-    if PREC + need > CAP:
-        with exact(quiet=True):
-            return f"{build(Digits(17)).tex} \\approx {tex}", tex
-    with exact(PREC + need):
-        for p in range(4, 18):
-            e = build(Digits(p))
+    need = max([0] + [-q.c.adjusted() for q in _flat(_rows(result))
+                      if isinstance(q, Q) and q.near_one()])
+    p = 4
+    while p <= 17:
+        f = Digits(p)
+        if PREC + need > CAP:
+            with exact(quiet=True):
+                return f"{build(Digits(17)).tex} \\approx {tex}", tex
+        with exact(PREC + need, quiet=True):
+            e = build(f)
+            if f.need > need:    # an operand closer to 1 than the digits allowed for: again
+                need = f.need
+                continue
             got = _flat(e.val)
             if all(abs(g - v) <= h for g, v, h in zip(got, _flat(val), _flat(half))):
                 break
-        else:   # float64 rounding in the result itself: print what the operands give
+        p += 1
+    else:   # float64 rounding in the result itself: print what the operands give
+        with exact(PREC + need):
             tex, val, _ = shown(e.val if e.kind != "mat" else [list(r) for r in e.val])
-            got = _flat(e.val)
-        rel = "=" if got == _flat(val) else r"\approx"
+    rel = "=" if got == _flat(val) else r"\approx"
     return f"{e.tex} {rel} {tex}", tex
 
 

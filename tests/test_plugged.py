@@ -148,6 +148,8 @@ def check_network(net, x, y):
         ok = check(d.lines[-1])
         assert ok is not False, (cell, d.lines[-1])     # the numbers line is arithmetic
         checked += ok is True
+        if q == "a" and net.activations[l] == "sigmoid":
+            assert d.shown not in ("0", "1"), (cell, d.lines)   # σ never reaches 0 or 1
         for line in d.lines[:-1]:
             if line.startswith(r"\sigma'") and net.activations[l] in ("sigmoid", "tanh"):
                 ok = check(line)
@@ -163,6 +165,10 @@ def check_network(net, x, y):
             continue
         ok = check(s.numbers, **fns)
         assert ok is not False, (s.kind, s.numbers)
+        if s.kind == "a" and act == "sigmoid":
+            body = split_relations(s.numbers)[0][-1][len(r"\begin{bmatrix}"):-len(r"\end{bmatrix}")]
+            entries = [c.strip() for r in body.split("\\\\") for c in r.split("&")]
+            assert not {"0", "1"} & set(entries), s.numbers
         checked += ok is True
     return checked
 
