@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .exact import NEAR_ONE, D, Q, exact
-from .notation import num, rounded, text_of
+from .notation import num, rounded, text_of, wide
 
 MAX_TERMS = 8          # longer sums are written with ⋯ in the middle
 
@@ -26,27 +26,36 @@ def _atom(tex, val):
 class Digits:
     """Formats operands with p significant digits, keeping the value printed."""
 
-    def __init__(self, p):
-        self.p = p
+    def __init__(self, p, decimals=None):
+        self.p, self.ctx = p, wide(p)
         self.need = 0   # digits needed to tell 1 − c from 1, for the smallest c printed
+        self.decimals = {} if decimals is None else decimals   # float -> Decimal, shared
 
     def _near(self, c):
         self.need = max(self.need, -c.adjusted())
 
+    def _decimal(self, x):
+        if isinstance(x, (Q, Decimal)):
+            return x.v if isinstance(x, Q) else x
+        d = self.decimals.get(x)
+        if d is None:
+            d = self.decimals[x] = D(x)
+        return d
+
     def __call__(self, x):
         if isinstance(x, Q) and x.near_one():
-            c = rounded(x.c, self.p)
+            c = rounded(x.c, self.p, self.ctx)
             self._near(c)
-            one = E(rf"1-{text_of(c, self.p)}", 1 - c, "near")
+            one = E(rf"1-{text_of(c, self.p, self.ctx)}", 1 - c, "near")
             return one if x.v > 0 else E(rf"-({one.tex})", -one.val, "neg")
-        r = rounded(x.v if isinstance(x, Q) else D(x), self.p)
-        return _atom(text_of(r, self.p), r)
+        r = self.ctx.plus(self._decimal(x))
+        return _atom(text_of(r, self.p, self.ctx), r)
 
     def value(self, x):
         """The value of ``self(x)`` alone, for a cell a matrix does not show."""
         if isinstance(x, Q) and x.near_one():
             return self(x).val
-        return rounded(x.v if isinstance(x, Q) else D(x), self.p)
+        return self.ctx.plus(self._decimal(x))
 
     def pair(self, q):
         """a and 1 − a of a sigmoid or softmax output, printed so that they add up to 1:

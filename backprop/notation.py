@@ -46,14 +46,16 @@ def plain(q, l=None, j=None, k=None):
     return base if q == "cost" else f"{base}{sup}{sub}"
 
 
-def rounded(v, digits=4):
-    """``v`` (a float or Decimal) rounded to ``digits`` significant digits, as a Decimal."""
+def rounded(v, digits=4, context=None):
+    """``v`` (a float or Decimal) rounded to ``digits`` significant digits, as a Decimal.
+    ``context``: a ``wide(digits)`` to reuse (a loop over many numbers saves making one)."""
     v = v if isinstance(v, Decimal) else Decimal(repr(float(v)))
-    return _wide(digits).plus(v)
+    return (context or wide(digits)).plus(v)
 
 
-def _wide(digits):
-    # a fresh context (a Context records flags), for exponents of any size
+def wide(digits):
+    """A fresh context rounding to ``digits`` digits, for exponents of any size (fresh: a
+    Context records flags, so none is kept at module level)."""
     return Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
@@ -64,20 +66,21 @@ def num(v, digits=4):
     return text_of(rounded(v, digits), digits)
 
 
-def text_of(r, digits):
+def text_of(r, digits, context=None):
     """``num`` of a Decimal already rounded to ``digits`` significant digits."""
     if r == 0:
         return "0"
-    exp, r = r.adjusted(), r.normalize(_wide(digits))
+    context = context or wide(digits)
+    exp, r = r.adjusted(), r.normalize(context)
     if -4 <= exp < digits:
         return f"{r:f}"
-    return rf"{r.scaleb(-exp, _wide(digits)):f}\times10^{{{exp}}}"
+    return rf"{r.scaleb(-exp, context):f}\times10^{{{exp}}}"
 
 
 def unit(v, digits=4):
     """One unit in the last of ``digits`` significant digits of ``v`` (0 for 0)."""
     r = rounded(v, digits)
-    return Decimal(0) if r == 0 else Decimal(1).scaleb(r.adjusted() - digits + 1, _wide(digits))
+    return Decimal(0) if r == 0 else Decimal(1).scaleb(r.adjusted() - digits + 1, wide(digits))
 
 
 def paren(v, digits=4):

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from .exact import NEAR_ONE, PREC, D, Q, exact
 from .expr import Digits, E, matrix
-from .notation import num, rounded, unit
+from .notation import rounded, text_of, unit, wide
 
 CAP = 400              # beyond this many digits a check costs too much: see ``plugged``
 
@@ -36,9 +36,11 @@ def shown(x, digits=4):
         with exact(min(PREC - x.c.adjusted(), CAP)):   # beyond CAP, 1 − c is taken as 1
             e = Digits(digits)(x)
         return e.tex, e.val, unit(x.c, digits) / 2
-    v = x.v if isinstance(x, Q) else D(x)
+    context = wide(digits)
+    r = rounded(x.v if isinstance(x, Q) else D(x), digits, context)
     # a printed 0 stands for anything float64 cannot tell from 0
-    return num(v, digits), rounded(v, digits), unit(v, digits) / 2 or _TINY
+    half = Decimal(5).scaleb(r.adjusted() - digits, context) if r else _TINY
+    return text_of(r, digits, context), r, half
 
 
 _TINY = Decimal(2.2250738585072014e-308)
@@ -61,9 +63,9 @@ def plugged(build, result):
     tex, val, half = shown(result)
     need = max([0] + [-q.c.adjusted() for q in _flat(_rows(result))
                       if isinstance(q, Q) and q.near_one()])
-    p = 4
+    p, decimals, tried = 4, {}, set()
     while p <= 17:
-        f = Digits(p)
+        f = Digits(p, decimals)
         if PREC + need > CAP:
             with exact(quiet=True):
                 return f"{build(Digits(17)).tex} \\approx {tex}", tex
@@ -73,9 +75,17 @@ def plugged(build, result):
                 need = f.need
                 continue
             got = _flat(e.val)
-            if all(abs(g - v) <= h for g, v, h in zip(got, _flat(val), _flat(half))):
+            off = max((abs(g - v) / h for g, v, h in zip(got, _flat(val), _flat(half))),
+                      default=0)
+        tried.add(p)
+        if off <= 1:
+            if p - 1 in tried or p == 4:
                 break
-        p += 1
+            p -= 1           # a jump may have overshot: the fewest digits that do
+            continue
+        # the error shrinks tenfold a digit: jump to where it should fit, then step
+        jump = min(p + max(1, int(off.log10()) + 1), 17) if off.is_finite() else p + 1
+        p = jump if jump not in tried else p + 1     # past 17: none will do
     else:   # float64 rounding in the result itself: print what the operands give
         with exact(PREC + need):
             tex, val, _ = shown(e.val if e.kind != "mat" else [list(r) for r in e.val])

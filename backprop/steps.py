@@ -6,7 +6,9 @@ l = L−1 down to 2; then BP3 and BP4 for l = L down to 2. The numbers add up as
 each line's operands carry the digits its result needs (see plug.py).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
 
 from .activations import ACTIVATIONS
 from .costs import COSTS
@@ -27,8 +29,14 @@ class Step:
     title: str
     rule: str        # LaTeX: the equation in the notation
     shapes: str      # LaTeX: the same with every shape, n_l × n_{l−1} and its numbers
-    numbers: str     # LaTeX: the same with the numbers plugged in
     text: str        # one or two plain sentences
+    numbers_of: Callable = field(repr=False, compare=False)   # () -> ``numbers``
+
+    @cached_property
+    def numbers(self):
+        """LaTeX: the equation with the numbers plugged in. Made when first read: finding
+        the digits every operand needs takes a while, and a page shows one step at a time."""
+        return rf"\small {self.numbers_of()}"
 
 
 def _u(net, expr, rows, cols=None):
@@ -48,22 +56,24 @@ def _mul(x, y):
     return x * y
 
 
-def _forward(net, trace, l, add):
-    qs_prev, act = activations_of(net, trace, l - 1), ACTIVATIONS[net.activations[l]]
+def _forward(net, trace, l, add, acts):
+    qs_prev, act = acts[l - 1], ACTIVATIONS[net.activations[l]]
     w, b, z = net.w[l], net.b[l], trace.z[l]
-    nums, _ = plugged(lambda f: entrywise(matmul(grid(f, w), column(f, qs_prev)),
-                                          column(f, b), lambda x, y: x + y, "+"), z)
+    def z_numbers():
+        return plugged(lambda f: entrywise(matmul(grid(f, w), column(f, qs_prev)),
+                                           column(f, b), lambda x, y: x + y, "+"), z)[0]
     add("z", l, "z", f"Forward, layer {l}: weighted input z^{l}",
         rf"z^{{{l}}} = w^{{{l}}} a^{{{l - 1}}} + b^{{{l}}}",
         rf"{_col(net, 'z', l)} = {_u(net, sym('w', l), l, l - 1)}\,"
-        rf"{_col(net, 'a', l - 1)} + {_col(net, 'b', l)}", nums,
+        rf"{_col(net, 'a', l - 1)} + {_col(net, 'b', l)}", z_numbers,
         f"Row j of w^{l} holds the weights into neuron j of layer {l}; multiplying by "
         f"a^{l - 1} adds up each neuron's weighted inputs, then the bias is added.")
     name = act.name
     fn = r"\operatorname{softmax}" if name == "softmax" else r"\sigma"
-    nums, _ = plugged(lambda f: applied(fn, column(f, z),
-                                        lambda col: [q.v for q in outputs(name, col)]),
-                      activations_of(net, trace, l))
+    def a_numbers():
+        return plugged(lambda f: applied(fn, column(f, z),
+                                         lambda col: [q.v for q in outputs(name, col)]),
+                       acts[l])[0]
     if name == "softmax":
         rule = rf"a^{{{l}}}_j = \frac{{e^{{z^{{{l}}}_j}}}}{{\sum_k e^{{z^{{{l}}}_k}}}}"
         text = (f"Softmax turns all of layer {l}'s weighted inputs into its outputs at once: "
@@ -72,23 +82,25 @@ def _forward(net, trace, l, add):
         rule = rf"a^{{{l}}} = \sigma(z^{{{l}}}),\quad \sigma(z) = {act.latex}"
         text = f"The {name} activation is applied to each entry of z^{l} on its own."
     add("a", l, "a", f"Forward, layer {l}: activation a^{l}", rule,
-        rf"{_col(net, 'a', l)} = {fn}({_col(net, 'z', l)})", nums, text)
+        rf"{_col(net, 'a', l)} = {fn}({_col(net, 'z', l)})", a_numbers, text)
 
 
 def steps(net, trace):
     """Every Step of the forward and backward pass of ``trace``, in order."""
     L, out = net.L, []
+    acts = {l: activations_of(net, trace, l) for l in range(1, L + 1)}   # a^l, exactly
 
     def add(kind, l, quantity, title, rule, shapes, numbers, text):
+        """``numbers``: a function that writes the numbers line, called when it is read."""
         out.append(Step(len(out), kind, l, quantity, pretty(title), rule, shapes,
-                        rf"\small {numbers}", pretty(text)))
+                        pretty(text), numbers))
 
     a, d = trace.a, trace.delta
     add("input", 1, "a", "Input: a¹ = x", r"a^{1} = x", _col(net, "a", 1),
-        rf"a^{{1}} {value(a[1])}",
+        lambda: rf"a^{{1}} {value(a[1])}",
         "Layer 1 is the input layer: its activations are the example x itself.")
     for l in range(2, L + 1):
-        _forward(net, trace, l, add)
+        _forward(net, trace, l, add, acts)
     cost = COSTS[net.cost]
     what = {"log_likelihood": "minus the log of the probability the output a^{L} gives the "
                               "target class"}.get(net.cost, "how far the output a^{L} is from "
@@ -96,18 +108,15 @@ def steps(net, trace):
     add("cost", L, "cost", "The cost C_x", rf"C_x = {cost.latex}".replace("a^L", f"a^{{{L}}}"),
         rf"C_x\left({_col(net, 'a', L)}, {_u(net, 'y', L)}\right) = "
         + cost.latex.replace("a^L", f"a^{{{L}}}"),
-        cost_numbers(net, trace, activations_of(net, trace, L)),
+        lambda: cost_numbers(net, trace, acts[L]),
         f"The {net.cost.replace('_', '-')} cost of this one example: "
         + what.replace("{L}", str(L)) + ".")
-    rule, shapes, nums, note = bp1(net, trace, activations_of(net, trace, L), _col, _u)
+    rule, shapes, nums, note = bp1(net, trace, acts[L], _col, _u)
     add("BP1", L, "delta", f"BP1: the output error δ^{L}", rule,
-        rf"{_col(net, 'delta', L)} = {shapes}", rf"\delta^{{{L}}} {nums}",
+        rf"{_col(net, 'delta', L)} = {shapes}", lambda: rf"\delta^{{{L}}} {nums()}",
         "How much the cost changes when the weighted input of each output neuron "
         "changes." + note)
     for l in range(L - 1, 1, -1):
-        nums, _ = plugged(lambda f: entrywise(
-            group(matmul(grid(f, net.w[l + 1].T), column(f, d[l + 1])), r"\left(", r"\right)"),
-            column(f, trace.sp[l]), _mul, r"\odot"), d[l])
         relu = ""
         if net.activations[l] == "relu":
             relu = (" For relu, σ'(z) is 1 if z > 0, else 0: a neuron with z < 0 passes no "
@@ -119,7 +128,7 @@ def steps(net, trace):
             rf"\delta^{{{l}}} = \left((w^{{{l + 1}}})^T \delta^{{{l + 1}}}\right) \odot \sigma'(z^{{{l}}})",
             rf"{_col(net, 'delta', l)} = \left({_u(net, f'(w^{{{l + 1}}})^T', l, l + 1)}"
             rf"\,{_col(net, 'delta', l + 1)}\right) \odot \sigma'({_col(net, 'z', l)})",
-            rf"\delta^{{{l}}} = {nums}",
+            _bp2_numbers(net, trace, l),
             f"The transpose (w^{l + 1})ᵀ carries the errors of layer {l + 1} back along the "
             f"weights they came through; σ'(z^{l}) scales them by how sensitive each neuron is."
             + relu)
@@ -127,18 +136,32 @@ def steps(net, trace):
         add("BP3", l, "nabla_b", f"BP3: the bias gradient ∂C/∂b^{l}",
             rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} = \delta^{{{l}}}",
             rf"{_u(net, sym('nabla_b', l), l)} = {_col(net, 'delta', l)}",
-            rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} {value(d[l])}",
+            lambda dl=d[l], l=l: rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} {value(dl)}",
             f"Each bias adds straight into its neuron's z, so its gradient is the error δ^{l}.")
-        qs = activations_of(net, trace, l - 1)
-        nums, _ = plugged(lambda f: matmul(column(f, d[l]), grid(f, [qs])), trace.nabla_w[l])
         add("BP4", l, "nabla_w", f"BP4: the weight gradient ∂C/∂w^{l} = δ^{l} (a^{l - 1})ᵀ",
             rf"\frac{{\partial C}}{{\partial w^{{{l}}}}} = \delta^{{{l}}} (a^{{{l - 1}}})^T",
             rf"{_u(net, sym('nabla_w', l), l, l - 1)} = {_col(net, 'delta', l)}"
             rf"\,{_u(net, f'(a^{{{l - 1}}})^T', 0, l - 1)}",
-            rf"\frac{{\partial C}}{{\partial w^{{{l}}}}} = {nums}",
+            _bp4_numbers(trace, l, acts[l - 1]),
             f"An outer product: cell (j, k) is the activation a^{l - 1}_k going in times the "
             f"error δ^{l}_j coming out, the same shape as w^{l}.")
     return tuple(out)
+
+
+def _bp2_numbers(net, trace, l):
+    d, sp, wT = trace.delta, trace.sp[l], net.w[l + 1].T
+
+    def build(f):
+        back = matmul(grid(f, wT), column(f, d[l + 1]))
+        return entrywise(group(back, r"\left(", r"\right)"), column(f, sp), _mul, r"\odot")
+    return lambda: rf"\delta^{{{l}}} = " + plugged(build, d[l])[0]
+
+
+def _bp4_numbers(trace, l, qs):
+    def build(f):
+        return matmul(column(f, trace.delta[l]), grid(f, [qs]))
+    return lambda: rf"\frac{{\partial C}}{{\partial w^{{{l}}}}} = " + \
+        plugged(build, trace.nabla_w[l])[0]
 
 
 def known(all_steps, i):

@@ -38,7 +38,8 @@ def cost_numbers(net, trace, qs):
 
 
 def bp1(net, trace, qs, col, under):
-    """(rule, shapes, numbers, note) of the BP1 step; ``col`` and ``under`` write shapes."""
+    """(rule, shapes, numbers, note) of the BP1 step, ``numbers`` a function that writes
+    them when called; ``col`` and ``under`` write shapes."""
     L, name = net.L, net.cost
     act = ACTIVATIONS[net.activations[L]]
     y, d = trace.y, trace.delta[L]
@@ -102,4 +103,4 @@ def bp1(net, trace, qs, col, under):
         if name == "cross_entropy":
             note += (f" Nielsen pairs softmax with the log-likelihood cost, where this is "
                      f"simply a^{L} − y; with the cross-entropy cost it stays Jᵀ∇ₐC.")
-    return rule, shapes, "= " + plugged(build, d)[0], note
+    return rule, shapes, lambda: "= " + plugged(build, d)[0], note
