@@ -35,8 +35,9 @@ def loads(data, source="file"):
     """(net, x, y) from the bytes or text of an upload (or a link: ``source``), or
     ValueError saying what is wrong, in the app's own words (never Python's)."""
     if len(data) > limits.MAX_UPLOAD_BYTES:
-        raise ValueError(f"the {source} holds {len(data):,} bytes; a network file is at most "
-                         f"{limits.MAX_UPLOAD_BYTES:,} bytes ({limits.MAX_UPLOAD_BYTES // 1024} kB)")
+        raise ValueError(f"the {source} holds {len(data):,} bytes; a network file is at "
+                         f"most {limits.MAX_UPLOAD_BYTES:,} bytes "
+                         f"({limits.MAX_UPLOAD_BYTES // 1024} kB)")
     if isinstance(data, (bytes, bytearray)):
         try:
             data = bytes(data).decode("utf-8-sig")

@@ -36,8 +36,10 @@ def body():
                 "nudge each weight by ±ε = 10⁻⁶ and watch the cost: "
                 "(C(w + ε) − C(w − ε)) / 2ε. Two independent routes, one answer:")
     st.dataframe(tables.gradcheck_table(trace, numeric), width="content",
-                 column_config={c: st.column_config.NumberColumn(format="%.3e")
-                                for c in ("largest |difference|", "relative difference")})
+                 column_config={
+                     "largest |backprop|": st.column_config.NumberColumn(format="%.4g"),
+                     **{c: st.column_config.NumberColumn(format="%.3e")
+                        for c in ("largest |difference|", "relative difference")}})
     l = st.selectbox("Compare layer", list(net.w), index=len(net.w) - 1,
                      format_func=lambda l: pretty(f"∂C/∂w^{l}"))
     left, right = st.columns(2)

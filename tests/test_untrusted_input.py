@@ -340,6 +340,8 @@ def test_messages_on_the_page_write_w_as_the_tables_do():
 
 def test_gradient_matrices_show_significant_digits():
     at = open_page("gradient")
+    config = json.loads(at.dataframe[0].proto.columns)        # ∂C/∂w² is 0.000458 here
+    assert config["largest |backprop|"]["type_config"]["format"] == "%.4g", config
     matrices = at.dataframe[1:3]
     assert len(matrices) == 2
     for d in matrices:
