@@ -23,7 +23,6 @@ import streamlit as st
 
 from backprop import ACTIVATIONS, COSTS, INITS, Network
 from backprop.notation import pretty
-from backprop.validate import shown
 
 from . import files, heatmap, limits
 from .history import History

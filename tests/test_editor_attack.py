@@ -4,13 +4,11 @@ at once with a message beside the table, the network stays as it was, and the se
 spends little CPU on it (Streamlit would otherwise grow the table with pandas one row at a
 time: 43 s of CPU for 8,000 rows were measured before the fix)."""
 
-import asyncio
 import json
 import os
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 

@@ -2,18 +2,13 @@
 cost and one example: a change that is not a descent step starts it afresh, a failed step
 leaves it as it was, and the change shown is always the last step's (issue 7, item 1)."""
 
-import json
-
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from backprop import Network
 from explorer import files
-try:
-    from explorer.history import History
-except ImportError:
-    History = None
+from explorer.history import History
 from test_pages import GRADIENT, NETWORK, assert_clean, charts, decode, open_page, same_network
 
 
