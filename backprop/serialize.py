@@ -2,6 +2,8 @@
 
 import numbers
 
+from .validate import shown
+
 FORMAT = "backprop-explorer/network"
 VERSION = 1
 
@@ -24,7 +26,7 @@ def _numbers(name, value, depth):
     are refused, since a number that arrived as text is a mistake worth reporting."""
     if depth == 0:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ValueError(f"{name} must hold only numbers, but holds {value!r:.40}")
+            raise ValueError(f"{name} must hold only numbers, but holds {shown(value)}")
         return
     if not isinstance(value, list):
         raise ValueError(f"{name} must be a list, but is {type(value).__name__}")
@@ -40,9 +42,9 @@ def network_from_dict(d):
         raise ValueError(f"a network must be a JSON object (a dict), not {type(d).__name__}")
     if d.get("format", FORMAT) != FORMAT:
         raise ValueError(f"this is not a Backprop Explorer network: format is "
-                         f"{d.get('format')!r:.60}, expected {FORMAT!r}")
+                         f"{shown(d.get('format'))}, expected {FORMAT!r}")
     if d.get("version", VERSION) != VERSION:
-        raise ValueError(f"network format version {d.get('version')!r:.20} is not supported "
+        raise ValueError(f"network format version {shown(d.get('version'))} is not supported "
                          f"(this version reads {VERSION})")
     missing = [k for k in ("weights", "biases") if k not in d]
     if missing:
@@ -52,7 +54,12 @@ def network_from_dict(d):
     _numbers("biases", biases, 2)
     sizes = d.get("sizes")
     if sizes is not None:
-        _numbers("sizes", sizes, 1)
+        if not isinstance(sizes, list):
+            raise ValueError("sizes must be a list of whole numbers, one per layer "
+                             f"(e.g. [2, 3, 2]); got {shown(sizes)}")
+        if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes):
+            raise ValueError("sizes must be whole numbers of at least 1, one per layer "
+                             f"(e.g. [2, 3, 2]); got {shown(sizes)}")
         if len(sizes) != len(weights) + 1:
             raise ValueError(f"sizes lists {len(sizes)} layers, but there are "
                              f"{len(weights)} weight matrices (one for each layer 2..L)")

@@ -1,11 +1,41 @@
 """Checks that turn user input into float64 arrays, or raise ValueError saying what to fix."""
 
 import math
+import numbers
 
 import numpy as np
 
 from .activations import ACTIVATIONS
 from .costs import COSTS
+
+
+MAX_DEPTH = 32     # lists inside lists: a matrix needs 2, NumPy stops at 64
+MAX_SHOWN = 40     # characters of a user's text quoted in a message
+
+
+def shown(value):
+    """A value from a user, for a message: text in quotes, blanks collapsed and cut to
+    MAX_SHOWN characters; a list or an object named, never printed whole."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        return f"'{text[:MAX_SHOWN]}…'" if len(text) > MAX_SHOWN else f"'{text}'"
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, numbers.Integral) and abs(int(value)).bit_length() > 128:
+        return "a whole number with too many digits"
+    if isinstance(value, numbers.Real):
+        return shown(repr(value))[1:-1]
+    if isinstance(value, (list, tuple)) and len(value) <= 8 and all(
+            isinstance(v, (numbers.Real, str, type(None))) for v in value):
+        text = "[" + ", ".join(shown(v) for v in value) + "]"   # one level: no recursion
+        return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…]"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an object {...}"
+    return f"a {type(value).__name__}"
 
 
 def _shape_text(shape):
@@ -16,9 +46,13 @@ def as_array(name, value, ndim, copy=True, finite=True):
     """``value`` as a float64 array of ``ndim`` dimensions, or a ValueError naming ``name``.
     ``copy=False`` reuses a float64 array as it is; ``finite=False`` leaves the NaN and
     infinity check to the caller (who may have a cheaper place to make it)."""
-    text = _has_text(value)
+    kind = {1: "a vector (one row of numbers)", 2: "a matrix (a table of rows)"}[ndim]
+    depth, text = _depth_and_text(value)
+    if depth > MAX_DEPTH:
+        raise ValueError(f"{name} nests too deeply (lists inside lists more than "
+                         f"{MAX_DEPTH} levels deep); it must be {kind}")
     if text is not None:   # NumPy would read "1.5" as 1.5: a number typed as text is a slip
-        raise ValueError(f"{name} must hold only numbers, not text such as {text!r:.30}")
+        raise ValueError(f"{name} must hold only numbers, not text such as {shown(text)}")
     try:
         arr = np.array(value, dtype=np.float64, copy=copy or None)
     except OverflowError:
@@ -34,11 +68,9 @@ def as_array(name, value, ndim, copy=True, finite=True):
                 raise ValueError(f"{name} must hold only numbers, in rows of equal length: "
                                  f"row j={j} has {lengths[j - 1]} entries but row j=1 has "
                                  f"{lengths[0]}")
-        raise ValueError(
-            f"{name} must hold only numbers, in rows of equal length; got {value!r:.80}"
-        ) from None
+        raise ValueError(f"{name} must hold only numbers, in rows of equal length; got "
+                         f"{shown(value)}") from None
     if arr.ndim != ndim:
-        kind = {1: "a vector (one row of numbers)", 2: "a matrix (a table of rows)"}[ndim]
         raise ValueError(f"{name} must be {kind}, but has {arr.ndim} dimensions "
                          f"(shape {_shape_text(arr.shape)})")
     if finite:
@@ -46,15 +78,23 @@ def as_array(name, value, ndim, copy=True, finite=True):
     return arr
 
 
-def _has_text(value):
-    """The first string or bytes inside a (nested) list, or None."""
-    if isinstance(value, (str, bytes)):
-        return value
+def _depth_and_text(value):
+    """(how deep lists nest in ``value``, the first string or bytes in it or None), found
+    without recursion, so that no nesting can exhaust the stack; the walk stops once it is
+    deeper than MAX_DEPTH."""
     if isinstance(value, np.ndarray) and value.dtype.kind not in "USO":
-        return None
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return next((t for t in map(_has_text, value) if t is not None), None)
-    return None
+        return value.ndim, None
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, (str, bytes)):
+            return deepest, v
+        if isinstance(v, (list, tuple, np.ndarray)):
+            deepest = max(deepest, depth + 1)
+            if deepest > MAX_DEPTH:
+                return deepest, None
+            stack.extend((item, depth + 1) for item in reversed(v))
+    return deepest, None
 
 
 def check_finite(name, arr):
@@ -100,7 +140,7 @@ def activation_names(activations, L):
                          f"not {len(names)}")
     for l, name in enumerate(names, start=2):
         if not isinstance(name, str) or name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r} for layer {l}: choose one of "
+            raise ValueError(f"unknown activation {shown(name)} for layer {l}: choose one of "
                              f"{', '.join(ACTIVATIONS)}")
         if ACTIVATIONS[name].output_only and l != L:
             raise ValueError(f"{name} is allowed on the output layer only (layer L = {L}), "
@@ -112,7 +152,7 @@ def cost_name(cost, output_activation, L):
     """The cost, if it suits the output layer's activation: the log costs take ln a, and
     the log-likelihood is defined (as in Nielsen's chapter 3) for a softmax output."""
     if not isinstance(cost, str) or cost not in COSTS:
-        raise ValueError(f"unknown cost {cost!r}: choose one of {', '.join(COSTS)}")
+        raise ValueError(f"unknown cost {shown(cost)}: choose one of {', '.join(COSTS)}")
     if cost == "log_likelihood" and output_activation != "softmax":
         raise ValueError(f"the log_likelihood cost belongs with a softmax output layer, not "
                          f"{output_activation}: use softmax on the output layer (layer {L}), "
@@ -130,7 +170,7 @@ def positive_number(name, value):
     except OverflowError:
         v = math.inf
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number; got {value!r:.40}") from None
+        raise ValueError(f"{name} must be a number; got {shown(value)}") from None
     if not math.isfinite(v) or v <= 0:
         raise ValueError(f"{name} must be a finite number greater than 0; got {v}")
     return v

@@ -175,6 +175,24 @@ class AppSession:
         self.values[w.id] = _state(w, value)
         return await self._rerun(fragment=w.fragment)
 
+    async def set_raw(self, key, **value):
+        """Send any value for the widget with this key, as a client (not only a browser)
+        can: ``set_raw("x_1", string_value='{"added_rows": [...]}')``; then rerun."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        w = self.widget(key)
+        self.values[w.id] = WidgetState(id=w.id, **value)
+        return await self._rerun(fragment=w.fragment)
+
+    def table(self, key):
+        """The table (an st.dataframe or st.data_editor with this key) as the page shows
+        it: a pandas DataFrame read from the Arrow data the server sent."""
+        import pyarrow as pa
+
+        proto = self.widget(key, "dataframe").proto
+        with pa.ipc.open_stream(proto.arrow_data.data) as reader:
+            return reader.read_pandas()
+
     def widget(self, key, kind=None):
         w = self.widgets.get(key)
         if w is None or (kind and w.kind != kind):

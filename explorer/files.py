@@ -18,18 +18,41 @@ def dumps(net, x, y):
                       indent=1)
 
 
+MAX_DIGITS = 100     # of a whole number in JSON: Python's int() stops at 4300 with its own words
+
+
+def _whole_number(text):
+    if len(text) > MAX_DIGITS:
+        raise _NotJSON(f"holds a whole number with too many digits ({len(text)})")
+    return int(text)
+
+
+class _NotJSON(ValueError):
+    """A reason, in the app's words, why a text is no network JSON."""
+
+
 def loads(data, source="file"):
     """(net, x, y) from the bytes or text of an upload (or a link: ``source``), or
-    ValueError saying what is wrong."""
+    ValueError saying what is wrong, in the app's own words (never Python's)."""
     if len(data) > limits.MAX_UPLOAD_BYTES:
-        raise ValueError(f"the {source} holds {len(data) / 1024:.0f} kB; a network is at most "
-                         f"{limits.MAX_UPLOAD_BYTES // 1024} kB")
+        raise ValueError(f"the {source} holds {len(data):,} bytes; a network file is at "
+                         f"most {limits.MAX_UPLOAD_BYTES:,} bytes "
+                         f"({limits.MAX_UPLOAD_BYTES // 1024} kB)")
+    if isinstance(data, (bytes, bytearray)):
+        try:
+            data = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"the {source} is not valid JSON: it is not text (byte "
+                             f"{e.start + 1} is no UTF-8 character)") from None
     try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ValueError(f"the {source} is not valid JSON ({e})") from None
+        doc = json.loads(data, parse_int=_whole_number)
+    except _NotJSON as e:
+        raise ValueError(f"the {source} {e}") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"the {source} is not valid JSON (look at line {e.lineno}, column "
+                         f"{e.colno})") from None
     except RecursionError:
-        raise ValueError(f"the {source} nests lists too deeply to be a network") from None
+        raise ValueError(f"the {source} nests too deeply to be a network") from None
     if not isinstance(doc, dict):
         raise ValueError(f"the {source} must hold one JSON object, as written by Download")
     sizes = doc.get("sizes")

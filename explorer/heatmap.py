@@ -84,11 +84,13 @@ class Canvas:
                                     "showscale": bar, "colorbar": bar_at}
 
     def text(self, text, x, y, color=None, size=14, **kw):
-        """A label centred at pixel (x, y)."""
+        """A label centred at pixel (x, y). The anchors are set: Plotly's "auto" would pin
+        a label to its side nearest the figure's edge, so labels at the same distance from
+        what they name would sit higher or lower depending on where they are."""
         self.fig["layout"]["annotations"].append({
             "text": text, "x": x / self.w, "y": 1 - y / self.h, "xref": "paper",
             "yref": "paper", "showarrow": False, "font": {"size": size, "color": color or "#222"},
-            **kw})
+            "xanchor": "center", "yanchor": "middle", **kw})
 
     def panel(self, net, trace, q, l, x, y, known=None, focus=False, marks=(),
               transpose=False, caxis="coloraxis"):

@@ -30,8 +30,17 @@ def check_network(net, x=None, y=None):
 
 def check_magnitude(name, arr):
     if np.size(arr) and np.max(np.abs(arr)) > MAX_ABS:
-        raise ValueError(f"{name} has an entry of size {np.max(np.abs(arr)):.10g}, above "
-                         f"{MAX_ABS:g}; entries must lie between −{MAX_ABS:g} and {MAX_ABS:g}")
+        raise ValueError(f"{name} has an entry of size {number_text(np.max(np.abs(arr)))}, "
+                         f"above {MAX_ABS:g}; entries must lie between −{MAX_ABS:g} and "
+                         f"{MAX_ABS:g}")
+
+
+def number_text(v):
+    """The shortest text that reads back as exactly the float v: 0.15, 1000.0000001, 2000."""
+    if v == 0:
+        return "0"          # and not "-0", which zero initialisation can leave
+    text = repr(float(v))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def check_eta(eta):

@@ -1,10 +1,20 @@
-"""pandas tables of weights, biases and vectors, labelled in the notation, and back."""
+"""pandas tables of weights, biases and vectors, labelled in the notation, and back; and
+the check of what a table editor sends before anything is done with it."""
+
+import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from backprop import validate
 from backprop.notation import pretty
+from backprop.validate import shown
+
+from .limits import number_text
+
+MAX_CELL_CHARS = 40        # what a cell of an editor may hold: "-1.3277404421930024e-05" is 23
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def matrix_table(w):
@@ -19,27 +29,84 @@ def vector_table(v, column):
     return pd.DataFrame({column: np.asarray(v, dtype=np.float64)}, index=[f"j={j}" for j in range(1, len(v) + 1)])
 
 
+def as_text(df):
+    """The table with every number written out in full (``limits.number_text``), for an
+    editor whose cells are text: a browser's number cell turns "abc" into 0 before the
+    server sees it, a text cell sends what was typed."""
+    return df.map(number_text)
+
+
+def check_edits(state, df):
+    """Raise ValueError unless ``state``, the widget state of a table editor as a client
+    sent it, only edits existing cells of ``df`` to a short text or a number. Made before
+    Streamlit applies the state: it would add any number of rows, one at a time."""
+    if state is None:
+        return
+    if not isinstance(state, Mapping) or not isinstance(state.get("edited_rows", {}), Mapping):
+        raise ValueError("what was sent is not an edit of a cell")
+    if state.get("added_rows") or state.get("deleted_rows") or \
+            set(state) - {"edited_rows", "added_rows", "deleted_rows"}:
+        raise ValueError("rows cannot be added or removed here, only the cells edited")
+    edited = state.get("edited_rows", {})
+    if len(edited) > len(df):
+        raise ValueError(f"the table has no row {len(df) + 1}")
+    for row, cells in edited.items():
+        i = row if isinstance(row, int) and not isinstance(row, bool) else \
+            int(row) if isinstance(row, str) and row.isdigit() and len(row) < 6 else None
+        if i is None or not 0 <= i < len(df):
+            raise ValueError(f"the table has no row {shown(row)}")
+        if not isinstance(cells, Mapping):
+            raise ValueError("an edit must name a cell and its new value")
+        for column, value in cells.items():
+            if not isinstance(column, str) or column not in df.columns:
+                raise ValueError(f"the table has no column {shown(column)}")
+            if isinstance(value, bool) or not isinstance(value, (str, int, float, type(None))):
+                raise ValueError("a cell takes one number")
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS or \
+                    isinstance(value, int) and value.bit_length() > 133:   # 40 digits
+                raise ValueError(f"a cell takes at most {MAX_CELL_CHARS} characters")
+
+
 def parse_table(name, df, shape):
     """The numbers of an edited table as a float64 array of ``shape``, or ValueError naming
     the first empty, non-numeric, NaN or infinite cell as the notation would (w^2_{12})."""
-    values = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
     raw = df.to_numpy(dtype=object)
-    if values.shape != tuple(shape) and values.reshape(-1).shape != tuple(shape):
+    if raw.shape != tuple(shape) and raw.reshape(-1).shape != tuple(shape):
         want = " × ".join(map(str, shape)) if len(shape) == 2 else f"{shape[0]} × 1"
         raise ValueError(f"{name} must be {want} (rows j × columns k), but the table is "
-                         f"{values.shape[0]} × {values.shape[1]}")
-    for (i, k), v in np.ndenumerate(values):
-        if not np.isfinite(v):
-            cell = raw[i, k]
-            what = ("is empty" if cell is None or (isinstance(cell, float) and np.isnan(cell))
-                    or str(cell).strip() == "" else
-                    "is infinite" if isinstance(cell, (int, float)) and np.isinf(cell)
-                    else f"holds {str(cell)!r:.30}, which is not a number")
+                         f"{raw.shape[0]} × {raw.shape[1]}")
+    values = np.empty(raw.shape)
+    for (i, k), cell in np.ndenumerate(raw):
+        v, what = _number(cell)
+        if what:
             where = f"row j={i + 1}, column k={k + 1}" if len(shape) == 2 else f"row j={i + 1}"
             raise ValueError(f"{name}: the cell at {where} {what}; type a finite number")
+        values[i, k] = v
     out = values.reshape(shape)
     validate.check_finite(name, out)
     return out
+
+
+def _number(cell):
+    """(the number in a cell, None) or (NaN, what is wrong with it)."""
+    if cell is None or cell is pd.NA or (isinstance(cell, float) and np.isnan(cell)):
+        return np.nan, "is empty"
+    if isinstance(cell, str):
+        text = cell.strip().replace("−", "-")     # the minus sign the page itself writes
+        if not text:
+            return np.nan, "is empty"
+        if text.lower().lstrip("+-") in ("inf", "infinity"):
+            return np.nan, "is infinite"
+        if len(text) > MAX_CELL_CHARS or not _NUMBER.fullmatch(text):
+            return np.nan, f"holds {shown(cell)}, which is not a number"
+        cell = float(text)
+    if isinstance(cell, (bool, np.bool_)) or not isinstance(cell, (int, float, np.number)):
+        return np.nan, f"holds {shown(str(cell))}, which is not a number"
+    try:
+        v = float(cell)
+    except OverflowError:
+        v = np.inf
+    return (np.nan, "is infinite") if np.isinf(v) else (v, None)
 
 
 EPS = 1e-6      # the nudge of backprop.numerical_gradient

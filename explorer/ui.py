@@ -7,13 +7,15 @@ Session state (per browser session, never module-level):
 - the last valid network and example: "net", "x", "y" (bad input never replaces them);
 - "step" (index into the step list), "pick" ((quantity, l, j, k) of the explained cell),
   "version" (bumped when the network is replaced, so table editors start afresh),
-  "msg" (error messages, keyed by where they are shown).
+  "msg" (error messages, keyed by where they are shown),
+  "history" (an ``explorer.history.History``, kept only while it belongs to "net", "x", "y").
 Widgets have their own keys ("_seed", ...) refilled from the plain keys on every run, so a
 page switch, which drops the state of widgets not drawn, loses nothing.
 """
 
 import functools
 import logging
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -23,6 +25,7 @@ from backprop import ACTIVATIONS, COSTS, INITS, Network
 from backprop.notation import pretty
 
 from . import files, heatmap, limits
+from .history import History
 from .presets import DEFAULT, PRESETS
 
 log = logging.getLogger(__name__)
@@ -48,9 +51,12 @@ def ensure_state():
             try:
                 set_network(*files.from_link(link))
                 ss.preset = CUSTOM
-            except ValueError as e:
+            except Exception as e:   # whatever the link holds, the page must still draw
+                if not isinstance(e, ValueError):
+                    log.exception("a link that could not be read")
+                    e = "it could not be read"
                 ss.msg["link"] = f"The network in this link could not be loaded: {e}. " \
-                                 f"Showing the preset {DEFAULT!r} instead."
+                                 f"Showing the preset '{DEFAULT}' instead."
     ss.setdefault("step", 0)
     ss.setdefault("pick", None)
     ss.setdefault("msg", {})
@@ -66,7 +72,14 @@ def set_network(net, x, y):
     ss.cost = net.cost
     ss.version = ss.get("version", 0) + 1
     ss.pick = None
-    ss.history = []
+    ss.history = None
+
+
+def history():
+    """The session's cost history if it belongs to its network and example, else None."""
+    ss = st.session_state
+    h = ss.get("history")
+    return h if isinstance(h, History) and h.belongs_to(ss.net, ss.x, ss.y) else None
 
 
 def load_preset(name):
@@ -153,11 +166,31 @@ def _get(key):
     return ss[key]
 
 
+_MARKDOWN = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+MAX_MESSAGE = 600   # characters: each quoted user text is already cut to 40
+
+
+def plain(text):
+    """``text`` as Markdown that shows exactly that text: every ASCII punctuation mark
+    escaped (CommonMark allows it for all of them), so nothing in it can become emphasis,
+    a link, an image, HTML, LaTeX, an icon or a bare URL turned into a link; on one line."""
+    text = " ".join(str(text).split())
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE] + "…"
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def error(text):
+    """st.error for a message that may quote what a user typed, uploaded or linked: plain
+    text, with w^2 written as w² as in the tables."""
+    st.error(plain(pretty(text)), icon=":material/warning:")
+
+
 def message(where):
     """Show the error recorded for ``where``, if any, right there."""
     text = st.session_state.msg.get(where)
     if text:
-        st.error(text, icon=":material/warning:")
+        error(text)
 
 
 def sidebar():
@@ -241,6 +274,8 @@ def page(title):
             limits.check_network(st.session_state.net, st.session_state.x,
                                  st.session_state.y)   # re-checked before computing
             body()
+            if history() is None:   # the network or example changed: its steps are gone
+                st.session_state.history = None
 
         def setup_and_run():
             st.set_page_config(page_title=f"{title} · Backprop Explorer", layout="wide")

@@ -4,23 +4,35 @@ edit; and the network as a file to download or upload."""
 import streamlit as st
 
 from backprop.notation import pretty
+from backprop.validate import shown
 from explorer import files, limits, tables, ui
 
-NUMBER = st.column_config.NumberColumn(min_value=-limits.MAX_ABS, max_value=limits.MAX_ABS,
-                                       format="%.4g")
+# Text cells: a number cell of the browser turns "abc" into 0 before the server sees it.
+CELL = st.column_config.TextColumn(max_chars=tables.MAX_CELL_CHARS, alignment="right")
 
 
 def editor(name, df, key):
-    """An editable table; returns its numbers, or None (with a message beside it) if a
-    cell is empty, not a number or out of range."""
-    edited = st.data_editor(df, key=key, num_rows="fixed", width="content",
-                            column_config={c: NUMBER for c in df.columns})
+    """An editable table of ``df``'s numbers; returns them, or None (with a message beside
+    it) if a cell is empty, not a number or out of range. What the browser sent for it is
+    checked first: anything but edits of existing cells is dropped before Streamlit
+    applies it, and the table shows the last valid numbers."""
+    ss = st.session_state
+    refused = None
     try:
+        tables.check_edits(ss.get(key), df)
+    except ValueError as e:
+        refused = str(e)
+        del ss[key]          # the editor starts again from df
+    edited = st.data_editor(tables.as_text(df), key=key, num_rows="fixed", width="content",
+                            column_config={c: CELL for c in df.columns})
+    try:
+        if refused:
+            raise ValueError(f"{name}: {refused}")
         values = tables.parse_table(name, edited, df.shape if df.shape[1] > 1 else (len(df),))
         limits.check_magnitude(name, values)
         return values
     except ValueError as e:
-        st.error(pretty(f"{e}. Still using the last valid {name}."), icon=":material/warning:")
+        ui.error(f"{e}. Still using the last valid {name}.")
         return None
 
 
@@ -34,7 +46,7 @@ def on_upload():
         ss.preset = ui.CUSTOM
         ss.msg.pop("upload", None)
     except ValueError as e:
-        ss.msg["upload"] = f"Could not load {up.name}: {e}"
+        ss.msg["upload"] = f"Could not load {shown(up.name)}: {e}"
 
 
 @ui.page("Network")
@@ -46,6 +58,8 @@ def body():
                 "the cell (j, k) of wˡ is wˡⱼₖ, the weight **to** j **from** k. Edit any "
                 "cell: every page follows at once. An empty or impossible cell is reported "
                 "beside its table, and the last valid numbers stay in use.")
+    st.caption(f"Every number lies between −{limits.MAX_ABS:g} and {limits.MAX_ABS:g}; "
+               "type it as 0.5, -2 or 1e-3.")
     left, right = st.columns(2)
     with left:
         st.markdown("**Input x = a¹**")

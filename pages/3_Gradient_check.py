@@ -6,21 +6,23 @@ import streamlit as st
 from backprop import numerical_gradient
 from backprop.notation import pretty
 from explorer import figures, limits, tables, ui
+from explorer.history import History
 
 
 def descend(times):
+    """All ``times`` steps or none; the history goes on only if it belongs to this network."""
     ss = st.session_state
-    net, history = ss.net, ss.get("history") or [ss.net.cost_of(ss.x, ss.y)]
+    history = ui.history() or History.start(ss.net, ss.x, ss.y)
     try:
         eta = limits.check_eta(ss.eta)
-        for _ in range(times):
-            net = net.sgd_step(ss.x, ss.y, eta)
-            history.append(net.cost_of(ss.x, ss.y))
-        ui.set_network(net, ss.x, ss.y)   # (clears the history: set it again below)
-        ss.history = history[-200:]
+        net, history = history.descend(times, eta)
+        ui.set_network(net, ss.x, ss.y)
+        ss.history = history
         ss.msg.pop("sgd", None)
     except ValueError as e:
-        ss.msg["sgd"] = f"No step taken: {e}. Try a smaller learning rate η."
+        text = str(e)
+        ss.msg["sgd"] = (text if text.startswith("No step") else f"No step taken: {text}") \
+            + ". Try a smaller learning rate η."
 
 
 @ui.page("Gradient check")
@@ -35,8 +37,10 @@ def body():
                 "(C(w + ε) − C(w − ε)) / 2ε. Two independent routes, one answer:")
     table = tables.gradcheck_table(trace, numeric, net)
     st.dataframe(table, width="content",
-                 column_config={c: st.column_config.NumberColumn(format="%.3e")
-                                for c in ("largest |difference|", "relative difference")})
+                 column_config={
+                     "largest |backprop|": st.column_config.NumberColumn(format="%.4g"),
+                     **{c: st.column_config.NumberColumn(format="%.3e")
+                        for c in ("largest |difference|", "relative difference")}})
     if table["note"].str.startswith("relu kink").any():
         st.warning("A relu neuron sits at its kink, z = 0, where relu has no derivative. "
                    "Backpropagation uses 0 there by convention; a central difference across "
@@ -49,25 +53,39 @@ def body():
     l = st.selectbox("Compare layer", list(net.w), index=len(net.w) - 1,
                      format_func=lambda l: pretty(f"∂C/∂w^{l}"))
     left, right = st.columns(2)
+    # Significant digits, as in the table above: 4 decimals would show 0.000995 as 0.001
+    # and a gradient under 5e-5 as 0.
+    bp, fd = tables.matrix_table(trace.nabla_w[l]), tables.matrix_table(numeric.nabla_w[l])
+    digits = {c: st.column_config.NumberColumn(format="%.4g") for c in bp.columns}
     left.markdown("**Backpropagation** δˡ (aˡ⁻¹)ᵀ")
-    left.dataframe(tables.matrix_table(trace.nabla_w[l]))
+    left.dataframe(bp, column_config=digits)
     right.markdown("**Finite differences**")
-    right.dataframe(tables.matrix_table(numeric.nabla_w[l]))
+    right.dataframe(fd, column_config=digits)
 
     st.markdown("#### One step of gradient descent: w ← w − η ∂C/∂w, b ← b − η ∂C/∂b")
     ss.setdefault("eta", 0.5)
     ss._eta = ss.eta
     c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-    c1.number_input("Learning rate η", limits.ETA_MIN, limits.ETA_MAX, key="_eta",
-                    format="%.4g", on_change=lambda: ss.update(eta=ss._eta))
-    c2.button("Take 1 step", key="sgd1", on_click=descend, args=(1,), type="primary")
-    c3.button("Take 10 steps", key="sgd10", on_click=descend, args=(10,))
+    # No min_value/max_value: the browser would refuse an η out of range with a note of its
+    # own and send the old η on. The η typed is the η used, or no step is taken.
+    c1.number_input("Learning rate η", key="_eta", format="%.4g",
+                    help=f"between {limits.ETA_MIN:g} and {limits.ETA_MAX:g}",
+                    on_change=lambda: ss.update(eta=ss._eta))
+    try:
+        limits.check_eta(ss.eta)
+        eta_ok = True
+    except ValueError as e:
+        eta_ok = False
+        ui.error(f"{e}. No step is taken until η lies in that range.")
+    c2.button("Take 1 step", key="sgd1", on_click=descend, args=(1,), type="primary",
+              disabled=not eta_ok)
+    c3.button("Take 10 steps", key="sgd10", on_click=descend, args=(10,), disabled=not eta_ok)
     ui.message("sgd")
+    history = ui.history()
+    change = None if history is None else history.change
     st.metric("Cost Cₓ of this example", f"{trace.cost:.6g}",
-              delta=(f"{trace.cost - ss.history[-2]:.3g}" if len(ss.get("history", [])) > 1
-                     else None), delta_color="inverse")
-    if len(ss.get("history", [])) > 1:
-        ui.plotly_chart(figures.cost_history_figure(ss.history), key="chart_history")
-
+              delta=None if change is None else f"{change:.3g}", delta_color="inverse")
+    if change is not None:
+        ui.plotly_chart(figures.cost_history_figure(history.costs), key="chart_history")
 
 body()

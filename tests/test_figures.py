@@ -568,3 +568,36 @@ def test_clamp_pick_always_gives_a_cell_that_exists(sizes, q, l, j, k):
         n = net.sizes[l - 1]
         if j is not None and 1 <= j <= n:
             assert pick[2] == j
+
+
+# --- panel titles sit the same distance above every row of panels -----------------------
+
+def _anchor(a):
+    """The vertical anchor Plotly uses for a paper-referenced annotation without an arrow:
+    "auto" picks the side nearest the edge (top above 2/3, bottom below 1/3)."""
+    y = a.get("yanchor", "auto")
+    if y != "auto":
+        return y
+    return "top" if a["y"] > 2 / 3 else "bottom" if a["y"] < 1 / 3 else "middle"
+
+
+@pytest.mark.parametrize("make", [hand, lambda: random_net((2, 3, 3, 3, 3, 1), "sigmoid"),
+                                  lambda: random_net((16, 16, 16), "tanh")])
+def test_panel_titles_sit_equally_far_above_their_panels_in_every_row(make):
+    net, trace = make()
+    fig = figures.network_figure(net, trace)
+    lay = fig["layout"]
+    h = lay["height"] - lay["margin"]["t"] - lay["margin"]["b"]
+    gaps = {}
+    for t in heatmaps(fig):
+        q, l = t["meta"]["quantity"], t["meta"]["l"]
+        xd, yd = axis(fig, t["xaxis"])["domain"], axis(fig, t["yaxis"])["domain"]
+        (title,) = [a for a in lay["annotations"] if "<br>" not in a["text"]
+                    and a["text"].startswith("<b>") and abs(a["x"] - sum(xd) / 2) < 1e-9
+                    and a["y"] > yd[1] and a["y"] - yd[1] < 60 / h]
+        size = title["font"]["size"] * 1.2                  # one line of text, in pixels
+        centre = (1 - title["y"]) * h - title.get("yshift", 0)
+        bottom = centre + {"top": size, "middle": size / 2, "bottom": 0}[_anchor(title)]
+        gaps[(q, l)] = (1 - yd[1]) * h - bottom             # from the title to the panel
+    assert min(gaps.values()) >= 4, gaps
+    assert max(gaps.values()) - min(gaps.values()) < 0.5, gaps

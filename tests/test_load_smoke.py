@@ -104,3 +104,74 @@ def test_nginx_keeps_a_browser_on_its_replica(nginx_two_replicas):
         await asyncio.gather(*(student(i) for i in range(6)))
 
     run_sync(main())
+
+
+# --- what nginx keeps from the replicas ---------------------------------------------------
+
+def _request(url, method="GET", body=None, headers=None):
+    """The HTTP status of one request (an error status is an answer too)."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            r.read()
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def _multipart(name, data):
+    boundary = "bpxboundary7"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{name}\"\r\nContent-Type: application/json\r\n\r\n").encode() \
+        + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_nginx_hides_streamlits_metrics(nginx_two_replicas):
+    for path in ("/_stcore/metrics", "/_stcore/metrics?families=session_state",
+                 "/_stcore/%6detrics", "//_stcore/metrics"):
+        assert _request(nginx_two_replicas + path) == 404, path
+    assert _request(nginx_two_replicas + "/_stcore/health") == 200
+
+
+def test_nginx_takes_a_network_file_but_not_more(nginx_two_replicas):
+    """A 64 kB file (the largest network file) goes through to Streamlit; a larger body
+    is refused by nginx before a replica keeps it in memory."""
+    import urllib.request
+    from http.cookies import SimpleCookie
+
+    def put(sid, cookies, name, size):
+        # The browser gets its XSRF cookie from /_stcore/health and sends it back as a
+        # header with every upload.
+        req = urllib.request.Request(nginx_two_replicas + "/_stcore/health", headers={
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            for header in r.headers.get_all("Set-Cookie") or ():
+                jar = SimpleCookie()
+                jar.load(header)
+                cookies = {**cookies, **{k: m.value for k, m in jar.items()}}
+        body, kind = _multipart(name, b" " * size)
+        return _request(f"{nginx_two_replicas}/_stcore/upload_file/{sid}/{name}", "PUT",
+                        body, {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+                               "X-Xsrftoken": cookies["_streamlit_xsrf"], **kind})
+
+    async def main():
+        async with AppSession(nginx_two_replicas) as s:    # the session must be open
+            await s.open("Network")
+            ok = await asyncio.to_thread(put, s.session_id, s.cookies, "a.json", 64 * 1024)
+            big = await asyncio.to_thread(put, s.session_id, s.cookies, "b.json", 256 * 1024)
+            return ok, big
+
+    ok, big = run_sync(main())
+    assert ok in (200, 204) and big == 413, (ok, big)
+
+
+def test_nginx_limits_how_often_one_session_uploads(nginx_two_replicas):
+    body, kind = _multipart("n.json", b"{}")
+    statuses = [_request(f"{nginx_two_replicas}/_stcore/upload_file/s-flood/f{i}", "PUT",
+                         body, kind) for i in range(40)]
+    assert 429 not in statuses[:5], statuses      # a student's few uploads go through
+    assert statuses.count(429) >= 30, statuses    # a flood does not

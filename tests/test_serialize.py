@@ -161,7 +161,7 @@ def test_sizes_inconsistent_with_weights():
         Network.from_dict(with_(sizes=[2, 4, 2]))
     with pytest.raises(ValueError, match=r"w\^3 must be 3 × 3 \(n_3 × n_2\) but is 2 × 3"):
         Network.from_dict(with_(sizes=[2, 3, 3]))
-    with pytest.raises(ValueError, match="sizes must hold only numbers"):
+    with pytest.raises(ValueError, match="sizes must be whole numbers of at least 1"):
         Network.from_dict(with_(sizes=[2, "3", 2]))
     with pytest.raises(ValueError, match="sizes must be a list"):
         Network.from_dict(with_(sizes="2-3-2"))

@@ -171,7 +171,7 @@ def load_doc(d):
 
 def test_loads_rejects_a_file_too_large():
     data = b" " * (limits.MAX_UPLOAD_BYTES + 1)
-    with pytest.raises(ValueError, match=f"at most {limits.MAX_UPLOAD_BYTES // 1024} kB"):
+    with pytest.raises(ValueError, match=f"at most {limits.MAX_UPLOAD_BYTES:,} bytes"):
         files.loads(data)
     # just below the limit, the size is fine (and the blank document is not JSON)
     with pytest.raises(ValueError, match="not valid JSON"):
