@@ -13,6 +13,7 @@ from backprop.explain import explain
 from backprop.steps import steps
 from explorer import files, tables
 from explorer.presets import PRESETS
+from test_pages import text_of
 from test_plugged import ACCEPTED, HIDDEN, cells, check
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,7 +172,7 @@ def test_the_sidebar_refuses_log_likelihood_on_sigmoid_with_a_message():
     before = at.session_state["net"]      # the 2-2-2 sigmoid preset, quadratic
     at.selectbox(key="_cost").select("log_likelihood").run()
     assert not at.exception
-    errors = [e.value for e in at.sidebar.error]
+    errors = [text_of(e) for e in at.sidebar.error]
     assert len(errors) == 1 and "use softmax on the output layer" in errors[0], errors
     assert "cross_entropy cost for sigmoid outputs" in errors[0]
     assert at.session_state["net"].cost == before.cost == "quadratic"
