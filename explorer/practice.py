@@ -7,7 +7,7 @@ else the step's cells in turn.
 """
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from backprop.steps import known
 
@@ -32,11 +32,11 @@ class Score:
 @dataclass(frozen=True)
 class Question:
     step: int            # index of the step it belongs to
-    cell: tuple          # (quantity, l, j, k), 1-based
+    cells: tuple         # the asked cells (quantity, l, j, k), 1-based: one, or a vector
     wrong: int = 0       # wrong attempts so far
     done: str = None     # an outcome of OUTCOMES once answered or shown
-    last: float = None   # the last answer checked
-    tried: tuple = field(default=())   # every answer checked, in order
+    last: tuple = None   # the last answers checked, one per cell
+    tried: int = 0       # how many answers were checked
 
 
 def asks(step):
@@ -72,17 +72,27 @@ def visible(all_steps, i, revealed):
     return known(all_steps, i - 1)
 
 
-def answer(question, correct, value):
-    """The question after one checked answer (the right one, or not)."""
-    tried = question.tried + (value,)
+def answer(question, correct, values):
+    """The question after one checked answer (one value per cell), right or not."""
+    values, tried = tuple(float(v) for v in values), question.tried + 1
+    if len(values) != len(question.cells):
+        raise ValueError(f"give one answer for each of the {len(question.cells)} cells")
+    if question.done:
+        return question
     if correct:
         return replace(question, done="first" if question.wrong == 0 else "hint",
-                       last=value, tried=tried)
-    return replace(question, wrong=question.wrong + 1, last=value, tried=tried)
+                       last=values, tried=tried)
+    return replace(question, wrong=question.wrong + 1, last=values, tried=tried)
 
 
 def show(question):
-    return replace(question, done="shown")
+    """The question given up on: its numbers are shown."""
+    return question if question.done else replace(question, done="shown")
+
+
+def vector_cells(net, step):
+    """All the step's cells, when the whole vector can be asked at once (z, a, δ, ∂C/∂b)."""
+    return tuple(cells(net, step)) if step.quantity in ("z", "a", "delta", "nabla_b") else None
 
 
 _RESULT = re.compile(r"\s*(=|\\approx)\s*[^=]*$")

@@ -104,12 +104,17 @@ def test_a_steps_own_numbers_are_hidden_until_revealed():
 
 
 def test_the_score_counts_each_outcome():
-    q = practice.Question(step=3, cell=("z", 3, 1, None))
-    right_first = practice.answer(q, True, 1.0)
+    q = practice.Question(step=3, cells=(("z", 3, 1, None),))
+    right_first = practice.answer(q, True, [1.0])
     assert right_first.done == "first"
-    after = practice.answer(practice.answer(q, False, 2.0), True, 1.0)
-    assert after.done == "hint" and after.wrong == 1 and after.tried == (2.0, 1.0)
-    shown = practice.show(practice.answer(q, False, 2.0))
+    after = practice.answer(practice.answer(q, False, [2.0]), True, [1.0])
+    assert after.done == "hint" and after.wrong == 1 and after.tried == 2
+    assert after.last == (1.0,)
+    shown = practice.show(practice.answer(q, False, [2.0]))
+    assert practice.answer(shown, True, [1.0]) == shown      # answered once, scored once
+    assert practice.show(right_first) == right_first
+    with pytest.raises(ValueError):
+        practice.answer(q, True, [1.0, 2.0])
     score = practice.Score()
     for done in (right_first.done, after.done, shown.done, "first"):
         score = score.add(done)
