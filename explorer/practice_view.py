@@ -159,3 +159,4 @@ def score():
     s = st.session_state.score
     return (f"Score: {s.first} right first time · {s.hint} right after the hint · "
             f"{s.shown} shown")
+

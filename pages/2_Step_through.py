@@ -5,7 +5,7 @@ import streamlit as st
 
 from backprop.explain import explain
 from backprop.steps import known, steps
-from explorer import figures, heatmap, practice, practice_view, ui
+from explorer import figures, heatmap, lesson_view, practice, practice_view, ui
 from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
 
 
@@ -120,6 +120,7 @@ def step_view():
         st.markdown(f"**{derivation.equation}** · {derivation.text}")
         for line in derivation.lines:
             st.latex(line)
+    lesson_view.lesson_builder(net, ss.x, ss.y, ss.step, pick)
 
 
 body()
