@@ -38,7 +38,7 @@ def switches():
     """The practice toggle, the whole-vector choice and the score, in one row."""
     ss = st.session_state
     ss._practice, ss._practice_vector = ss.practice, ss.practice_vector
-    left, mid, right = st.columns([1.2, 1.2, 2], vertical_alignment="center")
+    left, mid, right = st.columns([1.7, 1.2, 2], vertical_alignment="center")
     left.toggle("Practice: predict each number first", key="_practice", on_change=_keep,
                 args=("practice",), help="The numbers of each step stay hidden until you "
                 "have typed your own value for the outlined cell.")

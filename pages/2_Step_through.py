@@ -72,8 +72,6 @@ def step_view():
                   format="%d", help="Drag to jump to any step.")
     st.subheader(f"Step {ss.step + 1} of {len(all_steps)} · {step.title}")
     practice_view.switches()
-    if asked is not None:
-        practice_view.panel(net, ss.x, ss.y, trace, asked)
 
     is_known = pick[0] in ("w", "b") or (pick[0], pick[1]) in now
     derivation = explain(net, trace, *pick) if is_known else None
@@ -94,6 +92,8 @@ def step_view():
         st.latex(step.numbers)
     else:
         st.caption("The numbers of this step stay hidden until you answer.")
+    if asked is not None:
+        practice_view.panel(net, ss.x, ss.y, trace, asked)
 
     st.markdown("#### The network so far  ·  click any cell to see where its number comes from")
     chart(figures.network_figure(net, trace, known=now, focus=(step.quantity, step.l),
