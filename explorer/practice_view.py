@@ -107,7 +107,7 @@ def panel(net, x, y, trace, q):
     ss = st.session_state
     what = ", ".join(_name(c) for c in q.cells)
     if q.done:
-        st.success(f"✓ {what}: {OUTCOME_NAMES[q.done]}. The numbers are shown below.",
+        st.success(f"✓ {what}: {OUTCOME_NAMES[q.done]}. The step's numbers are revealed.",
                    icon=":material/check_circle:")
         return
     st.markdown(f"**Your turn:** what is **{what}**? It is outlined in the figures; its "
