@@ -98,9 +98,10 @@ def _bp1(net, trace, j):
         out.append(("sign_flipped", -d, "The output error starts from a − y, not y − a: "
                                         "the sign is flipped."))
     if (cost, act) in CANCELS:
+        what = "the softmax Jacobian" if act == "softmax" else f"σ′({zs})"
         out.append(("sigma_prime_not_cancelled", d * aj * (1.0 - aj),
-                    f"With {act} outputs and the {cost.replace('_', '-')} cost σ′({zs}) "
-                    f"cancels against ∂C/∂{as_}: there is no factor {as_}(1 − {as_})."))
+                    f"With {act} outputs and the {cost.replace('_', '-')} cost {what} "
+                    f"cancels against ∂C/∂a: there is no factor {as_}(1 − {as_})."))
     elif act == "softmax":   # J from σ(a^L) instead of a^L itself
         s = ACTIVATIONS["softmax"].fn(a)
         out.append(("sigma_prime_of_a", float(s[j - 1] * (g - s @ trace.grad_a)),
