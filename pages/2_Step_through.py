@@ -5,7 +5,7 @@ import streamlit as st
 
 from backprop.explain import explain
 from backprop.steps import known, steps
-from explorer import figures, heatmap, lesson_view, practice, practice_view, ui
+from explorer import export_view, figures, heatmap, lesson_view, practice, practice_view, ui
 from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
 
 
@@ -121,6 +121,7 @@ def step_view():
         for line in derivation.lines:
             st.latex(line)
     lesson_view.lesson_builder(net, ss.x, ss.y, ss.step, pick)
+    export_view.exports(net, ss.x, ss.y, all_steps, step, pick)
 
 
 body()

@@ -131,3 +131,20 @@ def test_the_hint_is_the_derivation_without_its_result():
     result = d.lines[-1][len(lines[-1]):]
     assert "=" in result or r"\approx" in result
     assert "\\cdot" in lines[-1]   # the plugged-in numbers stay
+
+
+def test_exports_never_ask_a_given_number():
+    from explorer.export_view import _blanks
+
+    net, x, y = hand()
+    all_steps = steps(net, net.backprop(x, y))
+    first = all_steps[0]                       # the input: a¹ = x is given
+    assert _blanks(net, all_steps, first, ("a", 1, 1, None), "the explained cell") == \
+        [("delta", 3, 1, None)]
+    assert _blanks(net, all_steps, first, ("a", 1, 1, None), "this step") == \
+        [("delta", 3, 1, None), ("delta", 3, 2, None)]
+    bp4 = next(s for s in all_steps if s.kind == "BP4")
+    assert _blanks(net, all_steps, bp4, ("w", 3, 1, 1), "the explained cell") == \
+        [("nabla_w", 3, 1, 1)]
+    assert _blanks(net, all_steps, bp4, ("z", 2, 2, None), "the explained cell") == \
+        [("z", 2, 2, None)]

@@ -52,3 +52,31 @@ def test_a_cold_lesson_link_asks_then_diagnoses_then_reveals(page, fresh_server,
     np.testing.assert_allclose(z.ravel(), TRACE.delta[2], rtol=1e-12, atol=0)
     screenshot(page, "practice-revealed")
     assert_no_errors(page, page_errors)
+
+
+def test_the_exports_download_from_the_step_page(page, open_app, tmp_path):
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ET
+
+    open_app("/Step_through")
+    page.get_by_text("Export: NumPy script, worksheet, Moodle quiz").click()
+    got = {}
+    for label in ("NumPy script of this example (.py)", "Worksheet", "Answer key",
+                  "Moodle quiz (XML)"):
+        button = page.get_by_role("button", name=label)
+        button.wait_for(timeout=TIMEOUT)
+        with page.expect_download(timeout=TIMEOUT) as d:
+            button.click()
+        got[label] = tmp_path / d.value.suggested_filename
+        d.value.save_as(got[label])
+    run = subprocess.run([sys.executable, "-I", str(got["NumPy script of this example (.py)"])],
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    delta = next(line.split() for line in run.stdout.splitlines()
+                 if line.split()[:2] == ["delta", str(NET.L)])
+    np.testing.assert_allclose([float(v) for v in delta[4:]], TRACE.delta[NET.L],
+                               rtol=1e-12, atol=0)
+    assert "<html" in got["Worksheet"].read_text().lower()
+    quiz = ET.parse(got["Moodle quiz (XML)"]).getroot()
+    assert quiz.tag == "quiz" and quiz.findall("question[@type='numerical']")
