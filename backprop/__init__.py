@@ -14,11 +14,15 @@ a ``Layers`` mapping indexed by that l: ``net.w[2]`` is w^2, ``trace.delta[L]`` 
 """
 
 from .activations import ACTIVATIONS
+from .answers import Check, Tolerance, check_answer, parse_answer, tolerance
 from .costs import COSTS
+from .diagnose import Diagnosis, Mistake, diagnose, mistake_values
 from .gradcheck import numerical_gradient
 from .layers import Layers
+from .mistakes import MISTAKES
 from .network import INITS, Network
 from .trace import Gradient, Trace
 
-__all__ = ["ACTIVATIONS", "COSTS", "INITS", "Gradient", "Layers", "Network", "Trace",
-           "numerical_gradient"]
+__all__ = ["ACTIVATIONS", "COSTS", "INITS", "MISTAKES", "Check", "Diagnosis", "Gradient",
+           "Layers", "Mistake", "Network", "Tolerance", "Trace", "check_answer", "diagnose",
+           "mistake_values", "numerical_gradient", "parse_answer", "tolerance"]

@@ -1,6 +1,6 @@
 """What every page shares: the session's state, the network sidebar, and a guard that
-turns any unexpected error into a short apology. The only module here that imports
-Streamlit.
+turns any unexpected error into a short apology. Streamlit is imported only by the
+``*_view`` modules and this one; the rest of ``explorer`` is plain functions.
 
 Session state (per browser session, never module-level):
 - the user's choices under plain keys: "sizes", "acts", "cost", "init", "seed", "preset";
@@ -57,9 +57,35 @@ def ensure_state():
                     e = "it could not be read"
                 ss.msg["link"] = f"The network in this link could not be loaded: {e}. " \
                                  f"Showing the preset '{DEFAULT}' instead."
+        _take_lesson()
     ss.setdefault("step", 0)
     ss.setdefault("pick", None)
     ss.setdefault("msg", {})
+
+
+def _take_lesson():
+    """A lesson link's step, cell, practice and controls; a bad one leaves the default."""
+    from backprop.steps import steps
+
+    from . import lesson_view
+
+    ss = st.session_state
+    error = lesson_view.apply_lesson(len(steps(ss.net, ss.net.backprop(ss.x, ss.y))))
+    if error:
+        load_preset(DEFAULT)
+        ss.preset = DEFAULT
+        ss.msg["link"] = f"{error} Showing the preset {DEFAULT!r} instead."
+
+
+def shown(control):
+    """Whether a lesson link leaves this sidebar control (see explorer.lesson) on view."""
+    les = st.session_state.get("lesson")
+    return les is None or les.shows(control)
+
+
+def locked(control):
+    les = st.session_state.get("lesson")
+    return les is not None and les.locks(control)
 
 
 def set_network(net, x, y):
@@ -149,8 +175,24 @@ def _on_preset():
         ss.msg.clear()
 
 
+def _control(key):
+    """The lesson-link control (explorer.lesson.CONTROLS) a sidebar widget belongs to."""
+    if key == "L" or key.startswith("n_"):
+        return "structure"
+    if key.startswith("act_"):
+        return "activations"
+    return "init" if key == "seed" else key
+
+
 def _widget(fn, label, key, **kw):
-    """Draw a widget whose value lives under the plain key ``key``."""
+    """Draw a widget whose value lives under the plain key ``key``; a lesson link may hide
+    it (then nothing is drawn) or lock it (drawn disabled, and a change sent anyway is
+    ignored)."""
+    control = _control(key)
+    if not shown(control):
+        return None
+    if locked(control):
+        kw.update(disabled=True, on_change=None)
     st.session_state["_" + key] = _get(key)
     return fn(label, key="_" + key, **kw)
 
@@ -209,20 +251,21 @@ def sidebar():
                 min_value=limits.MIN_LAYERS, max_value=limits.MAX_LAYERS, step=1,
                 on_change=_set_L)
         L = len(ss.sizes)
-        with st.expander(pretty("Neurons n_l and activation σ per layer"), expanded=L <= 4):
-            for l in range(1, L + 1):
-                left, right = st.columns([1, 1.4])
-                with left:
-                    _widget(st.number_input, pretty(f"n_{l}"), f"n_{l}", min_value=1,
-                            max_value=limits.MAX_NEURONS, step=1,
-                            on_change=_take(f"n_{l}", lambda: _regenerate("structure")))
-                with right:
-                    if l == 1:
-                        st.caption("layer 1: the input x")
-                        continue
-                    names = [n for n in ACTIVATIONS if l == L or not ACTIVATIONS[n].output_only]
-                    _widget(st.selectbox, f"σ of layer {l}", f"act_{l}", options=names,
-                            on_change=_take(f"act_{l}", lambda: _refunction("functions")))
+        if shown("structure") or shown("activations"):
+            with st.expander(pretty("Neurons n_l and activation σ per layer"), expanded=L <= 4):
+                for l in range(1, L + 1):
+                    left, right = st.columns([1, 1.4])
+                    with left:
+                        _widget(st.number_input, pretty(f"n_{l}"), f"n_{l}", min_value=1,
+                                max_value=limits.MAX_NEURONS, step=1,
+                                on_change=_take(f"n_{l}", lambda: _regenerate("structure")))
+                    with right:
+                        if l == 1:
+                            st.caption("layer 1: the input x")
+                            continue
+                        names = [n for n in ACTIVATIONS if l == L or not ACTIVATIONS[n].output_only]
+                        _widget(st.selectbox, f"σ of layer {l}", f"act_{l}", options=names,
+                                on_change=_take(f"act_{l}", lambda: _refunction("functions")))
         message("structure")
         _widget(st.selectbox, "Cost", "cost", options=list(COSTS),
                 on_change=_take("cost", lambda: _refunction("functions")))

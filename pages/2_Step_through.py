@@ -5,7 +5,7 @@ import streamlit as st
 
 from backprop.explain import explain
 from backprop.steps import known, steps
-from explorer import figures, heatmap, ui
+from explorer import export_view, figures, heatmap, lesson_view, practice, practice_view, ui
 from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
 
 
@@ -40,6 +40,7 @@ def chart(fig, key):
 @ui.page("Step through")
 def body():
     st.title("Step through one example")
+    practice_view.ensure()
     step_view()
 
 
@@ -54,8 +55,12 @@ def step_view():
     all_steps = steps(net, trace)
     ss.step = min(max(ss.step, 0), len(all_steps) - 1)
     step = all_steps[ss.step]
-    now = known(all_steps, ss.step)
     pick = ss.pick or default_pick(step)
+    lesson = ss.get("lesson")
+    asked = practice_view.question(net, ss.x, ss.y, all_steps, ss.step, ss.pick,
+                                   lesson.cell if lesson else None)
+    revealed = asked is None or asked.done is not None
+    now = practice.visible(all_steps, ss.step, revealed)
 
     prev, nxt, slider = st.columns([1, 1, 8], vertical_alignment="bottom")
     prev.button("◀ Prev", key="prev", on_click=go, args=(-1,), disabled=ss.step == 0,
@@ -66,10 +71,13 @@ def step_view():
     slider.slider("Step", 1, len(all_steps), key="_step", on_change=go,
                   format="%d", help="Drag to jump to any step.")
     st.subheader(f"Step {ss.step + 1} of {len(all_steps)} · {step.title}")
+    practice_view.switches()
 
     is_known = pick[0] in ("w", "b") or (pick[0], pick[1]) in now
     derivation = explain(net, trace, *pick) if is_known else None
     marks = heatmap.marks_for(pick, derivation.uses if derivation else ())
+    if not revealed:
+        marks += tuple((c, "pick") for c in asked.cells)
     left, right = st.columns([1.3, 1])
     with left:
         st.latex(step.rule)
@@ -77,9 +85,15 @@ def step_view():
         st.latex(step.shapes)
         st.info(step.text)
     with right:
-        chart(figures.focus_figure(net, trace, step, now, marks), "chart_focus")
-    st.caption("with the numbers of this example")
-    st.latex(step.numbers)
+        if revealed or step.kind != "a":   # σ's curve would show the asked a's
+            chart(figures.focus_figure(net, trace, step, now, marks), "chart_focus")
+    if revealed:
+        st.caption("with the numbers of this example")
+        st.latex(step.numbers)
+    else:
+        st.caption("The numbers of this step stay hidden until you answer.")
+    if asked is not None:
+        practice_view.panel(net, ss.x, ss.y, trace, asked)
 
     st.markdown("#### The network so far  ·  click any cell to see where its number comes from")
     chart(figures.network_figure(net, trace, known=now, focus=(step.quantity, step.l),
@@ -96,7 +110,9 @@ def step_view():
         c3.number_input("Row j", 1, net.sizes[l - 1], key="_pj", on_change=on_keys)
     if q in ("w", "nabla_w"):
         c4.number_input("Column k", 1, net.sizes[l - 2], key="_pk", on_change=on_keys)
-    if derivation is None:
+    if derivation is None and (q, l) == (step.quantity, step.l):
+        st.info("Hidden until you answer the question above.", icon=":material/visibility_off:")
+    elif derivation is None:
         first = computed_at(all_steps, q, l)
         st.warning(f"Not yet computed at this step: it is computed at step {first.index + 1} "
                    f"({first.title}).")
@@ -104,6 +120,8 @@ def step_view():
         st.markdown(f"**{derivation.equation}** · {derivation.text}")
         for line in derivation.lines:
             st.latex(line)
+    lesson_view.lesson_builder(net, ss.x, ss.y, ss.step, pick)
+    export_view.exports(net, ss.x, ss.y, all_steps, step, pick)
 
 
 body()

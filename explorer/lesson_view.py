@@ -1,0 +1,50 @@
+"""Lesson links in the session: taking one in when a session starts, and the builder that
+makes one. The codec is ``explorer.lesson``; session state: "lesson" (a Lesson, or absent).
+"""
+
+import streamlit as st
+
+from . import files, lesson
+
+
+def apply_lesson(n_steps):
+    """Take a lesson link's step, cell, practice switch and controls into the session, once,
+    when the session starts. Returns an error message for a bad link (then nothing of it is
+    used), else None."""
+    ss = st.session_state
+    try:
+        les = lesson.from_params(st.query_params)
+        if les is None:
+            return None
+        lesson.fit(les, ss.net, n_steps)
+    except ValueError as e:
+        return f"The lesson in this link could not be used: {e}."
+    ss.lesson = les
+    if les.step is not None:
+        ss.step = les.step
+    if les.cell is not None:
+        ss.pick = les.cell
+    ss.practice = les.practice
+    return None
+
+
+def lesson_builder(net, x, y, step, pick):
+    """"Copy a lesson link": the current network, step and cell, with practice and the
+    hidden or locked controls chosen here."""
+    with st.expander("Copy a lesson link (for teachers)", icon=":material/link:"):
+        st.caption("A link that opens this network at this step and cell, in a fresh "
+                   "browser, with the choices below.")
+        on = st.checkbox("Practice mode on", value=True, key="_lesson_practice")
+        names = list(lesson.CONTROLS)
+        hide = st.multiselect("Hide these controls", names, format_func=lesson.CONTROLS.get,
+                              key="_lesson_hide")
+        lock = st.multiselect("Lock these controls (shown, not changeable)", names,
+                              format_func=lesson.CONTROLS.get, key="_lesson_lock")
+        link = files.to_link(net, x, y)
+        if len(link) > files.MAX_LINK_CHARS:
+            st.caption("This network is too large to share as a link: download it instead.")
+            return
+        les = lesson.Lesson(step=step, cell=pick, practice=on, hide=frozenset(hide),
+                            lock=frozenset(lock))
+        base = (st.context.url or "").split("?")[0]
+        st.code(f"{base}?{lesson.query(link, les)}", language=None, wrap_lines=True)

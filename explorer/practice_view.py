@@ -1,0 +1,162 @@
+"""Practice mode on the Step page: the question, the answer box, the diagnosis, the hint,
+"Show me", and the score. The records live in ``explorer.practice``; this module keeps them
+in the session's state and draws them.
+
+Session state: "practice" (on or off), "score" (a practice.Score), "quiz" ({"of": the
+network and example the questions belong to, "questions": {step index: Question},
+"turn": how many questions were finished, for asking cells in turn}).
+"""
+
+import streamlit as st
+
+from backprop.answers import tolerance
+from backprop.diagnose import diagnose
+from backprop.explain import explain
+from backprop.notation import plain, pretty
+
+from . import practice, ui
+from .practice import OUTCOME_NAMES, Question, Score
+
+RULE = "Right means within 0.1 % of the value (relative 10⁻³) or within ±0.0005 (absolute " \
+       "5×10⁻⁴), whichever is looser."
+
+
+def ensure():
+    ss = st.session_state
+    ss.setdefault("practice", False)
+    ss.setdefault("practice_vector", False)
+    ss.setdefault("score", Score())
+    ss.setdefault("quiz", {"of": None, "questions": {}, "turn": 0})
+
+
+def _keep(key):
+    ss = st.session_state
+    ss[key] = ss["_" + key]
+
+
+def switches():
+    """The practice toggle, the whole-vector choice and the score, in one row."""
+    ss = st.session_state
+    ss._practice, ss._practice_vector = ss.practice, ss.practice_vector
+    left, mid, right = st.columns([1.7, 1.2, 2], vertical_alignment="center")
+    left.toggle("Practice: predict each number first", key="_practice", on_change=_keep,
+                args=("practice",), help="The numbers of each step stay hidden until you "
+                "have typed your own value for the outlined cell.")
+    if ss.practice:
+        mid.toggle("Ask the whole vector", key="_practice_vector", on_change=_keep,
+                   args=("practice_vector",), help="For z, a, δ and ∂C/∂b: type every "
+                   "entry of the step's vector, not just one cell.")
+        right.caption(score())
+
+
+def _identity(net, x, y):
+    """What the questions belong to: a change of network or example starts them afresh."""
+    return repr(net.to_dict()), tuple(map(float, x)), tuple(map(float, y))
+
+
+def question(net, x, y, all_steps, i, pick=None, lesson_cell=None):
+    """The Question of step i (made now if new), or None where nothing is asked."""
+    ss, step = st.session_state, all_steps[i]
+    if not (ss.practice and practice.asks(step)):
+        return None
+    quiz, ident = ss.quiz, _identity(net, x, y)
+    if quiz["of"] != ident:
+        quiz.update({"of": ident, "questions": {}})
+    vector = practice.vector_cells(net, step) if ss.practice_vector else None
+    wanted = vector or (practice.choose(net, step, quiz["turn"], pick, lesson_cell),)
+    q = quiz["questions"].get(i)
+    if q is None or (q.tried == 0 and not q.done and q.cells != wanted):
+        q = quiz["questions"][i] = Question(step=i, cells=wanted)
+    return q
+
+
+def _save(q):
+    ss = st.session_state
+    ss.quiz["questions"][q.step] = q
+    if q.done:
+        ss.score = ss.score.add(q.done)
+        ss.quiz["turn"] += 1
+
+
+def _check(net, x, y, q, keys):
+    ss = st.session_state
+    if ss.quiz["questions"].get(q.step) != q:
+        return   # a stale click: the question changed since the form was drawn
+    try:
+        values = [diagnose(net, x, y, *cell, answer=ss.get(key, "")).answer
+                  for cell, key in zip(q.cells, keys)]
+    except ValueError as e:
+        ss.msg["answer"] = str(e)
+        return
+    ss.msg.pop("answer", None)
+    right = all(diagnose(net, x, y, *c, answer=v).correct for c, v in zip(q.cells, values))
+    _save(practice.answer(q, right, values))
+
+
+def _show(q):
+    if st.session_state.quiz["questions"].get(q.step) == q:
+        _save(practice.show(q))
+
+
+def _name(cell):
+    return pretty(plain(*cell))
+
+
+def panel(net, x, y, trace, q):
+    """Draw the question ``q``: the answer form, then what the last answer earned."""
+    ss = st.session_state
+    what = ", ".join(_name(c) for c in q.cells)
+    if q.done:
+        st.success(f"✓ {what}: {OUTCOME_NAMES[q.done]}. The step's numbers are revealed.",
+                   icon=":material/check_circle:")
+        return
+    st.markdown(f"**Your turn:** what is **{what}**? It is outlined in the figures; its "
+                "numbers stay hidden until you answer.")
+    keys = [f"_answer_{q.step}_{'_'.join(str(p) for p in c if p is not None)}"
+            for c in q.cells]
+    with st.form(f"answer_{q.step}", border=False):
+        cols = st.columns(min(len(q.cells), 4) if len(q.cells) > 1 else [1, 2])
+        for n, (cell, key) in enumerate(zip(q.cells, keys)):
+            cols[n % len(cols)].text_input(_name(cell), key=key, max_chars=40,
+                                           placeholder="e.g. -0.0123 or 1.5e-3")
+        st.form_submit_button("Check", type="primary", on_click=_check,
+                              args=(net, x, y, q, keys))
+    err = ss.msg.get("answer")
+    if err:
+        st.error(ui.plain(err), icon=":material/edit:")   # it may quote the answer typed
+    st.caption(RULE)
+    if q.wrong:
+        _feedback(net, x, y, trace, q)
+        st.button("Show me", key=f"show_{q.step}", on_click=_show, args=(q,))
+
+
+def _feedback(net, x, y, trace, q):
+    """After a wrong answer: the diagnosis of each wrong cell, then the hint."""
+    for cell, value in zip(q.cells, q.last):
+        d = diagnose(net, x, y, *cell, answer=value)
+        if d.correct:
+            continue
+        name = _name(cell)
+        if d.certain:
+            st.warning(f"{name} = {value:.6g} is not right. {d.mistake.sentence}",
+                       icon=":material/troubleshoot:")
+        elif d.mistakes:
+            names = "; ".join(m.name for m in d.mistakes)
+            st.warning(f"{name} = {value:.6g} is not right. It matches more than one classic "
+                       f"mistake ({names}), so none can be named for sure.",
+                       icon=":material/troubleshoot:")
+        else:
+            st.warning(f"{name} = {value:.6g} is not right, and it matches none of the classic "
+                       "mistakes: check the arithmetic against the hint.",
+                       icon=":material/troubleshoot:")
+        st.caption(f"Checked by the {tolerance(d.right).rule} rule.")
+        st.markdown(f"**Hint** for {name}: the rule with its numbers, all but the result")
+        for line in practice.hint(explain(net, trace, *cell).lines):
+            st.latex(line)
+
+
+def score():
+    s = st.session_state.score
+    return (f"Score: {s.first} right first time · {s.hint} right after the hint · "
+            f"{s.shown} shown")
+

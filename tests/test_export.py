@@ -1,0 +1,407 @@
+"""The exports (backprop.export): the NumPy script run in a fresh interpreter gives the
+trace's numbers; the worksheet hides its blanks and its key holds the package's values; the
+Moodle quiz is well-formed Moodle XML whose answers are the package's values.
+
+Layer numbering is that of NOTATION.md: layer 1 is the input, w^l is n_l × n_{l−1}.
+"""
+
+import ast
+import html
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+from backprop import Network
+from backprop.explain import explain
+from backprop.export import moodle_quiz, numpy_script, worksheet
+from backprop.steps import steps
+
+HIDDEN = ("sigmoid", "tanh", "relu", "linear")
+OUTPUT = ("sigmoid", "tanh", "relu", "linear", "softmax")
+# The log costs take ln a^L: the package accepts them only for sigmoid and softmax outputs.
+ACCEPTED = [(out, cost) for cost in ("quadratic", "cross_entropy", "log_likelihood")
+            for out in OUTPUT if cost == "quadratic" or out in ("sigmoid", "softmax")]
+
+
+# --- the NumPy script ------------------------------------------------------------------
+
+def run_script(text, tmp_path):
+    """Run ``text`` as a file in a fresh, isolated interpreter (-I: neither the repo nor
+    PYTHONPATH on sys.path) from an empty directory; return {(quantity, l): array}."""
+    path = tmp_path / "backprop_example.py"
+    path.write_text(text, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-I", str(path)], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""           # not even a RuntimeWarning
+    out = {}
+    for line in run.stdout.splitlines():
+        q, l, rows, cols, *vals = line.split()
+        assert (q, int(l)) not in out, line
+        out[q, int(l)] = np.array([float(v) for v in vals]).reshape(int(rows), int(cols))
+    return out
+
+
+def assert_matches_trace(printed, net, trace):
+    L = net.L
+    assert set(printed) == ({("a", 1), ("cost", L)} | {
+        (q, l) for l in range(2, L + 1) for q in ("z", "a", "sp", "delta", "nabla_b", "nabla_w")})
+    np.testing.assert_array_equal(printed["a", 1][:, 0], trace.x)   # repr() round-trips
+    np.testing.assert_allclose(printed["cost", L][0, 0], trace.cost, rtol=1e-12, atol=0)
+    for l in range(2, L + 1):
+        for q in ("z", "a", "delta", "nabla_b"):
+            np.testing.assert_allclose(printed[q, l][:, 0], getattr(trace, q)[l],
+                                       rtol=1e-12, atol=0, err_msg=f"{q}^{l}")
+        np.testing.assert_allclose(printed["nabla_w", l], trace.nabla_w[l], rtol=1e-12, atol=0)
+        sp = printed["sp", l]
+        np.testing.assert_allclose(sp if sp.shape[1] > 1 else sp[:, 0], trace.sp[l],
+                                   rtol=1e-12, atol=0, err_msg=f"sp^{l}")
+
+
+@pytest.mark.parametrize("out, cost", ACCEPTED)
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_script_prints_the_trace(hidden, out, cost, tmp_path):
+    # two hidden layers, the second with the next hidden activation, so mixed networks
+    # run too; x holds numbers whose decimal form is long (0.1 + 0.2) or tiny
+    second = HIDDEN[(HIDDEN.index(hidden) + 1) % len(HIDDEN)]
+    net = Network.random([3, 4, 3, 3], [hidden, second, out], cost,
+                         seed=HIDDEN.index(hidden) * 10 + OUTPUT.index(out))
+    x, y = [0.1 + 0.2, -1.3, 1e-300], [0.0, 1.0, 0.25]
+    text = numpy_script(net, x, y)
+    imports = {a.name.split(".")[0] for node in ast.walk(ast.parse(text))
+               if isinstance(node, (ast.Import, ast.ImportFrom)) for a in node.names}
+    assert imports == {"numpy"}
+    assert_matches_trace(run_script(text, tmp_path), net, net.backprop(x, y))
+
+
+@pytest.mark.parametrize("out, cost", [(o, c) for o, c in ACCEPTED if o in ("sigmoid", "softmax")])
+def test_script_keeps_the_stable_forms_on_saturated_outputs(out, cost, tmp_path):
+    # z^L of several tens: a^L rounds to 0 or 1, where ln a and a/(1 − a) taken from a
+    # would be infinite; the script takes them from z, as the package does
+    net = Network([[[40.0, -1.0], [-38.0, 2.0], [1.0, 45.0]]], [[0.5, -0.5, 1.0]], out, cost)
+    x, y = [1.0, 0.2], [0.0, 1.0, 1.0]
+    trace = net.backprop(x, y)
+    assert np.isfinite(trace.cost) and np.all(np.isfinite(trace.delta[2]))
+    assert_matches_trace(run_script(numpy_script(net, x, y), tmp_path), net, trace)
+
+
+def test_script_states_the_notation_and_every_equation():
+    net = Network.random([2, 3, 2], ["tanh", "sigmoid"], "cross_entropy", seed=3)
+    text = numpy_script(net, [0.5, -1.0], [1.0, 0.0])
+    assert "layer 1 is the input" in text
+    for comment in ("z^2 = w^2 a^1 + b^2", "z^3 = w^3 a^2 + b^3", "a^3 = σ(z^3)",
+                    "(BP1) δ^L = a^L − y", "(BP2) δ^2 = ((w^3)ᵀ δ^3) ∘ σ'(z^2)",
+                    "(BP3) ∂C/∂b^l = δ^l", "(BP4) ∂C/∂w^l = δ^l (a^(l-1))ᵀ"):
+        assert "# " + comment in text, comment
+    assert "w[3] = np.array([\n    [" in text
+
+
+def test_script_refuses_a_bad_example():
+    net = Network.random([2, 3, 2], seed=0)
+    with pytest.raises(ValueError, match="x must have n_1 = 2 entries"):
+        numpy_script(net, [1.0, 2.0, 3.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match="NaN"):
+        numpy_script(net, [1.0, 2.0], [float("nan"), 1.0])
+
+
+# --- the worksheet ---------------------------------------------------------------------
+
+class Page(HTMLParser):
+    """Every tag (checked to nest properly), the page's text, and each table by caption."""
+
+    VOID = {"meta", "br", "hr", "img", "link", "input"}
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.attrs, self.stack, self.text = [], [], [], []
+        self.tables, self._caption, self._row = {}, None, None
+        self.feed(text)
+        self.close()
+        assert self.stack == [], f"unclosed tags: {self.stack}"
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += [v or "" for _, v in attrs]
+        if tag not in self.VOID:
+            self.stack.append(tag)
+        if tag == "table":
+            self._rows = []
+        elif tag == "tr":
+            self._rows.append([])
+        elif tag == "td":
+            self._rows[-1].append("")
+        elif tag == "caption":
+            self._caption = ""
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack[-1:]}"
+        self.stack.pop()
+        if tag == "table":
+            self.tables[self._caption] = self._rows
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.stack[-1:] == ["td"]:
+            self._rows[-1][-1] += data
+        elif self.stack[-1:] == ["caption"]:
+            self._caption += data
+
+
+_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+LABEL_TEX = {"z": "z^{{{}}}", "a": "a^{{{}}}", "delta": r"\delta^{{{}}}", "cost": "C_x",
+             "nabla_b": r"\frac{{\partial C}}{{\partial b^{{{}}}}}",
+             "nabla_w": r"\frac{{\partial C}}{{\partial w^{{{}}}}}"}
+LABEL_TEXT = {"z": "z{}", "a": "a{}", "delta": "δ{}", "cost": "C_x", "nabla_b": "∂C/∂b{}",
+              "nabla_w": "∂C/∂w{}"}
+
+
+def matrix(sheet, fmt, q, l):
+    """The cells of quantity q of layer l as the worksheet shows them, as text rows."""
+    sup = str(l).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    if fmt == "html":
+        return Page(sheet).tables[LABEL_TEXT[q].format(sup)]
+    label = re.escape(LABEL_TEX[q].format(l) + r" = \begin{bmatrix}")
+    body = re.search(label + r"(.*?)\\end\{bmatrix\}\$\$", sheet).group(1)
+    return [row.split(" & ") for row in body.split(r" \\ ")]
+
+
+def cell_of(trace, q, l, r, c):
+    if q == "cost":
+        return trace.cost
+    return trace.nabla_w[l][r, c] if q == "nabla_w" else getattr(trace, q)[l][r]
+
+
+def blank_numbers(sheet, fmt, net, trace):
+    """{cell (q, l, j, k): n} for every cell shown as the blank (n); and the shown text of
+    every other cell."""
+    blanks, shown = {}, {}
+    for q in ("z", "a", "cost", "delta", "nabla_b", "nabla_w"):
+        for l in ([net.L] if q == "cost" else range(2, net.L + 1)):
+            for r, row in enumerate(matrix(sheet, fmt, q, l)):
+                for c, text in enumerate(row):
+                    cell = (q, l, None if q == "cost" else r + 1, c + 1 if q == "nabla_w" else None)
+                    m = re.fullmatch(r"(?:\\boxed\{)?\((\d+)\)\}?", text.strip())
+                    if m:
+                        blanks[cell] = int(m.group(1))
+                    else:
+                        shown[cell] = text.strip()
+    return blanks, shown
+
+
+def key_answers(key, fmt):
+    """{n: the answer the key gives for blank (n)}."""
+    text = "".join(Page(key).text) if fmt == "html" else key
+    found = re.findall(r"\((\d+)\) [^\n]*\n+Answer: [*`]?([-+.\deE]+)", text)
+    return {int(n): float(v) for n, v in found}
+
+
+WORKSHEET_NETS = [
+    # (sizes, activations, cost, x, y, blanks)
+    ([2, 3, 2], "sigmoid", "quadratic", [0.5, -1.2], [1.0, 0.0],
+     [("z", 2, 1, None), ("a", 3, 2, None), ("cost", 3, None, None), ("delta", 3, 1, None),
+      ("delta", 2, 3, None), ("nabla_w", 2, 2, 1), ("nabla_b", 3, 2, None)]),
+    ([3, 4, 3], ["tanh", "softmax"], "log_likelihood", [0.3, -0.7, 2.0], [0.0, 1.0, 0.0],
+     [("nabla_w", 3, 1, 4), ("delta", 2, 2, None), ("a", 3, 3, None), ("z", 3, 1, None)]),
+    # x_1 = 1: ∂C/∂w^2_j1 = δ^2_j; linear and relu (z > 0) layers: a = z
+    ([2, 3, 3, 2], ["relu", "linear", "sigmoid"], "cross_entropy", [1.0, 0.4], [0.0, 1.0],
+     [("delta", 2, 1, None), ("delta", 2, 2, None), ("delta", 2, 3, None), ("z", 2, 1, None),
+      ("z", 2, 2, None), ("z", 2, 3, None), ("a", 3, 2, None), ("nabla_b", 4, 1, None)]),
+]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+@pytest.mark.parametrize("case", range(len(WORKSHEET_NETS)))
+def test_worksheet_hides_its_blanks_and_the_key_holds_the_answers(case, fmt):
+    sizes, acts, cost, x, y, asked = WORKSHEET_NETS[case]
+    net = Network.random(sizes, acts, cost, seed=case + 7)
+    trace = net.backprop(x, y)
+    sheet, key = worksheet(net, x, y, asked, fmt=fmt)
+    blanks, shown = blank_numbers(sheet, fmt, net, trace)
+    # every asked cell is a blank; blanks are numbered 1, 2, … in the order they appear
+    assert set(asked) <= set(blanks)
+    assert sorted(blanks.values()) == list(range(1, len(blanks) + 1))
+    order = [sheet.index(f"({n})") for n in range(1, len(blanks) + 1)]
+    assert order == sorted(order)
+    # a blank's number is nowhere in the worksheet, at any precision a reader could use
+    for cell, n in blanks.items():
+        v = float(cell_of(trace, cell[0], cell[1], (cell[2] or 1) - 1, (cell[3] or 1) - 1))
+        for digits in range(4, 11):
+            s = f"{v:.{digits}g}"
+            if len(s.lstrip("-")) >= 5:
+                assert s not in sheet, (cell, s)
+    # the other cells show their numbers
+    for (q, l, j, k), text in shown.items():
+        v = cell_of(trace, q, l, (j or 1) - 1, (k or 1) - 1)
+        np.testing.assert_allclose(float(text.replace("×10", "e").translate(_SUP).replace(
+            "⁻", "-").replace(r"\times10^{", "e").rstrip("}")), v, rtol=5e-6, atol=1e-300)
+    # the key: one answer per blank, the package's value, with explain's derivation
+    answers = key_answers(key, fmt)
+    assert set(answers) == set(blanks.values())
+    for cell, n in blanks.items():
+        d = explain(net, trace, *cell)
+        np.testing.assert_allclose(answers[n], d.value, rtol=1e-9, atol=1e-300)
+        for line in d.lines:
+            assert (f"<code>{html.escape(line)}</code>" if fmt == "html" else f"$${line}$$") in key
+    # every step is there with its equation
+    for s in steps(net, trace):
+        for tex in (s.rule, s.shapes):
+            assert (f"<code>{html.escape(tex)}</code>" if fmt == "html" else f"$${tex}$$") in sheet
+
+
+def test_worksheet_blanks_the_twins_of_a_blank():
+    # BP3 prints δ^l_j again as ∂C/∂b^l_j; x_1 = 1 prints δ^2_j again as ∂C/∂w^2_j1
+    net = Network.random([2, 3, 2], "sigmoid", "quadratic", seed=4)
+    trace = net.backprop([1.0, 0.3], [0.0, 1.0])
+    sheet, _ = worksheet(net, [1.0, 0.3], [0.0, 1.0], [("delta", 2, 2, None)])
+    blanks, _ = blank_numbers(sheet, "markdown", net, trace)
+    assert set(blanks) == {("delta", 2, 2, None), ("nabla_b", 2, 2, None), ("nabla_w", 2, 2, 1)}
+    sheet, _ = worksheet(net, [0.5, 0.3], [0.0, 1.0], [("nabla_b", 3, 1, None)])
+    blanks, _ = blank_numbers(sheet, "markdown", net, net.backprop([0.5, 0.3], [0.0, 1.0]))
+    assert set(blanks) == {("delta", 3, 1, None), ("nabla_b", 3, 1, None)}
+
+
+def test_worksheet_html_is_self_contained_and_escaped():
+    # relu's σ' is written [z > 0]: the > must reach the page as text, escaped
+    net = Network.random([2, 3, 2], ["relu", "sigmoid"], "quadratic", seed=1)
+    x, y = [1.0, 2.0], [0.0, 1.0]
+    sheet, key = worksheet(net, x, y, [("delta", 2, 1, None), ("a", 2, 1, None)], fmt="html")
+    for page in (sheet, key):
+        assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
+        parsed = Page(page)
+        assert not {"script", "link", "iframe", "img", "object", "embed"} & set(parsed.tags)
+        assert not any("//" in v or v.lower().startswith(("http", "javascript"))
+                       for v in parsed.attrs)
+    line = explain(net, net.backprop(x, y), "delta", 2, 1).lines[2]
+    assert ">" in line and html.escape(line) in key and line not in key
+    assert line in "".join(Page(key).text)
+
+
+@pytest.mark.parametrize("blanks, message", [
+    ([("w", 2, 1, 1)], "only computed numbers"),
+    ([("a", 1, 1, None)], "only computed numbers"),
+    ([("delta", 4, 1, None)], "layers 2..3, not layer 4"),
+    ([("delta", 2, 9, None)], "j must be a neuron of layer 2: 1..3"),
+    ([("nabla_w", 2, 1, None)], "k must be a neuron of layer 1"),
+    ([("z", "2", 1, None)], "l must be a whole number"),
+    (["delta"], "a cell is"),
+    ("delta", "as a list"),
+    ([("cost", 3, None, None)] * 201, "at most 200"),
+])
+def test_worksheet_refuses_bad_blanks(blanks, message):
+    net = Network.random([2, 3, 2], seed=0)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        worksheet(net, [0.1, 0.2], [0.0, 1.0], blanks)
+
+
+def test_worksheet_refuses_an_unknown_format():
+    net = Network.random([2, 3, 2], seed=0)
+    with pytest.raises(ValueError, match="fmt must be one of markdown, html"):
+        worksheet(net, [0.1, 0.2], [0.0, 1.0], [], fmt="pdf")
+
+
+# --- the Moodle quiz -------------------------------------------------------------------
+
+def questions(xml_text):
+    root = ET.fromstring(xml_text.encode("utf-8"))
+    assert root.tag == "quiz"
+    return root
+
+
+def network_of(question_html, activations, cost):
+    """The network, x and y that a question prints, read back from its tables."""
+    tables = Page(question_html).tables
+    num = {c.translate(_SUP): [[float(t) for t in row] for row in rows]
+           for c, rows in tables.items()}
+    L = max(int(c[1:]) for c in num if c[0] == "w")
+    net = Network([num[f"w{l}"] for l in range(2, L + 1)],
+                  [[r[0] for r in num[f"b{l}"]] for l in range(2, L + 1)], activations, cost)
+    return net, [r[0] for r in num["x"]], [r[0] for r in num["y"]]
+
+
+QUIZ_CASES = [
+    ([2, 3, 2], "sigmoid", "quadratic",
+     [("delta", 2, 1, None), ("nabla_w", 3, 2, 3), ("cost", 3, None, None), ("a", 3, 1, None)]),
+    ([3, 4, 3], ["relu", "softmax"], "log_likelihood", [("delta", 2, 4, None), ("z", 3, 2, None)]),
+    ([2, 2, 2, 2], ["tanh", "linear", "sigmoid"], "cross_entropy", [("nabla_b", 2, 1, None)]),
+]
+
+
+@pytest.mark.parametrize("sizes, acts, cost, cells", QUIZ_CASES)
+def test_moodle_quiz_is_moodle_xml_with_the_packages_answers(sizes, acts, cost, cells):
+    N = 6
+    root = questions(moodle_quiz(sizes, acts, cost, cells, variants=N, seed=11, name="Week 3"))
+    qs = list(root)
+    assert [q.get("type") for q in qs] == (["category"] + ["numerical"] * N) * len(cells)
+    for i, cell in enumerate(cells):
+        category, *variants = qs[i * (N + 1):(i + 1) * (N + 1)]
+        path = category.findtext("category/text")
+        assert path.startswith("$course$/top/Week 3/") and path.count("/") == 3
+        answers, texts = [], []
+        for v, q in enumerate(variants, start=1):
+            assert q.findtext("name/text").endswith(f"variant {v}")
+            assert q.find("questiontext").get("format") == "html"
+            text = q.findtext("questiontext/text")
+            net, x, y = network_of(text, acts, cost)
+            d = explain(net, net.backprop(x, y), *cell)
+            (answer,) = q.findall("answer")
+            assert answer.get("fraction") == "100"
+            value = float(answer.findtext("text"))
+            np.testing.assert_allclose(value, d.value, rtol=1e-15, atol=0)
+            # the practice rule: relative 1e-3 or absolute 5e-4, whichever is looser
+            np.testing.assert_allclose(float(answer.findtext("tolerance")),
+                                       max(1e-3 * abs(d.value), 5e-4), rtol=1e-12)
+            feedback = q.findtext("generalfeedback/text")
+            assert q.find("generalfeedback").get("format") == "html"
+            assert all(f"\\[{html.escape(line)}\\]" in feedback for line in d.lines)
+            Page(text), Page(feedback)          # both are well-formed HTML
+            answers.append(value)
+            texts.append(text)
+        assert len(set(answers)) == N and len(set(texts)) == N   # neighbours differ
+
+
+def test_moodle_quiz_is_reproducible_from_its_seed():
+    args = ([2, 3, 2], "sigmoid", "quadratic", [("delta", 2, 1, None)])
+    assert moodle_quiz(*args, variants=3, seed=5) == moodle_quiz(*args, variants=3, seed=5)
+    assert moodle_quiz(*args, variants=3, seed=5) != moodle_quiz(*args, variants=3, seed=6)
+    # variant v depends on (seed, v) only: more variants keep the first ones
+    few = list(questions(moodle_quiz(*args, variants=2, seed=5)))
+    more = list(questions(moodle_quiz(*args, variants=4, seed=5)))
+    for q in few + more:
+        q.tail = None                                   # the indentation after it
+    assert [ET.tostring(q) for q in few] == [ET.tostring(q) for q in more[:3]]
+
+
+def test_moodle_quiz_name_is_plain_text():
+    xml_text = moodle_quiz([2, 2, 2], "sigmoid", "quadratic", [("nabla_w", 3, 1, 2)],
+                           variants=1, name='<script>alert("x")</script> & Co / week' + "é" * 99)
+    root = questions(xml_text)
+    assert root.find(".//script") is None and "<script" not in xml_text
+    path = root.findtext("question/category/text")
+    assert path.startswith("$course$/top/script alert( x ) script Co week")
+    assert path.count("/") == 3                      # one for the name, ∂C∕∂w kept whole
+    assert len(path.split("/")[2]) <= 60
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(variants=0), "variants must lie between 1 and 50"),
+    (dict(variants=51), "variants must lie between 1 and 50"),
+    (dict(variants=2.5), "variants must be a whole number"),
+    (dict(seed=-1), "seed must lie between"),
+    (dict(name="  <>  "), "at least one letter or digit"),
+    (dict(sizes=[2, 17, 2]), "n_2 must lie between 1 and 16"),
+    (dict(sizes=[2] * 7), "sizes must list 2 to 6 layers"),
+    (dict(cells=[("w", 2, 1, 1)]), "only computed numbers"),
+    (dict(cells=[("delta", 2, 1, None)] * 21), "at most 20 cells"),
+    (dict(cost="cross_entropy", activations="tanh"), "must lie between 0 and 1"),
+])
+def test_moodle_quiz_refuses_bad_input(kwargs, message):
+    args = dict(sizes=[2, 3, 2], activations="sigmoid", cost="quadratic",
+                cells=[("delta", 2, 1, None)])
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        moodle_quiz(**args)

@@ -1,0 +1,155 @@
+"""Practice mode and lesson links on the Step page, run by AppTest (no browser).
+
+The expected numbers are worked out here from the network's weights (the 2-2-2 preset,
+round numbers), not taken from the page's own code.
+"""
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer import files, lesson
+from explorer.presets import PRESETS
+from test_pages import APP, STEP, assert_clean, charts, heatmaps
+
+HAND = "2-2-2 by hand"
+# z²₁ of the 2-2-2 preset: 0.15·0.05 + 0.20·0.10 + 0.35
+Z2_1 = 0.15 * 0.05 + 0.20 * 0.10 + 0.35
+Z2_1_NO_BIAS = Z2_1 - 0.35
+
+
+def step_page(query=None):
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(STEP).run()
+    assert_clean(at)
+    return at
+
+
+def practice_on(at):
+    next(t for t in at.toggle if t.label.startswith("Practice")).set_value(True).run()
+    assert_clean(at)
+    return at
+
+
+def check(at, *answers):
+    for box, text in zip(at.text_input, answers):
+        box.input(text)
+    next(b for b in at.button if b.label == "Check").click().run()
+    assert_clean(at)
+    return at
+
+
+def known_of(at, quantity, l):
+    heat, _ = heatmaps(charts(at)["chart_network"])[(quantity, l)]
+    return heat["meta"]["known"]
+
+
+def texts(elements):
+    return " ".join(e.value for e in elements)
+
+
+def test_practice_hides_the_steps_numbers_until_answered_right():
+    at = practice_on(step_page())
+    at.button(key="next").click().run()           # step 2: z² = w² a¹ + b²
+    assert [t.label for t in at.text_input] == ["z²₁"]
+    assert not known_of(at, "z", 2)
+    assert "hidden until you answer" in texts(at.caption)
+    assert not any(r"\begin{bmatrix}" in l.value and "0.3775" in l.value for l in at.latex)
+    check(at, f"{Z2_1:.4f}")
+    assert known_of(at, "z", 2)
+    assert "right first time" in texts(at.success)
+    assert any("0.3775" in l.value for l in at.latex)
+    assert "Score: 1 right first time · 0 right after the hint · 0 shown" in texts(at.caption)
+
+
+def test_with_practice_off_nothing_is_hidden_or_asked():
+    at = step_page()
+    at.button(key="next").click().run()
+    assert known_of(at, "z", 2) and not at.text_input
+
+
+def test_a_forgotten_bias_is_diagnosed_then_hinted_then_shown():
+    at = practice_on(step_page())
+    at.button(key="next").click().run()
+    check(at, f"{Z2_1_NO_BIAS:.4f}")
+    warning = texts(at.warning)
+    assert "bias" in warning and "not right" in warning
+    assert not known_of(at, "z", 2)
+    # the hint: the numbers plugged in, but not the result
+    hint = [l.value for l in at.latex if r"\cdot" in l.value]
+    assert hint and not any("0.3775" in h for h in hint)
+    next(b for b in at.button if b.label == "Show me").click().run()
+    assert known_of(at, "z", 2)
+    assert "Score: 0 right first time · 0 right after the hint · 1 shown" in texts(at.caption)
+
+
+def test_right_after_a_wrong_answer_counts_as_after_the_hint():
+    at = practice_on(step_page())
+    at.button(key="next").click().run()
+    check(at, "0.5")
+    check(at, f"{Z2_1:.4f}")
+    assert "Score: 0 right first time · 1 right after the hint · 0 shown" in texts(at.caption)
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "0,3775", "1/3", "**0.3**", "9" * 400])
+def test_a_bad_answer_gets_a_message_and_is_no_attempt(bad):
+    at = practice_on(step_page())
+    at.button(key="next").click().run()
+    check(at, bad)
+    assert at.error, "a bad answer must be reported"
+    assert not at.warning and not any(b.label == "Show me" for b in at.button)
+    assert "0 right first time · 0 right after the hint · 0 shown" in texts(at.caption)
+    assert "**" not in texts(at.error)
+    check(at, f"{Z2_1:.4f}")
+    assert "1 right first time" in texts(at.caption)   # the bad one was not counted
+
+
+def test_the_whole_vector_can_be_asked():
+    at = practice_on(step_page())
+    at.button(key="next").click().run()
+    next(t for t in at.toggle if t.label.startswith("Ask the whole")).set_value(True).run()
+    assert [t.label for t in at.text_input] == ["z²₁", "z²₂"]
+    z2_2 = 0.25 * 0.05 + 0.30 * 0.10 + 0.35
+    check(at, f"{Z2_1:.4f}", "1")
+    assert "z²₂" in texts(at.warning) and not known_of(at, "z", 2)
+    check(at, f"{Z2_1:.4f}", f"{z2_2:.4f}")
+    assert known_of(at, "z", 2)
+
+
+def test_a_lesson_link_opens_at_its_step_and_cell_with_practice_and_hidden_controls():
+    net, x, y = PRESETS[HAND].make()
+    les = lesson.Lesson(step=7, cell=("delta", 2, 2, None), practice=True,
+                        hide=frozenset({"preset", "cost"}), lock=frozenset({"init"}))
+    at = step_page({"net": files.to_link(net, x, y), **lesson.to_params(les)})
+    assert at.subheader[0].value.startswith("Step 8 of 12")
+    assert [t.label for t in at.text_input] == ["δ²₂"]
+    labels = [s.label for s in at.sidebar.selectbox]
+    assert "Preset" not in labels and "Cost" not in labels
+    assert next(s for s in at.sidebar.selectbox if s.label == "Initial weights").disabled
+    assert at.sidebar.number_input(key="_seed").disabled
+
+
+def test_a_locked_control_ignores_a_change_sent_anyway():
+    les = lesson.Lesson(lock=frozenset({"init"}))
+    at = step_page(lesson.to_params(les))
+    w_before = at.session_state["net"].w[2].copy()
+    seed = at.sidebar.number_input(key="_seed")
+    seed.proto.disabled = False        # what a raw websocket message can send anyway
+    seed.set_value(5).run()
+    np.testing.assert_array_equal(at.session_state["net"].w[2], w_before)
+    assert at.session_state["seed"] == 0 and at.sidebar.number_input(key="_seed").value == 0
+
+
+@pytest.mark.parametrize("query", [{"step": "99"}, {"cell": "delta.9.1"},
+                                   {"hide": "[x](https://evil.example)"},
+                                   {"practice": "maybe"}])
+def test_a_bad_lesson_link_gets_a_message_and_the_default_network(query):
+    at = step_page(query)
+    message = texts(at.error)
+    assert "lesson in this link could not be used" in message
+    assert "evil" not in message
+    assert at.session_state["preset"] == HAND
+    assert at.subheader[0].value.startswith("Step 1 of")
