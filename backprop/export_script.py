@@ -16,8 +16,10 @@ from .costs import COSTS
 # Each activation's σ and σ' as the package computes them for one example.
 _ACT = {
     "sigmoid": ("return np.exp(-np.logaddexp(0.0, -z))   # 1/(1 + e^-z), never overflows",
-                "return a * (1.0 - a)"),
-    "tanh": ("return np.tanh(z)", "return 1.0 - a * a"),
+                "return a * sigmoid(-z)                   # σ(z)(1 − σ(z)), 1 − σ(z) = σ(−z)"),
+    "tanh": ("return np.tanh(z)",
+             "e = np.exp(-2.0 * np.abs(z))             # 1 − tanh²z = 1/cosh²z = 4e/(1 + e)²\n"
+             "    return 4.0 * e / ((1.0 + e) * (1.0 + e))"),
     "relu": ("return np.maximum(z, 0.0)", "return (z > 0).astype(np.float64)"),
     "linear": ("return z.copy()", "return np.ones_like(z)"),
     "softmax": ("e = np.exp(z - np.max(z))                # shifted: never overflows\n"
@@ -42,15 +44,39 @@ def logsumexp(v):
 
 
 def log_a(z):
-    return z - logsumexp(z)                   # ln softmax(z)
+    # ln softmax(z) = s − ln Σ e^s, s = z − max z; the sum is 1 + the others: log1p
+    s = z - np.max(z)
+    top = np.arange(len(z)) == np.argmax(s)
+    return s - np.log1p(np.sum(np.where(top, 0.0, np.exp(s))))
 
 
 def log_one_minus_a(z):
-    # 1 − a_j = Σ_{k≠j} a_k: the log-sum-exp of the other entries, minus that of all
+    # 1 − a_j = Σ_{k≠j} a_k: the log-sum-exp of the other entries, minus that of all;
+    # where a_j < ½, log1p(−a_j) keeps more digits
     n = len(z)
-    return np.array([logsumexp(np.delete(z, j)) for j in range(n)]) - logsumexp(z)
+    if n == 1:
+        return np.full_like(z, -np.inf)
+    la = log_a(z)
+    others = np.array([logsumexp(np.delete(z, j)) for j in range(n)]) - logsumexp(z)
+    small = np.exp(np.minimum(la, np.log(0.5)))
+    return np.where(la < np.log(0.5), np.log1p(-small), others)
 """,
 }
+
+# 1 − |a| from z, and a − y from it where |a| > ½, so that a − y keeps its digits where a
+# is close to ±1 (costs.py).
+_ONE_MINUS = {
+    "sigmoid": "return sigmoid(-z)                       # 1 − σ(z) = σ(−z)",
+    "tanh": "e = np.exp(-2.0 * np.abs(z))\n    return 2.0 * e / (1.0 + e)   # 1 − |tanh z|",
+    "softmax": "return np.exp(log_one_minus_a(z)) if len(z) > 1 else 1.0 - softmax(z)",
+}
+
+_A_MINUS_Y = """
+def a_minus_y(z, a, y):
+    s = np.sign(a)                            # ±(1 − c) − y where |a| > ½, c = 1 − |a|
+    return np.where(np.abs(a) > 0.5, (s - y) - s * one_minus_a(z), a - y)
+
+"""
 
 _TIMES_LOG = """\
 def times_log(c, log_v):
@@ -58,7 +84,7 @@ def times_log(c, log_v):
 """
 
 _COST = {
-    "quadratic": ("C = np.sum(0.5 * (y - a[L]) * (y - a[L]))", "C_x = ½‖y − a^L‖²"),
+    "quadratic": ("d = a_minus_y(z[L], a[L], y)\nC = np.sum(0.5 * d * d)", "C_x = ½‖y − a^L‖²"),
     "cross_entropy": ("C = np.sum(-(times_log(y, log_a(z[L]))\n"
                       "             + times_log(1.0 - y, log_one_minus_a(z[L]))))",
                       "C_x = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)]"),
@@ -67,10 +93,9 @@ _COST = {
 
 # BP1 where σ' cancels against ∇_a C, keyed by (cost, output activation); as costs.py.
 _BP1 = {
-    ("cross_entropy", "sigmoid"): ("delta[L] = a[L] - y", "(BP1) δ^L = a^L − y: σ' cancels"),
-    ("log_likelihood", "sigmoid"): ("delta[L] = y * a[L] - y",
-                                    "(BP1) δ^L = −y ∘ (1 − a^L): σ' cancels"),
-    ("log_likelihood", "softmax"): ("delta[L] = a[L] * np.sum(y) - y",
+    ("cross_entropy", "sigmoid"): ("delta[L] = a_minus_y(z[L], a[L], y)",
+                                   "(BP1) δ^L = a^L − y: σ' cancels"),
+    ("log_likelihood", "softmax"): ("delta[L] = a_minus_y(z[L], a[L], y) + a[L] * (np.sum(y) - 1.0)",
                                     "(BP1) δ^L = Jᵀ(−y/a^L) = a^L Σ_k y_k − y"),
     ("cross_entropy", "softmax"): ("""\
 # δ_k = −y_k + a_k Σ_j y_j + (1 − y_k) a_k − Σ_{j≠k} (1 − y_j) a_k a_j / (1 − a_j):
@@ -103,8 +128,10 @@ def _bp1(net):
     if reduced is not None:
         return _c(*reduced)
     if net.activations[net.L] == "softmax":   # the quadratic cost: ∇_a C = a^L − y
-        return _c("delta[L] = sp[L].T @ (a[L] - y)", "(BP1) δ^L = Jᵀ ∇_a C, ∇_a C = a^L − y")
-    return _c("delta[L] = (a[L] - y) * sp[L]", "(BP1) δ^L = ∇_a C ∘ σ'(z^L), ∇_a C = a^L − y")
+        return _c("delta[L] = sp[L].T @ a_minus_y(z[L], a[L], y)",
+                  "(BP1) δ^L = Jᵀ ∇_a C, ∇_a C = a^L − y")
+    return _c("delta[L] = a_minus_y(z[L], a[L], y) * sp[L]",
+              "(BP1) δ^L = ∇_a C ∘ σ'(z^L), ∇_a C = a^L − y")
 
 
 _HEAD = '''"""Backpropagation for one example, exported from Backprop Explorer.
@@ -154,11 +181,18 @@ def numpy_script(net, x, y):
     for l in range(2, L + 1):
         out += [f"w[{l}] = {_mat(net.w[l])}", f"b[{l}] = {_vec(net.b[l])}"]
     out += [f"x = {_vec(x)}", f"y = {_vec(y)}", ""]
+    out_act = acts[L]
     for name in sorted(set(acts.values()), key=list(_ACT).index):
         fn, prime = _ACT[name]
         out += [f"\ndef {name}(z):\n    {fn}\n", f"\ndef {name}_prime(z, a):\n    {prime}\n"]
+    if out_act in ("sigmoid", "softmax"):
+        out += ["\n" + _LOGS[out_act]]
     if COSTS[net.cost].needs_unit_interval:   # sigmoid or softmax outputs only
-        out += ["\n" + _LOGS[acts[L]], "\n" + _TIMES_LOG]
+        out += ["\n" + _TIMES_LOG]
+    if out_act in _ONE_MINUS:
+        out += [f"\ndef one_minus_a(z):\n    {_ONE_MINUS[out_act]}\n", _A_MINUS_Y]
+    else:
+        out += ["\ndef a_minus_y(z, a, y):\n    return a - y\n\n"]
     out += [_SHOW, _c("a, z, sp = {1: x}, {}, {}", "a^1 = x: layer 1 is the input")]
     for l in range(2, L + 1):
         out += [_c(f"z[{l}] = w[{l}] @ a[{l - 1}] + b[{l}]", f"z^{l} = w^{l} a^{l - 1} + b^{l}"),

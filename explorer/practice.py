@@ -95,7 +95,7 @@ def vector_cells(net, step):
     return tuple(cells(net, step)) if step.quantity in ("z", "a", "delta", "nabla_b") else None
 
 
-_RESULT = re.compile(r"\s*(=|\\approx)\s*[^=]*$")
+_RESULT = re.compile(r"\s*(=|\\approx)\s*(?:(?!=|\\approx).)*$")   # from the last = or ≈
 
 
 def hint(lines):

@@ -17,8 +17,7 @@ from backprop import MISTAKES, Network, diagnose, mistake_values
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
 ACCEPTED = [("sigmoid", "quadratic"), ("tanh", "quadratic"), ("relu", "quadratic"),
             ("linear", "quadratic"), ("softmax", "quadratic"), ("sigmoid", "cross_entropy"),
-            ("softmax", "cross_entropy"), ("sigmoid", "log_likelihood"),
-            ("softmax", "log_likelihood")]
+            ("softmax", "cross_entropy"), ("softmax", "log_likelihood")]
 # Square, widening and narrowing layers: BP2 with w not transposed needs a square w^{l+1},
 # BP4 with a^l for a^{l−1} needs k ≤ n_l, j and k swapped needs j ≤ n_{l−1} and k ≤ n_l.
 SIZES = ([3, 3, 3, 3], [2, 4, 3, 2], [4, 2, 2, 3])

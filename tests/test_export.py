@@ -23,9 +23,11 @@ from backprop.steps import steps
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
 OUTPUT = ("sigmoid", "tanh", "relu", "linear", "softmax")
-# The log costs take ln a^L: the package accepts them only for sigmoid and softmax outputs.
+# The log costs take ln a^L: the package accepts cross_entropy for sigmoid and softmax
+# outputs, and the log-likelihood for softmax only.
 ACCEPTED = [(out, cost) for cost in ("quadratic", "cross_entropy", "log_likelihood")
-            for out in OUTPUT if cost == "quadratic" or out in ("sigmoid", "softmax")]
+            for out in OUTPUT if cost == "quadratic" or out == "softmax"
+            or (cost, out) == ("cross_entropy", "sigmoid")]
 
 
 # --- the NumPy script ------------------------------------------------------------------
@@ -156,7 +158,7 @@ _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 LABEL_TEX = {"z": "z^{{{}}}", "a": "a^{{{}}}", "delta": r"\delta^{{{}}}", "cost": "C_x",
              "nabla_b": r"\frac{{\partial C}}{{\partial b^{{{}}}}}",
              "nabla_w": r"\frac{{\partial C}}{{\partial w^{{{}}}}}"}
-LABEL_TEXT = {"z": "z{}", "a": "a{}", "delta": "δ{}", "cost": "C_x", "nabla_b": "∂C/∂b{}",
+LABEL_TEXT = {"z": "z{}", "a": "a{}", "delta": "δ{}", "cost": "Cₓ", "nabla_b": "∂C/∂b{}",
               "nabla_w": "∂C/∂w{}"}
 
 
