@@ -217,6 +217,9 @@ class Store:
             cls = self._open_class(conn, student.class_id, now)
             if cls.question_id != question_id:
                 raise ClassError("The teacher has moved on to another question.")
+            if conn.execute("SELECT revealed FROM questions WHERE id = ?",
+                            (question_id,)).fetchone()[0] is not None:
+                raise ClassError("The answer has been revealed: wait for the next question.")
             last = conn.execute("SELECT last_answer FROM students WHERE id = ? AND "
                                 "class_id = ?", (student.id, student.class_id)).fetchone()
             if last is None:
