@@ -118,15 +118,17 @@ def histogram(t, right):
              "hovertemplate": "%{y} answers near %{x:.4g}<extra>" + GROUP_NAMES[g] + "</extra>"}
             for g in COLOURS]
     outside = int((~inside).sum())
+    tallest = max([0, *np.sum([d["y"] for d in data], axis=0)])
     title = f"{t.answered} answers" + (f" ({outside} beyond the range shown)" if outside else "")
     layout = {
         "barmode": "stack", "bargap": 0.05, "height": 320,
         "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
         "title": {"text": title, "font": {"size": 14}},
         "xaxis": {"title": {"text": "answer"}, "range": [edges[0], edges[-1]]},
-        "yaxis": {"title": {"text": "students"}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": "students"}, "rangemode": "tozero", "tickformat": "d",
+                  "dtick": max(1, int(np.ceil(tallest / 5)))},
         "legend": {"orientation": "h", "y": -0.25},
-        "shapes": [{"type": "line", "x0": right, "x1": right, "y0": 0, "y1": 1,
+        "shapes": [{"type": "line", "layer": "above", "x0": right, "x1": right, "y0": 0, "y1": 1,
                     "yref": "paper", "line": {"color": "#1565c0", "width": 2, "dash": "dash"}}],
         "annotations": [{"x": right, "y": 1, "yref": "paper", "yanchor": "bottom",
                          "showarrow": False, "text": f"right: {right:.4g}",
