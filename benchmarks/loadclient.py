@@ -161,8 +161,9 @@ class AppSession:
 
     async def open(self, page_name="", query=""):
         """Load a page by its URL path (``"Step_through"``; "" is the main page), with the
-        query string of its address (``"code=ABCDEF"``)."""
-        return await self._rerun(page_name=page_name, query=query)
+        query string of its address (``"code=ABCDEF"``), sent again with every rerun."""
+        self.query = query
+        return await self._rerun(page_name=page_name)
 
     async def tick(self, fragment):
         """What the browser sends every ``run_every`` seconds: rerun that fragment."""
@@ -205,13 +206,13 @@ class AppSession:
         v = getattr(st, which)
         return list(v.data) if which.endswith("array_value") else v
 
-    async def _rerun(self, page_name="", trigger=None, fragment="", query="", auto=False):
+    async def _rerun(self, page_name="", trigger=None, fragment="", auto=False):
         msg = BackMsg()
         cs = msg.rerun_script
         cs.page_script_hash = self.page_script_hash
         cs.page_name = page_name if not self.page_script_hash else ""
         cs.fragment_id = fragment
-        cs.query_string = query or self.query
+        cs.query_string = self.query
         cs.is_auto_rerun = auto
         for st in self.values.values():
             cs.widget_states.widgets.add().CopyFrom(st)
