@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import replicas  # noqa: E402
 from benchmarks.load import _children, pct  # noqa: E402
-from benchmarks.loadclient import AppSession  # noqa: E402
+from benchmarks.loadclient import AppSession, run_sync  # noqa: E402
 from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 
 Z2_1 = 0.15 * 0.05 + 0.20 * 0.10 + 0.35          # the default question: z²₁ of 2-2-2
@@ -242,7 +242,7 @@ def main(argv=None):
         db = str(Path(state) / "class.sqlite3")
         proc, url = replicas.start(state, args.replicas, env={"BACKPROP_CLASS_DB": db})
         try:
-            return asyncio.run(main_async(args, url, proc.pid, db))
+            return run_sync(main_async(args, url, proc.pid, db))   # works under Playwright too
         finally:
             replicas.stop(proc)
 

@@ -275,3 +275,26 @@ def test_answers_received_survive_a_killed_process(s):
     joined, rows = again.tally(opened.cls.id, q.id)
     assert joined == 20 and len(rows) == 20
     assert again.teacher(opened.code, opened.key) is not None
+
+
+def test_the_status_a_student_polls_follows_ask_reveal_and_end(s):
+    opened = s.open_class(now=T0)
+    cid = opened.cls.id
+    assert s.status(cid, now=T0) == (True, None, False)
+    q = s.ask(cid, "{}", 7, CELL, 0.25, now=T0)
+    assert s.status(cid, now=T0) == (True, q.id, False)
+    s.reveal(cid, q.id, now=T0 + 1)
+    assert s.status(cid, now=T0 + 1) == (True, q.id, True)
+    assert s.status(cid, now=T0 + store.LIFETIME) == (False, q.id, True)
+    s.end(cid, now=T0 + 2)
+    assert s.status(cid, now=T0 + 2) == (False, q.id, True)
+    assert s.status(cid + 1, now=T0) == (False, None, False)
+
+
+def test_a_bounded_number_of_questions(s, monkeypatch):
+    monkeypatch.setattr(store, "MAX_QUESTIONS", 2)
+    opened = s.open_class(now=T0)
+    for step in (1, 2):
+        s.ask(opened.cls.id, "{}", step, CELL, 0.25, now=T0)
+    with pytest.raises(ClassError, match="at most 2 questions"):
+        s.ask(opened.cls.id, "{}", 3, CELL, 0.25, now=T0)

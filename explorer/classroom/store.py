@@ -31,6 +31,7 @@ MAX_STUDENTS = 200          # per class
 MAX_OPEN_CLASSES = 50       # open at once, per database (so per host)
 LIFETIME = 12 * 3600.0      # seconds a class stays open at most
 MIN_GAP = 1.0               # seconds between two answers of one student
+MAX_QUESTIONS = 300         # per class: each holds a network of up to 64 kB
 ENV = "BACKPROP_CLASS_DB"   # where the file is: an environment variable, or this secret
 DEFAULT = Path(__file__).resolve().parents[2] / "data" / "classes.sqlite3"   # gitignored
 _Q = "id, class_id, number, network, step, quantity, l, j, k, right, revealed"
@@ -108,6 +109,9 @@ class Store:
             self._open_class(conn, class_id, now)
             number = conn.execute("SELECT coalesce(max(number), 0) + 1 FROM questions "
                                   "WHERE class_id = ?", (class_id,)).fetchone()[0]
+            if number > MAX_QUESTIONS:
+                raise ClassError(f"A class takes at most {MAX_QUESTIONS} questions: open a "
+                                 "new one.")
             cur = conn.execute(
                 "INSERT INTO questions (class_id, number, network, step, quantity, l, j, k, "
                 "right, asked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -195,6 +199,17 @@ class Store:
                 return None, None
             q = conn.execute(f"SELECT {_Q} FROM questions WHERE id = ?", (row[4],)).fetchone()
         return Class(*row), (_question(q) if q else None)
+
+    def status(self, class_id, now=None):
+        """(open, current question id, revealed) in one small read: what a student's page
+        polls for. (False, None, False) once the class is gone."""
+        now = time.time() if now is None else now
+        with closing(db.connect(self.path)) as conn:
+            row = conn.execute("SELECT c.ended IS NULL AND c.expires > ?, c.question_id, "
+                               "q.revealed IS NOT NULL FROM classes c LEFT JOIN questions q "
+                               "ON q.id = c.question_id WHERE c.id = ?",
+                               (now, class_id)).fetchone()
+        return (bool(row[0]), row[1], bool(row[2])) if row else (False, None, False)
 
     def answer(self, student, question_id, value, correct, mistake=None, now=None):
         """Record the student's answer to the class's current question, once: the Answer

@@ -1,10 +1,10 @@
 """The student's page of a live class: join with the code and a nickname, then answer the
 teacher's current question in practice mode, see the diagnosis, and the reveal.
 
-Session state: "class_me" (the store.Student, once joined), "class_seen" (what the page
-last drew: class, question, revealed, ended), "class_error" (the last message for the
-student). The student's token also goes into the address (?code=...&me=...), so a reload
-takes the same seat: a reloaded page cannot answer twice.
+Session state: "class_me" (the store.Student, once joined), "class_code", "class_seen"
+(the store.status the page last drew: open, question, revealed), "class_error" (the last
+message for the student). The student's token also goes into the address
+(?code=...&me=...), so a reload takes the same seat: a reloaded page cannot answer twice.
 """
 
 import time
@@ -24,8 +24,8 @@ def page():
     if me is None:
         join_form(s)
         return
+    ss.class_seen = s.status(me.class_id)
     cls, q = s.current(me.class_id)
-    ss.class_seen = _seen(cls, q)
     # the nickname as plain text: no Markdown, no HTML
     st.text(f"You are {me.nickname} in class {ss.get('class_code', '')}")
     poll()
@@ -48,10 +48,6 @@ def _resume(s):
         st.session_state.class_me = me
         st.session_state.class_code = normal_code(code)
     return me
-
-
-def _seen(cls, q):
-    return (cls and cls.id, cls and cls.ended, q and q.id, q and q.revealed)
 
 
 def _leave():
@@ -95,8 +91,8 @@ def _error():
 @ui.guard
 def poll():
     """Every few seconds: has the teacher asked, revealed or ended? Then redraw the page."""
-    cls, q = the_store().current(st.session_state.class_me.class_id)
-    if _seen(cls, q) != st.session_state.get("class_seen"):
+    ss = st.session_state
+    if the_store().status(ss.class_me.class_id) != ss.get("class_seen"):
         st.rerun()
     st.caption("This page follows the teacher's question by itself.")
 
