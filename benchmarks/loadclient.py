@@ -106,11 +106,12 @@ class AppSession:
     ``async with AppSession(base_url) as s: run = await s.open("Step_through")``.
     """
 
-    def __init__(self, base_url, browser=True):
+    def __init__(self, base_url, browser=True, cookies=None):
         self.base = base_url.rstrip("/")
         self.url = stream_url(self.base)
         self.browser = browser
-        self.cookies = {}
+        self.cookies = dict(cookies or {})     # e.g. a proxy's affinity cookie, preset
+        self.auto_reruns = {}    # fragment id -> seconds: the fragments that rerun by themselves
         self.ws = None
         self.session_id = ""
         self.page_script_hash = ""
@@ -119,10 +120,12 @@ class AppSession:
         self.page = {}           # delta path -> (Element, fragment id): what is shown
         self._cache = {}         # message hash -> [ForwardMsg, last run it was used]
         self._runs = 0
+        self.query = ""          # the address's query string, as the page last set it
 
     async def __aenter__(self):
         if self.browser:
-            self.cookies = await asyncio.to_thread(_get_cookies, self.base + "/")
+            self.cookies.update(await asyncio.to_thread(_get_cookies, self.base + "/",
+                                                        self.cookies))
         await self._connect()
         return self
 
@@ -156,9 +159,15 @@ class AppSession:
             await self.ws.close()
             self.ws = None
 
-    async def open(self, page_name=""):
-        """Load a page by its URL path (``"Step_through"``; "" is the main page)."""
+    async def open(self, page_name="", query=""):
+        """Load a page by its URL path (``"Step_through"``; "" is the main page), with the
+        query string of its address (``"code=ABCDEF"``), sent again with every rerun."""
+        self.query = query
         return await self._rerun(page_name=page_name)
+
+    async def tick(self, fragment):
+        """What the browser sends every ``run_every`` seconds: rerun that fragment."""
+        return await self._rerun(fragment=fragment, auto=True)
 
     async def rerun(self):
         return await self._rerun()
@@ -170,7 +179,8 @@ class AppSession:
         return await self._rerun(trigger=w.id, fragment=w.fragment)
 
     async def set(self, key, value):
-        """Set a slider, number_input, selectbox or checkbox to ``value`` and rerun."""
+        """Set a slider, number_input, selectbox, checkbox or text_input to ``value`` and
+        rerun."""
         w = self.widget(key)
         self.values[w.id] = _state(w, value)
         return await self._rerun(fragment=w.fragment)
@@ -193,6 +203,11 @@ class AppSession:
         with pa.ipc.open_stream(proto.arrow_data.data) as reader:
             return reader.read_pandas()
 
+    def fill(self, key, value):
+        """Type ``value`` into a widget without a rerun, as in a form before its submit."""
+        w = self.widget(key)
+        self.values[w.id] = _state(w, value)
+
     def widget(self, key, kind=None):
         w = self.widgets.get(key)
         if w is None or (kind and w.kind != kind):
@@ -209,12 +224,14 @@ class AppSession:
         v = getattr(st, which)
         return list(v.data) if which.endswith("array_value") else v
 
-    async def _rerun(self, page_name="", trigger=None, fragment=""):
+    async def _rerun(self, page_name="", trigger=None, fragment="", auto=False):
         msg = BackMsg()
         cs = msg.rerun_script
         cs.page_script_hash = self.page_script_hash
         cs.page_name = page_name if not self.page_script_hash else ""
         cs.fragment_id = fragment
+        cs.query_string = self.query
+        cs.is_auto_rerun = auto
         for st in self.values.values():
             cs.widget_states.widgets.add().CopyFrom(st)
         if trigger:
@@ -261,6 +278,10 @@ class AppSession:
                 # With a pages/ folder new_session names the main script; navigation
                 # names the page that runs, which the browser then sends back.
                 page_hash = fm.navigation.page_script_hash
+            elif kind == "auto_rerun":
+                self.auto_reruns[fm.auto_rerun.fragment_id] = fm.auto_rerun.interval
+            elif kind == "page_info_changed":
+                self.query = fm.page_info_changed.query_string
             elif kind == "page_not_found":
                 problems.append(f"page not found: {fm.page_not_found.page_name!r}")
             elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
@@ -308,13 +329,14 @@ class AppSession:
         self.widgets, self.values = widgets, values
 
 
-def _get_cookies(url):
+def _get_cookies(url, cookies=None):
     """The cookies a browser keeps from loading ``url`` (nginx's affinity cookie, the
-    XSRF cookie)."""
+    XSRF cookie), sending ``cookies`` it already has."""
     from http.cookies import SimpleCookie
-    from urllib.request import urlopen
+    from urllib.request import Request, urlopen
 
-    with urlopen(url, timeout=30) as r:
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+    with urlopen(Request(url, headers=headers), timeout=30) as r:
         r.read()
         jar = SimpleCookie()
         for header in r.headers.get_all("Set-Cookie") or ():
@@ -337,6 +359,10 @@ def _proto_value(kind, p):
         return p.options[p.default] if p.HasField("default") and p.options else None
     if kind == "checkbox":
         return p.value if set_ else p.default
+    if kind == "text_input":
+        if set_:
+            return p.value if p.HasField("value") else None
+        return p.default if p.HasField("default") else None
     return None
 
 
@@ -359,6 +385,8 @@ def _state(w, value):
         st.string_value = str(value)
     elif w.kind == "checkbox":
         st.bool_value = bool(value)
+    elif w.kind == "text_input":
+        st.string_value = str(value)
     else:
         return None
     return st

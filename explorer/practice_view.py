@@ -98,14 +98,16 @@ def _show(q):
         _save(practice.show(q))
 
 
-def _name(cell):
+def cell_name(cell):
+    """The cell's symbol, e.g. δ²₁."""
     return pretty(plain(*cell))
+
 
 
 def panel(net, x, y, trace, q):
     """Draw the question ``q``: the answer form, then what the last answer earned."""
     ss = st.session_state
-    what = ", ".join(_name(c) for c in q.cells)
+    what = ", ".join(cell_name(c) for c in q.cells)
     if q.done:
         st.success(f"✓ {what}: {OUTCOME_NAMES[q.done]}. The step's numbers are revealed.",
                    icon=":material/check_circle:")
@@ -117,7 +119,7 @@ def panel(net, x, y, trace, q):
     with st.form(f"answer_{q.step}", border=False):
         cols = st.columns(min(len(q.cells), 4) if len(q.cells) > 1 else [1, 2])
         for n, (cell, key) in enumerate(zip(q.cells, keys)):
-            cols[n % len(cols)].text_input(_name(cell), key=key, max_chars=40,
+            cols[n % len(cols)].text_input(cell_name(cell), key=key, max_chars=40,
                                            placeholder="e.g. -0.0123 or 1.5e-3")
         st.form_submit_button("Check", type="primary", on_click=_check,
                               args=(net, x, y, q, keys))
@@ -136,23 +138,29 @@ def _feedback(net, x, y, trace, q):
         d = diagnose(net, x, y, *cell, answer=value)
         if d.correct:
             continue
-        name = _name(cell)
-        if d.certain:
-            st.warning(f"{name} = {value:.6g} is not right. {d.mistake.sentence}",
-                       icon=":material/troubleshoot:")
-        elif d.mistakes:
-            names = "; ".join(m.name for m in d.mistakes)
-            st.warning(f"{name} = {value:.6g} is not right. It matches more than one classic "
-                       f"mistake ({names}), so none can be named for sure.",
-                       icon=":material/troubleshoot:")
-        else:
-            st.warning(f"{name} = {value:.6g} is not right, and it matches none of the classic "
-                       "mistakes: check the arithmetic against the hint.",
-                       icon=":material/troubleshoot:")
+        name = cell_name(cell)
+        diagnosis_note(name, value, d)
         st.caption(f"Checked by the {tolerance(d.right).rule} rule.")
         st.markdown(f"**Hint** for {name}: the rule with its numbers, all but the result")
         for line in practice.hint(explain(net, trace, *cell).lines):
             st.latex(line)
+
+
+def diagnosis_note(name, value, d, advice="check the arithmetic against the hint"):
+    """The Diagnosis ``d`` of a wrong ``value`` for the cell called ``name``, as a warning:
+    the mistake named for certain, or why none can be (then ``advice``)."""
+    if d.certain:
+        st.warning(f"{name} = {value:.6g} is not right. {d.mistake.sentence}",
+                   icon=":material/troubleshoot:")
+    elif d.mistakes:
+        names = "; ".join(m.name for m in d.mistakes)
+        st.warning(f"{name} = {value:.6g} is not right. It matches more than one classic "
+                   f"mistake ({names}), so none can be named for sure.",
+                   icon=":material/troubleshoot:")
+    else:
+        st.warning(f"{name} = {value:.6g} is not right, and it matches none of the classic "
+                   f"mistakes: {advice}.",
+                   icon=":material/troubleshoot:")
 
 
 def score():

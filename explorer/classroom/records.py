@@ -1,0 +1,97 @@
+"""The records of a live class, and the tidying of what people type: codes, nicknames."""
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+
+MAX_NICKNAME = 24           # characters, after tidying
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ"   # no I, L, O: nothing to misread as 1 or 0
+CODE_LENGTH = 6
+
+
+class ClassError(ValueError):
+    """An action the class's state or limits refuse; the message is for the person."""
+
+
+class TooFast(ClassError):
+    pass
+
+
+@dataclass(frozen=True)
+class Class:
+    id: int
+    opened: float
+    expires: float
+    ended: float = None
+    question_id: int = None
+
+    def open(self, now):
+        return self.ended is None and now < self.expires
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A class just opened: the only moment its code and key exist outside a link."""
+    cls: Class
+    code: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Student:
+    id: int
+    class_id: int
+    nickname: str
+    token: str = None        # given back by join only: the key to this seat after a reload
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    class_id: int
+    number: int
+    network: str
+    step: int
+    cell: tuple              # (quantity, l, j, k), 1-based, as backprop.diagnose takes it
+    right: float
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_id: int
+    student_id: int
+    value: float
+    correct: bool
+    mistake: str
+    at: float
+    duplicate: bool = False  # True: this was already recorded, nothing new was stored
+
+
+def digest(secret):
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def normal_code(text):
+    """The class code in ``text`` (spaces, dashes and case ignored), or ClassError."""
+    if not isinstance(text, str) or len(text) > 3 * CODE_LENGTH:
+        raise ClassError(f"A class code is {CODE_LENGTH} letters.")
+    code = "".join(c for c in text.upper() if c not in " -\t")
+    if len(code) != CODE_LENGTH or any(c not in ALPHABET for c in code):
+        raise ClassError(f"A class code is {CODE_LENGTH} letters, such as "
+                         f"{ALPHABET[:CODE_LENGTH]}: check the one you typed.")
+    return code
+
+
+def normal_nickname(text):
+    """The nickname, tidied (NFKC, no control characters, single spaces), or ClassError."""
+    if not isinstance(text, str) or len(text) > 4 * MAX_NICKNAME:
+        raise ClassError(f"A nickname has at most {MAX_NICKNAME} characters.")
+    text = unicodedata.normalize("NFKC", text)
+    text = " ".join("".join(c for c in text if not unicodedata.category(c).startswith("C"))
+                    .split())
+    if not text:
+        raise ClassError("Type a nickname first: any name the teacher will recognise.")
+    if len(text) > MAX_NICKNAME:
+        raise ClassError(f"A nickname has at most {MAX_NICKNAME} characters.")
+    return text

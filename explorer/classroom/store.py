@@ -1,0 +1,270 @@
+"""The live class's actions, each one transaction on the shared SQLite file (``db``).
+
+Class codes, teacher keys and student tokens come from ``secrets``; the file holds only
+their SHA-256 hashes, looked up by hash and compared with ``hmac.compare_digest``. Nothing
+here logs them. Every limit is checked inside the transaction that it guards, so it holds
+across processes and replicas.
+
+    store = Store(path)
+    opened = store.open_class()                   # .code for students, .key for the teacher
+    me = store.join(opened.code, "Ada")
+    cls = store.teacher(opened.code, opened.key)
+    q = store.ask(cls.id, network_json, 7, ("delta", 2, 1, None), right=0.0123)
+    store.answer(me, q.id, 0.0123, correct=True)  # committed when it returns
+"""
+
+import hmac
+import math
+import os
+import secrets
+import sqlite3
+import time
+from pathlib import Path
+from contextlib import closing
+from dataclasses import dataclass
+
+from . import db
+from .records import (ALPHABET, CODE_LENGTH, Answer, Class, ClassError, Opened, Question,
+                      Student, TooFast, digest, normal_code, normal_nickname)
+
+MAX_STUDENTS = 200          # per class
+MAX_OPEN_CLASSES = 50       # open at once, per database (so per host)
+LIFETIME = 12 * 3600.0      # seconds a class stays open at most
+MIN_GAP = 1.0               # seconds between two answers of one student
+MAX_QUESTIONS = 300         # per class: each holds a network of up to 64 kB
+ENV = "BACKPROP_CLASS_DB"   # where the file is: an environment variable, or this secret
+DEFAULT = Path(__file__).resolve().parents[2] / "data" / "classes.sqlite3"   # gitignored
+_Q = "id, class_id, number, network, step, quantity, l, j, k, right, revealed"
+
+
+def _question(row):
+    qid, cid, number, network, step, q, l, j, k, right, revealed = row
+    return Question(qid, cid, number, network, step, (q, l, j, k), right, revealed is not None)
+
+
+def default_path(secrets_=None):
+    """The database file: $BACKPROP_CLASS_DB, else that key of ``secrets_`` (a mapping such
+    as st.secrets), else data/classes.sqlite3 in the repository; its folder is made."""
+    path = os.environ.get(ENV) or (secrets_ or {}).get(ENV) or DEFAULT
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+@dataclass(frozen=True)
+class Store:
+    path: str
+
+    def version(self):
+        with closing(db.connect(self.path)) as conn:
+            return db.version(conn)
+
+    # -- the teacher ---------------------------------------------------------------------
+    def open_class(self, now=None):
+        """Open a class: an Opened with its new code and teacher key. Classes past their
+        time are removed first; ClassError if MAX_OPEN_CLASSES are open."""
+        now = time.time() if now is None else now
+        key = secrets.token_urlsafe(24)
+        with db.writing(self.path) as conn:
+            conn.execute("DELETE FROM classes WHERE expires <= ?", (now,))
+            n = conn.execute("SELECT count(*) FROM classes WHERE ended IS NULL").fetchone()[0]
+            if n >= MAX_OPEN_CLASSES:
+                raise ClassError(f"{MAX_OPEN_CLASSES} classes are open on this server, the "
+                                 "most it takes: end one, or try again later.")
+            while True:      # 23⁶ ≈ 1.5e8 codes: a clash with an open class is rare
+                code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+                try:
+                    cur = conn.execute(
+                        "INSERT INTO classes (code_hash, key_hash, opened, expires) "
+                        "VALUES (?, ?, ?, ?)", (digest(code), digest(key), now, now + LIFETIME))
+                    break
+                except sqlite3.IntegrityError:
+                    continue
+        return Opened(Class(cur.lastrowid, now, now + LIFETIME), code, key)
+
+    def teacher(self, code, key, now=None):
+        """The Class whose code and teacher key these are (ended or not), or None: a wrong
+        or missing key, an unknown or expired class."""
+        now = time.time() if now is None else now
+        try:
+            code = normal_code(code)
+        except ClassError:
+            return None
+        if not isinstance(key, str) or len(key) > 64:
+            return None
+        with closing(db.connect(self.path)) as conn:
+            row = conn.execute("SELECT id, opened, expires, ended, question_id, key_hash "
+                               "FROM classes WHERE code_hash = ?", (digest(code),)).fetchone()
+        stored = row[5] if row else digest(secrets.token_urlsafe(24))
+        if not hmac.compare_digest(stored, digest(key)) or row is None or row[2] <= now:
+            return None
+        return Class(*row[:5])
+
+    def ask(self, class_id, network, step, cell, right, now=None):
+        """Put a new question to the class: every student moves on to it. Returns it."""
+        now = time.time() if now is None else now
+        if not math.isfinite(right):
+            raise ClassError("This cell has no finite value to ask about.")
+        q, l, j, k = cell
+        with db.writing(self.path) as conn:
+            self._open_class(conn, class_id, now)
+            number = conn.execute("SELECT coalesce(max(number), 0) + 1 FROM questions "
+                                  "WHERE class_id = ?", (class_id,)).fetchone()[0]
+            if number > MAX_QUESTIONS:
+                raise ClassError(f"A class takes at most {MAX_QUESTIONS} questions: open a "
+                                 "new one.")
+            cur = conn.execute(
+                "INSERT INTO questions (class_id, number, network, step, quantity, l, j, k, "
+                "right, asked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (class_id, number, network, step, q, l, j, k, right, now))
+            conn.execute("UPDATE classes SET question_id = ? WHERE id = ?",
+                         (cur.lastrowid, class_id))
+        return Question(cur.lastrowid, class_id, number, network, step, tuple(cell), right,
+                        False)
+
+    def reveal(self, class_id, question_id, now=None):
+        now = time.time() if now is None else now
+        with db.writing(self.path) as conn:
+            conn.execute("UPDATE questions SET revealed = coalesce(revealed, ?) "
+                         "WHERE id = ? AND class_id = ?", (now, question_id, class_id))
+
+    def end(self, class_id, now=None):
+        now = time.time() if now is None else now
+        with db.writing(self.path) as conn:
+            conn.execute("UPDATE classes SET ended = coalesce(ended, ?) WHERE id = ?",
+                         (now, class_id))
+
+    def tally(self, class_id, question_id):
+        """(students joined, [(nickname, value, correct, mistake), ...] for the question),
+        read in one snapshot."""
+        with db.reading(self.path) as conn:
+            joined = conn.execute("SELECT count(*) FROM students WHERE class_id = ?",
+                                  (class_id,)).fetchone()[0]
+            rows = conn.execute(
+                "SELECT s.nickname, a.value, a.correct, a.mistake FROM answers a "
+                "JOIN students s ON s.id = a.student_id JOIN questions q ON q.id = a.question_id "
+                "WHERE a.question_id = ? AND q.class_id = ? ORDER BY a.at",
+                (question_id, class_id)).fetchall()
+        return joined, [(n, v, bool(c), m) for n, v, c, m in rows]
+
+    # -- the students --------------------------------------------------------------------
+    def join(self, code, nickname, now=None):
+        """A new Student of the open class with this code, with a token of their own;
+        ClassError for an unknown code, a full class or a nickname already taken."""
+        now = time.time() if now is None else now
+        code, nickname = normal_code(code), normal_nickname(nickname)
+        token = secrets.token_urlsafe(18)
+        with db.writing(self.path) as conn:
+            row = conn.execute("SELECT id, code_hash FROM classes WHERE code_hash = ? AND "
+                               "ended IS NULL AND expires > ?", (digest(code), now)).fetchone()
+            if row is None or not hmac.compare_digest(row[1], digest(code)):
+                raise ClassError("No open class has this code: check it with your teacher.")
+            n = conn.execute("SELECT count(*) FROM students WHERE class_id = ?",
+                             (row[0],)).fetchone()[0]
+            if n >= MAX_STUDENTS:
+                raise ClassError(f"This class is full ({MAX_STUDENTS} students).")
+            try:
+                cur = conn.execute("INSERT INTO students (class_id, token_hash, nickname, "
+                                   "joined) VALUES (?, ?, ?, ?)",
+                                   (row[0], digest(token), nickname, now))
+            except sqlite3.IntegrityError:
+                raise ClassError("Someone in this class already has that nickname: choose "
+                                 "another.") from None
+        return Student(cur.lastrowid, row[0], nickname, token)
+
+    def resume(self, code, token, now=None):
+        """The Student whose token this is, in the open class with this code, or None."""
+        now = time.time() if now is None else now
+        if not isinstance(token, str) or len(token) > 64:
+            return None
+        try:
+            code = normal_code(code)
+        except ClassError:
+            return None
+        with closing(db.connect(self.path)) as conn:
+            row = conn.execute(
+                "SELECT s.id, s.class_id, s.nickname, s.token_hash FROM students s "
+                "JOIN classes c ON c.id = s.class_id WHERE s.token_hash = ? AND "
+                "c.code_hash = ? AND c.expires > ?", (digest(token), digest(code), now)
+            ).fetchone()
+        if row is None or not hmac.compare_digest(row[3], digest(token)):
+            return None
+        return Student(row[0], row[1], row[2], token)
+
+    def current(self, class_id):
+        """(Class, its current Question or None), or (None, None) once it is gone."""
+        with db.reading(self.path) as conn:
+            row = conn.execute("SELECT id, opened, expires, ended, question_id FROM classes "
+                               "WHERE id = ?", (class_id,)).fetchone()
+            if row is None:
+                return None, None
+            q = conn.execute(f"SELECT {_Q} FROM questions WHERE id = ?", (row[4],)).fetchone()
+        return Class(*row), (_question(q) if q else None)
+
+    def status(self, class_id, now=None):
+        """(open, current question id, revealed) in one small read: what a student's page
+        polls for. (False, None, False) once the class is gone."""
+        now = time.time() if now is None else now
+        with closing(db.connect(self.path)) as conn:
+            row = conn.execute("SELECT c.ended IS NULL AND c.expires > ?, c.question_id, "
+                               "q.revealed IS NOT NULL FROM classes c LEFT JOIN questions q "
+                               "ON q.id = c.question_id WHERE c.id = ?",
+                               (now, class_id)).fetchone()
+        return (bool(row[0]), row[1], bool(row[2])) if row else (False, None, False)
+
+    def answer(self, student, question_id, value, correct, mistake=None, now=None):
+        """Record the student's answer to the class's current question, once: the Answer
+        stored (``duplicate`` if it already was). ClassError if the question is not the
+        class's current one or the class is closed; TooFast within MIN_GAP of the
+        student's last answer. Committed when this returns."""
+        now = time.time() if now is None else now
+        value = float(value)
+        if not math.isfinite(value):
+            raise ClassError("An answer is a finite number.")
+        key = (question_id, student.id)
+        with closing(db.connect(self.path)) as conn:     # a repeat needs no write lock
+            old = self._answer_of(conn, *key)
+        if old is not None:
+            return old
+        with db.writing(self.path) as conn:
+            old = self._answer_of(conn, *key)
+            if old is not None:
+                return old
+            cls = self._open_class(conn, student.class_id, now)
+            if cls.question_id != question_id:
+                raise ClassError("The teacher has moved on to another question.")
+            if conn.execute("SELECT revealed FROM questions WHERE id = ?",
+                            (question_id,)).fetchone()[0] is not None:
+                raise ClassError("The answer has been revealed: wait for the next question.")
+            last = conn.execute("SELECT last_answer FROM students WHERE id = ? AND "
+                                "class_id = ?", (student.id, student.class_id)).fetchone()
+            if last is None:
+                raise ClassError("You are not in this class any more: join again.")
+            if now - last[0] < MIN_GAP:
+                raise TooFast("One answer a second at most: wait a moment and send it again.")
+            conn.execute("INSERT INTO answers (question_id, student_id, value, correct, "
+                         "mistake, at) VALUES (?, ?, ?, ?, ?, ?)",
+                         (question_id, student.id, value, int(bool(correct)), mistake, now))
+            conn.execute("UPDATE students SET last_answer = ? WHERE id = ?", (now, student.id))
+        return Answer(question_id, student.id, value, bool(correct), mistake, now)
+
+    def answer_of(self, student, question_id):
+        """The student's recorded Answer to this question, or None."""
+        with closing(db.connect(self.path)) as conn:
+            return self._answer_of(conn, question_id, student.id)
+
+    @staticmethod
+    def _answer_of(conn, question_id, student_id):
+        row = conn.execute("SELECT value, correct, mistake, at FROM answers WHERE "
+                           "question_id = ? AND student_id = ?",
+                           (question_id, student_id)).fetchone()
+        if row is None:
+            return None
+        return Answer(question_id, student_id, row[0], bool(row[1]), row[2], row[3], True)
+
+    @staticmethod
+    def _open_class(conn, class_id, now):
+        row = conn.execute("SELECT id, opened, expires, ended, question_id FROM classes "
+                           "WHERE id = ?", (class_id,)).fetchone()
+        if row is None or not Class(*row).open(now):
+            raise ClassError("This class has ended.")
+        return Class(*row)

@@ -1,0 +1,160 @@
+"""The student's page of a live class: join with the code and a nickname, then answer the
+teacher's current question in practice mode, see the diagnosis, and the reveal.
+
+Session state: "class_me" (the store.Student, once joined), "class_code", "class_seen"
+(the store.status the page last drew: open, question, revealed), "class_error" (the last
+message for the student). The student's token also goes into the address
+(?code=...&me=...), so a reload takes the same seat: a reloaded page cannot answer twice.
+"""
+
+import time
+
+import streamlit as st
+
+from .. import figures, practice, ui
+from ..practice_view import RULE, cell_name, diagnosis_note
+from . import live
+from .common import STUDENT_EVERY, the_store
+from .records import MAX_NICKNAME, ClassError, normal_code
+
+
+def page():
+    ss, s = st.session_state, the_store()
+    me = ss.get("class_me") or _resume(s)
+    if me is None:
+        join_form(s)
+        return
+    ss.class_seen = s.status(me.class_id)
+    cls, q = s.current(me.class_id)
+    # the nickname as plain text: no Markdown, no HTML
+    st.text(f"You are {me.nickname} in class {ss.get('class_code', '')}")
+    poll()
+    if cls is None or not cls.open(time.time()):
+        st.info("This class has ended. Thank you for taking part!", icon=":material/flag:")
+        st.button("Join another class", on_click=_leave)
+        return
+    if q is None:
+        st.info("You are in. Waiting for the teacher's first question ...",
+                icon=":material/hourglass_top:")
+        return
+    question(s, me, q)
+
+
+def _resume(s):
+    """The Student of the address's code and token (after a reload), or None."""
+    code, token = st.query_params.get("code"), st.query_params.get("me")
+    me = s.resume(code, token) if code and token else None
+    if me is not None:
+        st.session_state.class_me = me
+        st.session_state.class_code = normal_code(code)
+    return me
+
+
+def _leave():
+    st.session_state.pop("class_me", None)
+    st.query_params.pop("me", None)
+
+
+def join_form(s):
+    ss = st.session_state
+    st.markdown("Type the class code your teacher shows, and a nickname: the teacher sees "
+                "it next to your answers; the other students do not.")
+    ss.setdefault("_class_code", (st.query_params.get("code") or "")[:18])
+    with st.form("join", border=False):
+        left, right, _ = st.columns([1, 1.4, 2])
+        left.text_input("Class code", key="_class_code", max_chars=18, placeholder="ABCDEF")
+        right.text_input("Nickname", key="_class_nickname", max_chars=MAX_NICKNAME)
+        st.form_submit_button("Join", type="primary", key="class_join", on_click=_join,
+                              args=(s,))
+    _error()
+
+
+def _join(s):
+    ss = st.session_state
+    try:
+        me = s.join(ss.get("_class_code", ""), ss.get("_class_nickname", ""))
+    except ClassError as e:
+        ss.class_error = str(e)
+        return
+    ss.class_me, ss.class_code = me, normal_code(ss._class_code)
+    ss.pop("class_error", None)
+    st.query_params.update(code=ss.class_code, me=me.token)
+
+
+def _error():
+    text = st.session_state.get("class_error")
+    if text:                              # our own sentences only, never what was typed
+        st.error(text, icon=":material/error:")
+
+
+@st.fragment(run_every=STUDENT_EVERY)
+@ui.guard
+def poll():
+    """Every few seconds: has the teacher asked, revealed or ended? Then redraw the page."""
+    ss = st.session_state
+    if the_store().status(ss.class_me.class_id) != ss.get("class_seen"):
+        st.rerun()
+    st.caption("This page follows the teacher's question by itself.")
+
+
+def question(s, me, q):
+    """The question in practice mode: the step with its numbers hidden, the asked cell
+    outlined, the answer box (or the answer received and its diagnosis), and the reveal."""
+    a = live.asked(q)
+    name, i = cell_name(a.cell), a.step.index
+    mine = s.answer_of(me, q.id)
+    now = practice.visible(a.steps, i, q.revealed)
+    st.subheader(f"Question {q.number}: what is {name}?")
+    st.caption(f"Step {i + 1} of {len(a.steps)} · {a.step.title}")
+    left, right = st.columns([1.3, 1])
+    with left:
+        st.latex(a.step.rule)
+        st.info(a.step.text)
+    with right:
+        if q.revealed or a.step.kind != "a":      # σ's curve would show the asked a's
+            ui.plotly_chart(figures.focus_figure(a.net, a.trace, a.step, now,
+                                                 ((a.cell, "pick"),)), width="content")
+    if mine is not None:
+        _received(a, name, mine)
+    elif not q.revealed:
+        _answer_form(s, me, q, name)
+    if q.revealed:
+        st.success(f"Revealed: {name} = {q.right:.6g}", icon=":material/visibility:")
+        st.latex(a.step.numbers)
+    ui.plotly_chart(figures.network_figure(a.net, a.trace, known=now,
+                                           focus=(a.step.quantity, a.step.l),
+                                           marks=((a.cell, "pick"),)), width="content")
+
+
+def _answer_form(s, me, q, name):
+    with st.form(f"answer_{q.id}", border=False):
+        left, right = st.columns([1, 2])
+        left.text_input(name, key="_class_answer", max_chars=40,
+                        placeholder="e.g. -0.0123 or 1.5e-3")
+        st.form_submit_button("Send", type="primary", key="class_send", on_click=_send,
+                              args=(s, me, q.id))
+    _error()
+    st.caption(RULE + " One answer per question: the first one sent counts.")
+
+
+def _send(s, me, qid):
+    ss = st.session_state
+    cls, q = s.current(me.class_id)
+    try:
+        if q is None or q.id != qid:
+            raise ClassError("The teacher has moved on to another question.")
+        value, d = live.judge(live.asked(q), ss.get("_class_answer", ""))
+        s.answer(me, qid, value, d.correct, live.mistake_id(d))   # committed on return
+    except ValueError as e:               # a ClassError, or no number (our messages)
+        ss.class_error = str(e)
+        return
+    ss.pop("class_error", None)
+
+
+def _received(a, name, mine):
+    st.success(f"Received: your answer {name} = {mine.value:.6g}.", icon=":material/send:")
+    d = live.judge(a, mine.value)[1]
+    if d.correct:
+        st.success(f"{name} = {mine.value:.6g} is right.", icon=":material/check_circle:")
+    else:
+        diagnosis_note(name, mine.value, d, advice="compare with the reveal")

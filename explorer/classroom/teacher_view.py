@@ -1,0 +1,155 @@
+"""The teacher's page of a live class: open a class, put a question (a network, a step and
+a cell) to it, and watch the answers arrive, live.
+
+Everything past "Open a class" needs the teacher link's ?class=...&key=...: the key is
+checked by the store on every run and every refresh, so a page without it shows nothing of
+the class and offers none of its controls. Session state: "teach_error" (a message).
+"""
+
+import pandas as pd
+import streamlit as st
+
+from backprop.steps import steps
+
+from .. import practice, ui
+from ..practice_view import cell_name
+from ..presets import PRESETS
+from . import live
+from .common import TEACHER_EVERY, page_url, the_store
+from .records import ClassError, normal_code
+
+MINE = "Your network (as set in the sidebar)"
+NO_ACCESS = ("This teacher link is not valid, or its class has expired. Open a new class, "
+             "or use the full teacher link you were given.")
+
+
+def page():
+    s = the_store()
+    code, key = st.query_params.get("class"), st.query_params.get("key")
+    if code is None and key is None:
+        opening(s)
+        return
+    cls = s.teacher(code, key)
+    if cls is None:
+        st.error(NO_ACCESS, icon=":material/lock:")
+        return
+    code = normal_code(code)
+    links(code, key)
+    if cls.ended:
+        st.info("You ended this class: students can no longer join or answer.",
+                icon=":material/flag:")
+    else:
+        picker(s, cls)
+    live_view()
+    if not cls.ended:
+        st.button("End the class for everyone", key="teach_end", icon=":material/stop_circle:",
+                  on_click=lambda: s.end(cls.id))
+
+
+def opening(s):
+    st.markdown("Open a class to ask every student the same question of a step. You get a "
+                "**class code** and a join link for the students, and a **teacher link** "
+                "with a secret key: keep that one to yourself. A class closes after 12 hours.")
+    st.button("Open a class", type="primary", key="teach_open", on_click=_open, args=(s,),
+              icon=":material/groups:")
+    err = st.session_state.get("teach_error")
+    if err:
+        st.error(err, icon=":material/error:")
+
+
+def _open(s):
+    try:
+        opened = s.open_class()
+    except ClassError as e:
+        st.session_state.teach_error = str(e)
+        return
+    st.session_state.pop("teach_error", None)
+    st.query_params.update({"class": opened.code, "key": opened.key})
+
+
+def links(code, key):
+    left, right = st.columns([1, 2])
+    left.metric("Class code", code)
+    with right:
+        st.caption("Join link for the students (or they open the Class page and type the code)")
+        st.code(page_url("Class", f"code={code}"), language=None)
+        with st.expander("Your teacher link: it holds the key, keep it to yourself",
+                         icon=":material/key:"):
+            st.code(page_url("Teach", f"class={code}&key={key}"), language=None)
+
+
+def picker(s, cls):
+    """The next question: a network (a preset, or the teacher's own), a step and a cell."""
+    ss = st.session_state
+    with st.expander("Ask the class a question", expanded=cls.question_id is None,
+                     icon=":material/quiz:"):
+        c1, c2, c3, c4 = st.columns([1.4, 2, 1, 1], vertical_alignment="bottom")
+        choice = c1.selectbox("Network", [MINE, *PRESETS], key="_teach_net")
+        net, x, y = (ss.net, ss.x, ss.y) if choice == MINE else PRESETS[choice].make()
+        all_steps = steps(net, net.backprop(x, y))
+        options = [st_.index for st_ in all_steps if practice.asks(st_)]
+        i = c2.selectbox("Step", options, key=f"_teach_step_{choice}",
+                         format_func=lambda n: f"{n + 1} · {all_steps[n].title}")
+        cell = c3.selectbox("Cell", practice.cells(net, all_steps[i]), format_func=cell_name,
+                            key=f"_teach_cell_{choice}_{i}")
+        c4.button("Ask the class", type="primary", key="teach_ask", on_click=_ask,
+                  args=(s, cls.id, net, x, y, i, cell))
+        err = ss.pop("teach_error", None)
+        if err:
+            st.error(err, icon=":material/error:")
+
+
+def _ask(s, class_id, net, x, y, i, cell):
+    try:
+        network, right = live.question_of(net, x, y, i, cell)
+        s.ask(class_id, network, i, cell, right)
+        st.session_state.pop("teach_error", None)
+    except ValueError as e:
+        st.session_state.teach_error = str(e)
+
+
+@st.fragment(run_every=TEACHER_EVERY)
+@ui.guard
+def live_view():
+    """Counts, share right, histogram, mistakes and the reveal button, refreshed by itself.
+    The link's key is checked again on every refresh."""
+    s = the_store()
+    cls = s.teacher(st.query_params.get("class"), st.query_params.get("key"))
+    if cls is None:
+        st.error(NO_ACCESS, icon=":material/lock:")
+        return
+    _, q = s.current(cls.id)
+    joined, rows = s.tally(cls.id, q.id) if q else s.tally(cls.id, -1)
+    if q is None:
+        st.metric("Joined", joined)
+        st.info("Nobody has a question yet: pick a network, a step and a cell above, then "
+                "ask the class.", icon=":material/quiz:")
+        return
+    a, t = live.asked(q), live.tally(joined, rows)
+    st.subheader(f"Question {q.number}: {cell_name(a.cell)}")
+    st.caption(f"Step {a.step.index + 1} of {len(a.steps)} · {a.step.title} · "
+               f"right answer {q.right:.6g}")
+    c1, c2, c3, c4 = st.columns(4, vertical_alignment="center")
+    c1.metric("Joined", joined)
+    c2.metric("Answered", t.answered)
+    c3.metric("Right", "–" if t.share_right is None else f"{t.share_right:.0%}")
+    if q.revealed:
+        c4.success("Revealed to the class", icon=":material/visibility:")
+    else:
+        c4.button("Reveal to the class", key="teach_reveal", type="primary",
+                  icon=":material/visibility:", on_click=lambda: s.reveal(cls.id, q.id))
+    left, right = st.columns([1.6, 1])
+    with left:
+        ui.plotly_chart(live.histogram(t, q.right), key="teach_histogram")
+    with right:
+        st.markdown("**Diagnosed mistakes**")
+        if t.mistakes:
+            st.dataframe(pd.DataFrame(t.mistakes, columns=["mistake", "students"]),
+                         hide_index=True)
+        else:
+            st.caption("None named yet.")
+    with st.expander(f"Who answered what ({t.answered})", icon=":material/list:"):
+        # nicknames go only into a table: shown as plain text, never as Markdown or HTML
+        st.dataframe(pd.DataFrame(live.who(rows), columns=["nickname", "answer", "right",
+                                                           "mistake"]),
+                     hide_index=True)

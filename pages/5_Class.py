@@ -1,0 +1,17 @@
+"""Join a live class: the class code and a nickname, then the teacher's questions."""
+
+import streamlit as st
+
+from explorer import ui
+from explorer.classroom import common, student_view
+
+
+@ui.guard
+def body():
+    st.set_page_config(page_title="Class · Backprop Explorer", layout="wide")
+    common.nav()
+    st.title("Join a class")
+    student_view.page()
+
+
+body()

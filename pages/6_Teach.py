@@ -1,0 +1,15 @@
+"""Teach a live class: open one, ask a question of a step, watch the answers, reveal."""
+
+import streamlit as st
+
+from explorer import ui
+from explorer.classroom import teacher_view
+
+
+@ui.page("Teach")
+def body():
+    st.title("Teach a live class")
+    teacher_view.page()
+
+
+body()

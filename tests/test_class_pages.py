@@ -1,0 +1,293 @@
+"""The live class's two pages run by AppTest, with a real class database in a temporary
+file: a teacher opens a class and asks, students join and answer, the teacher sees the
+counts and reveals. Then what must not be possible: the teacher's view without the key, a
+student reading another class, a nickname that injects Markdown or HTML, answering faster
+than the rate limit, or changing the question.
+
+Expected numbers come from the 2-2-2 preset worked by backprop, not from the pages.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from backprop.mistakes import MISTAKES
+from explorer.classroom import store
+from explorer.classroom.store import Store
+from explorer.presets import PRESETS
+from test_pages import APP, assert_clean
+
+ROOT = Path(__file__).resolve().parents[1]
+CLASS = str(ROOT / "pages/5_Class.py")
+TEACH = str(ROOT / "pages/6_Teach.py")
+HAND = "2-2-2 by hand"
+NET, X, Y = PRESETS[HAND].make()
+TRACE = NET.backprop(X, Y)
+BP2 = 7                                                   # the step δ² = ((w³)ᵀ δ³) ∘ σ′(z²)
+DELTA2_1 = ("delta", 2, 1, None)
+RIGHT = float(TRACE.delta[2][0])
+NO_SIGMA_PRIME = float(NET.w[3][:, 0] @ TRACE.delta[3])   # σ′(z²₁) left out
+Z2_1 = 0.15 * 0.05 + 0.20 * 0.10 + 0.35                   # the first question by default
+
+
+@pytest.fixture(autouse=True)
+def db(tmp_path, monkeypatch):
+    path = tmp_path / "class.sqlite3"
+    monkeypatch.setenv(store.ENV, str(path))
+    return Store(str(path))
+
+
+def param(at, name):
+    v = at.query_params.get(name)
+    return v[0] if isinstance(v, list) else v
+
+
+def on(page, query=None):
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(page).run()
+    assert_clean(at)
+    return at
+
+
+def teacher_opens():
+    at = on(TEACH)
+    at.button(key="teach_open").click().run()
+    assert_clean(at)
+    return at, param(at, "class"), param(at, "key")
+
+
+def ask(at, step=BP2, cell=DELTA2_1, network=HAND):
+    at.selectbox(key="_teach_net").select(network).run()
+    at.selectbox(key=f"_teach_step_{network}").select(step).run()
+    at.selectbox(key=f"_teach_cell_{network}_{step}").select(cell).run()
+    at.button(key="teach_ask").click().run()
+    assert_clean(at)
+    return at
+
+
+def typed(at, key, text):
+    """What a browser sends for a text box; past its max_chars, what a raw websocket client
+    can send (AppTest's input() would drop it, set_value sends it)."""
+    at.text_input(key=key).set_value(text)
+
+
+def joins(code, nickname, query=None):
+    at = on(CLASS, query)
+    typed(at, "_class_code", code)
+    typed(at, "_class_nickname", nickname)
+    at.button(key="class_join").click().run()
+    assert_clean(at)
+    return at
+
+
+def send(at, text):
+    typed(at, "_class_answer", text)
+    at.button(key="class_send").click().run()
+    assert_clean(at)
+    return at
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at, *kinds):
+    return " ".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+ALL = ("markdown", "text", "caption", "success", "info", "warning", "error", "subheader",
+       "title", "code", "metric")
+
+
+# --- a class, from opening to the reveal ----------------------------------------------------
+
+def test_the_teacher_opens_a_class_and_gets_a_code_a_join_link_and_a_teacher_link():
+    at, code, key = teacher_opens()
+    assert len(code) == 6 and len(key) >= 32
+    assert metrics(at)["Class code"] == code
+    links = [c.value for c in at.code]
+    assert f"/Class?code={code}" in links[0] and f"class={code}&key={key}" in links[1]
+    assert metrics(at)["Joined"] == "0"
+
+
+def test_students_answer_and_the_teacher_sees_counts_share_histogram_and_mistakes(db):
+    teacher, code, key = teacher_opens()
+    ask(teacher)
+    ada, bob, cy = (joins(code, n) for n in ("Ada", "Bob", "Cy"))
+    for student in (ada, bob, cy):
+        assert [t.label for t in student.text_input] == ["δ²₁"]
+        assert "Question 1: what is δ²₁?" in texts(student, "subheader")
+    send(ada, f"{RIGHT:.6f}")
+    send(bob, f"{NO_SIGMA_PRIME:.6f}")
+    send(cy, "0.5")
+    assert "is right" in texts(ada, "success")
+    assert "σ′" in texts(bob, "warning") and "not right" in texts(bob, "warning")
+    assert "none of the classic mistakes" in texts(cy, "warning")
+    for student in (ada, bob, cy):
+        assert "Received" in texts(student, "success") and not student.text_input
+    teacher.run()
+    assert_clean(teacher)
+    assert metrics(teacher) == {"Class code": code, "Joined": "3", "Answered": "3",
+                                "Right": "33%"}
+    mistakes = teacher.dataframe[0].value
+    assert mistakes.values.tolist() == [[MISTAKES["no_sigma_prime"], 1]]
+    fig = __import__("json").loads(teacher.get("plotly_chart")[0].proto.spec)
+    assert fig["layout"]["meta"] == {"right": pytest.approx(RIGHT, rel=1e-12), "answered": 3}
+    who = teacher.dataframe[1].value
+    assert sorted(who["nickname"]) == ["Ada", "Bob", "Cy"]
+    np.testing.assert_allclose(sorted(who["answer"]),
+                               sorted([round(RIGHT, 6), round(NO_SIGMA_PRIME, 6), 0.5]),
+                               rtol=0, atol=1e-12)
+
+
+def test_the_reveal_reaches_every_student_and_the_next_question_moves_the_class():
+    teacher, code, key = teacher_opens()
+    ask(teacher)
+    ada, bob = joins(code, "Ada"), joins(code, "Bob")
+    send(ada, "0.1")
+    teacher.button(key="teach_reveal").click().run()
+    assert "Revealed to the class" in texts(teacher, "success")
+    for student in (ada.run(), bob.run()):
+        assert_clean(student)
+        assert f"Revealed: δ²₁ = {RIGHT:.6g}" in texts(student, "success")
+        assert any(r"\begin{bmatrix}" in l.value for l in student.latex)   # the numbers
+        assert not student.text_input          # no answering after the reveal
+    ask(teacher, step=1, cell=("z", 2, 1, None))
+    assert "Question 2: what is z²₁?" in texts(bob.run(), "subheader")
+    send(bob, f"{Z2_1:.4f}")
+    assert "is right" in texts(bob, "success")
+    teacher.button(key="teach_end").click().run()
+    assert "ended" in texts(teacher, "info")
+    assert "This class has ended" in texts(ada.run(), "info")
+
+
+def test_a_double_click_and_a_reload_count_one_answer(db):
+    teacher, code, key = teacher_opens()
+    ask(teacher)
+    ada = joins(code, "Ada")
+    token = param(ada, "me")
+    assert param(ada, "code") == code and token
+    send(ada, "0.25")
+    # the form is gone once received; a second click already on its way is a repeat
+    again = db.answer(ada.session_state["class_me"], db.current(
+        ada.session_state["class_me"].class_id)[1].id, 0.75, correct=False)
+    assert again.duplicate and again.value == 0.25
+    reloaded = on(CLASS, {"code": code, "me": token})       # same address, new session
+    assert "You are Ada" in texts(reloaded, "text")
+    assert "Received: your answer δ²₁ = 0.25." in texts(reloaded, "success")
+    assert not reloaded.text_input
+    teacher.run()
+    assert metrics(teacher)["Answered"] == "1" and metrics(teacher)["Joined"] == "1"
+
+
+def test_bad_answers_are_refused_next_to_the_box_and_nothing_is_stored(db):
+    teacher, code, key = teacher_opens()
+    ask(teacher)
+    ada = joins(code, "Ada")
+    for bad in ("abc", "nan", "inf", "1e999", "0,5", "x" * 5000):
+        send(ada, bad)
+        assert ada.error and "Received" not in texts(ada, "success")
+    teacher.run()
+    assert metrics(teacher)["Answered"] == "0"
+
+
+def test_a_wrong_code_or_a_full_class_is_said_plainly():
+    at = joins("QQQQQQ", "Ada")
+    assert "No open class has this code" in texts(at, "error")
+    at = joins("I0L1", "Ada")
+    assert "6 letters" in texts(at, "error")
+    at = joins("x" * 10_000, "y" * 10_000)
+    assert at.error and not at.exception
+
+
+# --- security ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", [{}, {"key": "wrong"}, {"key": ""}])
+def test_no_teacher_view_without_the_key(query):
+    teacher, code, key = teacher_opens()
+    ask(teacher)
+    joins(code, "Ada")
+    at = on(TEACH, {"class": code, **query}) if query else on(TEACH, {"class": code})
+    assert "not valid" in texts(at, "error")
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    shown = texts(at, *ALL)
+    assert key not in shown and "Ada" not in shown
+    keys = {b.key for b in at.button}
+    assert not keys & {"teach_ask", "teach_reveal", "teach_end"}
+
+
+def test_a_student_sees_only_their_own_class_and_answer():
+    t1, code1, _ = teacher_opens()
+    t2, code2, _ = teacher_opens()
+    ask(t2)
+    other = joins(code2, "Zed")
+    send(other, "0.123456")
+    ada = joins(code1, "Ada")
+    assert "Waiting for the teacher's first question" in texts(ada, "info")
+    ask(t1)
+    bob = joins(code1, "Bob")
+    send(bob, "0.654321")
+    # Ada asks, by the address, for the other class: her page stays with her own
+    ada.query_params["code"] = code2
+    ada.run()
+    shown = texts(ada, *ALL)
+    for secret in ("Zed", "0.123456", "Bob", "0.654321"):
+        assert secret not in shown
+    assert "You are Ada" in shown and "Question 1" in shown
+
+
+def test_a_student_cannot_change_the_question():
+    teacher, code, _ = teacher_opens()
+    ask(teacher)
+    ada = joins(code, "Ada")
+    widgets = [(w.key or "").lstrip("_") for kind in ("selectbox", "slider", "number_input",
+                                                      "button", "toggle") for w in getattr(ada, kind)]
+    assert widgets == ["class_send"]                       # only "Send"
+    assert [t.key for t in ada.text_input] == ["_class_answer"]
+    assert not ada.sidebar.selectbox                       # no network controls either
+
+
+@pytest.mark.parametrize("nick", ["<img src=x onerror=1>", "**b** :red[r] $x^2$",
+                                  "[l](javascript:x)", "<script>alert(1)"])
+def test_a_nickname_is_shown_as_plain_text_never_as_markdown_or_html(nick):
+    teacher, code, _ = teacher_opens()
+    ask(teacher)
+    ada = joins(code, nick)
+    assert any(t.value == f"You are {nick} in class {code}" for t in ada.text)
+    for kind in ("markdown", "caption", "success", "info", "warning", "error", "subheader"):
+        assert nick not in texts(ada, kind)
+    send(ada, "0.1")
+    teacher.run()
+    assert teacher.dataframe[-1].value["nickname"].tolist() == [nick]
+    for kind in ("markdown", "caption", "success", "info", "warning", "error", "subheader"):
+        assert nick not in texts(teacher, kind)
+
+
+def test_a_long_nickname_is_cut_to_24_characters_on_the_server(db):
+    teacher, code, _ = teacher_opens()
+    at = joins(code, "n" * 100_000)           # a raw client ignores the box's max_chars
+    assert any(t.value == f"You are {'n' * 24} in class {code}" for t in at.text)
+    teacher.run()
+    assert metrics(teacher)["Joined"] == "1"
+
+
+def test_one_answer_a_second(monkeypatch):
+    monkeypatch.setattr(store, "MIN_GAP", 3600.0)    # "within a second", whatever the clock
+    teacher, code, _ = teacher_opens()
+    ask(teacher)
+    ada = joins(code, "Ada")
+    send(ada, "0.1")
+    ask(teacher, step=1, cell=("z", 2, 1, None))
+    ada.run()
+    send(ada, f"{Z2_1:.4f}")
+    assert "One answer a second" in texts(ada, "error")
+    teacher.run()
+    assert metrics(teacher)["Answered"] == "0"
+    monkeypatch.setattr(store, "MIN_GAP", 0.0)
+    send(ada, f"{Z2_1:.4f}")
+    assert "Received" in texts(ada, "success")

@@ -1,0 +1,300 @@
+"""The live class's store on a real SQLite file: several processes writing at once, one
+answer per student and question, the rate limit, expiry, the schema version and its
+migration, and answers that survive a process killed right after "received"."""
+
+import multiprocessing
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from explorer.classroom import db, store
+from explorer.classroom.records import ALPHABET, ClassError, TooFast
+from explorer.classroom.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+CELL = ("delta", 2, 1, None)
+T0 = 1_000_000.0            # a fixed clock: every action takes ``now``
+
+
+@pytest.fixture
+def s(tmp_path):
+    return Store(str(tmp_path / "class.sqlite3"))
+
+
+def open_with_question(s, now=T0):
+    opened = s.open_class(now=now)
+    q = s.ask(opened.cls.id, "{}", 7, CELL, 0.25, now=now)
+    return opened, q
+
+
+def count(path, sql="SELECT count(*) FROM answers", args=()):
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql, args).fetchone()[0]
+
+
+# --- several processes at once --------------------------------------------------------------
+
+def _students(path, code, qid, first, n, barrier):
+    """One process: join n students, wait for the others, then answer twice each."""
+    s = Store(path)
+    me = [s.join(code, f"student {first + i}") for i in range(n)]
+    barrier.wait()
+    for i, m in enumerate(me):
+        s.answer(m, qid, 0.25 if i % 2 else 0.5, correct=bool(i % 2))
+    for m in me:                                   # a double click: recorded once
+        assert s.answer(m, qid, 9.0, correct=False).duplicate
+
+
+def test_four_processes_answer_at_once_and_every_answer_is_stored_once(s):
+    opened, q = open_with_question(s, now=time.time())
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(4)
+    procs = [ctx.Process(target=_students, args=(s.path, opened.code, q.id, 25 * p, 25, barrier))
+             for p in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    joined, rows = s.tally(opened.cls.id, q.id)
+    assert joined == 100 and len(rows) == 100
+    # in each process students 1, 3, ..., 23 answer 0.25 (12), the other 13 answer 0.5
+    assert sorted(v for _, v, _, _ in rows) == [0.25] * 48 + [0.5] * 52   # never 9.0
+    assert sum(c for _, _, c, _ in rows) == 48
+    assert count(s.path) == 100
+
+
+# --- one answer per student and question ------------------------------------------------------
+
+def test_a_second_answer_to_the_same_question_is_not_stored(s):
+    opened, q = open_with_question(s)
+    me = s.join(opened.code, "Ada", now=T0)
+    first = s.answer(me, q.id, 0.25, correct=True, now=T0 + 1)
+    again = s.answer(me, q.id, -3.0, correct=False, mistake="sign_flipped", now=T0 + 5)
+    assert not first.duplicate and again.duplicate
+    assert (again.value, again.correct, again.mistake, again.at) == (0.25, True, None, T0 + 1)
+    assert count(s.path) == 1
+
+
+def test_the_unique_constraint_holds_even_past_the_store(s):
+    opened, q = open_with_question(s)
+    me = s.join(opened.code, "Ada", now=T0)
+    s.answer(me, q.id, 0.25, correct=True, now=T0 + 1)
+    with sqlite3.connect(s.path) as conn, pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO answers VALUES (?, ?, 1.0, 0, NULL, 0)", (q.id, me.id))
+
+
+def test_one_answer_a_second_per_student(s):
+    opened, q1 = open_with_question(s)
+    me = s.join(opened.code, "Ada", now=T0)
+    s.answer(me, q1.id, 0.25, correct=True, now=T0 + 10)
+    q2 = s.ask(opened.cls.id, "{}", 8, CELL, 0.5, now=T0 + 10.2)
+    with pytest.raises(TooFast):
+        s.answer(me, q2.id, 0.5, correct=True, now=T0 + 10.5)
+    assert count(s.path) == 1
+    assert not s.answer(me, q2.id, 0.5, correct=True, now=T0 + 11.0).duplicate
+    assert count(s.path) == 2
+
+
+def test_only_the_current_question_of_ones_own_class_can_be_answered(s):
+    a, qa = open_with_question(s)
+    b, qb = open_with_question(s)
+    me = s.join(a.code, "Ada", now=T0)
+    with pytest.raises(ClassError, match="moved on"):
+        s.answer(me, qb.id, 0.25, correct=True, now=T0 + 5)       # another class's question
+    s.ask(a.cls.id, "{}", 9, CELL, 1.0, now=T0 + 6)
+    with pytest.raises(ClassError, match="moved on"):
+        s.answer(me, qa.id, 0.25, correct=True, now=T0 + 7)       # the old question
+    with pytest.raises(ClassError, match="finite"):
+        s.answer(me, qa.id, float("nan"), correct=False, now=T0 + 8)
+    assert count(s.path) == 0
+    assert s.tally(a.cls.id, qb.id) == (1, [])       # class a cannot read b's answers
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+def test_at_most_200_students_in_a_class(s):
+    opened = s.open_class(now=T0)
+    for i in range(store.MAX_STUDENTS):
+        s.join(opened.code, f"s{i}", now=T0)
+    with pytest.raises(ClassError, match="full"):
+        s.join(opened.code, "one more", now=T0)
+
+
+def test_nicknames_are_tidied_bounded_and_unique_in_a_class(s):
+    a, b = s.open_class(now=T0), s.open_class(now=T0)
+    assert s.join(a.code, "  Ada\u200b\n  Lovelace ", now=T0).nickname == "Ada Lovelace"
+    with pytest.raises(ClassError, match="already has"):
+        s.join(a.code, "ada lovelace", now=T0)
+    assert s.join(b.code, "Ada Lovelace", now=T0).nickname == "Ada Lovelace"   # other class
+    for bad in ("", " \t", "x" * 25, "x" * 10_000, None):
+        with pytest.raises(ClassError):
+            s.join(a.code, bad, now=T0)
+
+
+def test_a_bounded_number_of_open_classes(s, monkeypatch):
+    monkeypatch.setattr(store, "MAX_OPEN_CLASSES", 3)
+    opened = [s.open_class(now=T0) for _ in range(3)]
+    with pytest.raises(ClassError, match="3 classes are open"):
+        s.open_class(now=T0)
+    s.end(opened[0].cls.id, now=T0 + 1)
+    s.open_class(now=T0 + 2)                              # an ended class frees its place
+
+
+def test_codes_keys_and_tokens_are_random_and_never_stored(s):
+    opened = s.open_class(now=T0)
+    me = s.join(opened.code, "Ada", now=T0)
+    assert len(opened.code) == 6 and set(opened.code) <= set(ALPHABET)
+    assert len(opened.key) >= 32 and len(me.token) >= 24
+    assert len({s.open_class(now=T0).code for _ in range(20)} | {opened.code}) == 21
+    raw = b"".join(p.read_bytes() for p in Path(s.path).parent.glob("class.sqlite3*"))
+    for secret in (opened.code, opened.key, me.token):
+        assert secret.encode() not in raw
+
+
+def test_the_teacher_needs_the_key(s):
+    opened = s.open_class(now=T0)
+    assert s.teacher(opened.code, opened.key, now=T0).id == opened.cls.id
+    assert s.teacher(opened.code.lower(), opened.key, now=T0).id == opened.cls.id
+    for code, key in ((opened.code, ""), (opened.code, opened.key[:-1] + "x"),
+                      (opened.code, None), (opened.code, opened.key * 10), ("ZZZZZZ", opened.key),
+                      ("'; DROP TABLE classes; --", opened.key)):
+        assert s.teacher(code, key, now=T0) is None
+    assert s.resume(opened.code, "not a token") is None
+
+
+# --- expiry ------------------------------------------------------------------------------------
+
+def test_a_class_expires_after_twelve_hours_and_is_removed(s):
+    opened, q = open_with_question(s)
+    me = s.join(opened.code, "Ada", now=T0)
+    s.answer(me, q.id, 0.25, correct=True, now=T0 + 1)
+    late = T0 + store.LIFETIME
+    assert store.LIFETIME == 12 * 3600
+    assert s.teacher(opened.code, opened.key, now=late - 1) is not None
+    assert s.teacher(opened.code, opened.key, now=late) is None
+    with pytest.raises(ClassError, match="No open class"):
+        s.join(opened.code, "Bob", now=late)
+    q2 = s.ask(opened.cls.id, "{}", 8, CELL, 0.5, now=late - 10)
+    with pytest.raises(ClassError, match="ended"):
+        s.answer(me, q2.id, 0.5, correct=True, now=late)
+    assert s.resume(opened.code, me.token, now=late) is None
+    s.open_class(now=late)                                 # opening another one cleans up
+    for table in ("students", "questions", "answers"):
+        assert count(s.path, f"SELECT count(*) FROM {table}") == 0
+    assert count(s.path, "SELECT count(*) FROM classes") == 1
+
+
+def test_an_ended_class_takes_no_more_students_or_answers(s):
+    opened, q = open_with_question(s)
+    me = s.join(opened.code, "Ada", now=T0)
+    s.end(opened.cls.id, now=T0 + 1)
+    with pytest.raises(ClassError):
+        s.join(opened.code, "Bob", now=T0 + 2)
+    with pytest.raises(ClassError, match="ended"):
+        s.answer(me, q.id, 0.25, correct=True, now=T0 + 3)
+    assert s.teacher(opened.code, opened.key, now=T0 + 4).ended == T0 + 1
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+def test_a_new_file_gets_the_schema_and_its_version(s):
+    assert s.version() == len(db.MIGRATIONS) == 1
+    with sqlite3.connect(s.path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(db.MIGRATIONS)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"classes", "questions", "students", "answers"} <= tables
+
+
+def test_a_file_from_a_newer_app_is_refused(s):
+    s.version()
+    with sqlite3.connect(s.path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(RuntimeError, match="version 99"):
+        s.open_class()
+
+
+V2 = "ALTER TABLE students ADD COLUMN colour TEXT; CREATE TABLE extra (x INTEGER);"
+
+
+def _open_v2(path, barrier):
+    db.MIGRATIONS = db.MIGRATIONS + (V2,)
+    barrier.wait()
+    Store(path).version()
+
+
+def test_an_old_file_is_migrated_once_with_its_data_kept(s, monkeypatch):
+    opened, q = open_with_question(s)
+    me = s.join(opened.code, "Ada", now=T0)
+    s.answer(me, q.id, 0.25, correct=True, now=T0 + 1)
+    # three processes of a newer app open the version-1 file at the same moment: CREATE
+    # TABLE extra would fail if two of them migrated
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(3)
+    procs = [ctx.Process(target=_open_v2, args=(s.path, barrier)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS + (V2,))
+    assert s.version() == 2
+    assert s.tally(opened.cls.id, q.id) == (1, [("Ada", 0.25, True, None)])
+    assert count(s.path, "SELECT count(*) FROM students WHERE colour IS NULL") == 1
+
+
+# --- a restart loses nothing --------------------------------------------------------------------
+
+CHILD = """
+import sys, time
+from explorer.classroom.store import Store
+s = Store(sys.argv[1])
+for i in range(int(sys.argv[4])):
+    me = s.join(sys.argv[2], f"kid {i}")
+    s.answer(me, int(sys.argv[3]), 0.25, correct=True)
+    print("received", i, flush=True)
+time.sleep(60)
+"""
+
+
+def test_answers_received_survive_a_killed_process(s):
+    opened, q = open_with_question(s, now=time.time())
+    child = subprocess.Popen([sys.executable, "-c", CHILD, s.path, opened.code, str(q.id), "20"],
+                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    received = [child.stdout.readline() for _ in range(20)]
+    child.send_signal(signal.SIGKILL)             # no clean shutdown, no checkpoint
+    child.wait()
+    assert received[-1].startswith("received 19")
+    again = Store(s.path)                          # a new process, as after a restart
+    joined, rows = again.tally(opened.cls.id, q.id)
+    assert joined == 20 and len(rows) == 20
+    assert again.teacher(opened.code, opened.key) is not None
+
+
+def test_the_status_a_student_polls_follows_ask_reveal_and_end(s):
+    opened = s.open_class(now=T0)
+    cid = opened.cls.id
+    assert s.status(cid, now=T0) == (True, None, False)
+    q = s.ask(cid, "{}", 7, CELL, 0.25, now=T0)
+    assert s.status(cid, now=T0) == (True, q.id, False)
+    s.reveal(cid, q.id, now=T0 + 1)
+    assert s.status(cid, now=T0 + 1) == (True, q.id, True)
+    assert s.status(cid, now=T0 + store.LIFETIME) == (False, q.id, True)
+    s.end(cid, now=T0 + 2)
+    assert s.status(cid, now=T0 + 2) == (False, q.id, True)
+    assert s.status(cid + 1, now=T0) == (False, None, False)
+
+
+def test_a_bounded_number_of_questions(s, monkeypatch):
+    monkeypatch.setattr(store, "MAX_QUESTIONS", 2)
+    opened = s.open_class(now=T0)
+    for step in (1, 2):
+        s.ask(opened.cls.id, "{}", step, CELL, 0.25, now=T0)
+    with pytest.raises(ClassError, match="at most 2 questions"):
+        s.ask(opened.cls.id, "{}", 3, CELL, 0.25, now=T0)
