@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .activations import ACTIVATIONS
+from .costs import COSTS
 from .layers import Layers
 
 
@@ -66,12 +68,31 @@ class Progress:
     sums: tuple = ()
 
 
+def scores(net, X, Y, lmbda=0.0, n=1):
+    """(C, accuracy) of ``net`` on the rows of X and Y, from one forward pass: C = (1/n')
+    Σ_x C_x over the n' rows plus (λ/2n) Σ_l ‖wˡ‖²; accuracy as ``accuracy`` says. Both NaN
+    for no rows."""
+    if not len(X):
+        return math.nan, math.nan
+    a = X
+    for w, b, name in zip(net.w.values(), net.b.values(), net.activations.values()):
+        z = a @ w.T + b
+        a = ACTIVATIONS[name].fn(z)
+    cost = float(np.mean(COSTS[net.cost].fn(z, a, Y, ACTIVATIONS[name])))
+    if lmbda:
+        cost += 0.5 * lmbda / n * sum(float(np.sum(w * w)) for w in net.w.values())
+    return cost, _accuracy(a, Y)
+
+
 def accuracy(net, X, Y):
     """The fraction of rows classified right: a^L ≥ ½ against a 0/1 column, or the largest
     a^L_j against one-hot rows; NaN when Y holds no classes (regression)."""
-    if not len(X) or not _is_classes(Y):
+    return _accuracy(net.feedforward(X), Y) if len(X) else math.nan
+
+
+def _accuracy(a, Y):
+    if not _is_classes(Y):
         return math.nan
-    a = net.feedforward(X)
     if Y.shape[1] == 1:
         return float(np.mean((a[:, 0] >= 0.5) == (Y[:, 0] == 1)))
     return float(np.mean(np.argmax(a, axis=1) == np.argmax(Y, axis=1)))
@@ -81,11 +102,3 @@ def _is_classes(Y):
     if not np.isin(Y, (0.0, 1.0)).all():
         return False
     return Y.shape[1] == 1 or bool(np.all(Y.sum(axis=1) == 1))
-
-
-def total_cost(net, X, Y, lmbda=0.0, n=1):
-    """C = (1/n) Σ_x C_x over the rows, plus (λ/2n) Σ_l ‖wˡ‖² (NaN for no rows)."""
-    if not len(X):
-        return math.nan
-    reg = 0.5 * lmbda / n * sum(float(np.sum(w * w)) for w in net.w.values()) if lmbda else 0.0
-    return net.cost_of(X, Y) + reg

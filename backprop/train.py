@@ -20,12 +20,12 @@ from dataclasses import replace
 import numpy as np
 
 from . import validate
-from .history import Divergence, History, Progress, accuracy, total_cost
+from .history import Divergence, History, Progress, accuracy, scores
 from .layers import Layers
 from .trace import Gradient
 
 __all__ = ["SGD", "Divergence", "History", "Progress", "accuracy", "batches_per_epoch",
-           "mini_batches", "run", "shuffled", "total_cost", "update_mini_batch"]
+           "mini_batches", "run", "scores", "shuffled", "update_mini_batch"]
 
 
 def shuffled(n, seed, epoch):
@@ -117,7 +117,7 @@ def run(progress, training_data, mini_batch_size, eta, test_data=None, lmbda=0.0
     n, L = len(X), net.L
     epoch, b, history = progress.epoch, progress.batch, progress.history
     sums = list(progress.sums) or [0.0] * (2 * (L - 1))
-    todo = operator.index(batches)
+    todo, grads = operator.index(batches), []
     with np.errstate(all="ignore"):   # overflow is caught below, not warned about
         while todo > 0 and history.diverged is None:
             order = shuffled(n, seed, epoch)
@@ -137,11 +137,10 @@ def run(progress, training_data, mini_batch_size, eta, test_data=None, lmbda=0.0
                         raise error
                     history = replace(history, diverged=Divergence(epoch + 1, b + 1, *bad, eta))
                     break
-                for i, (gw, gb) in enumerate(zip(grad.nabla_w.values(),
-                                                 grad.nabla_b.values())):
-                    sums[i] += math.sqrt(np.vdot(gw, gw))                 # ‖∂C/∂wˡ‖
-                    sums[L - 1 + i] += float(np.abs(gb).sum()) / gb.size  # mean_j |δˡ_j|
+                grads.append(grad)
                 net, b, todo = new, b + 1, todo - 1
+            _add_figures(sums, grads, L)
+            grads = []
             if b == count:
                 history = _close_epoch(history, net, (X, Y), test, lmbda, n,
                                        [s / b for s in sums], L)
@@ -149,14 +148,27 @@ def run(progress, training_data, mini_batch_size, eta, test_data=None, lmbda=0.0
     return Progress(net, epoch, b, history, tuple(sums))
 
 
+def _add_figures(sums, grads, L):
+    """Add each mini-batch's ‖∂C/∂wˡ‖ and mean_j |∂C/∂bˡ_j| to the running sums, one
+    mini-batch after another (a cumulative sum adds in order, so the sums do not depend
+    on where a run stopped)."""
+    if not grads:
+        return
+    for i, l in enumerate(range(2, L + 1)):
+        W = np.stack([g.nabla_w[l] for g in grads])                  # (batches, n_l, n_{l−1})
+        B = np.abs(np.stack([g.nabla_b[l] for g in grads]))
+        for k, v in ((i, np.sqrt(np.einsum("bjk,bjk->b", W, W))),
+                     (L - 1 + i, B.sum(axis=1) / B.shape[1])):
+            sums[k] = float(np.add.accumulate(np.concatenate([[sums[k]], v]))[-1])
+
+
 def _close_epoch(history, net, train, test, lmbda, n, means, L):
-    test = test or (np.empty((0, 1)), np.empty((0, 1)))
+    cost, acc = scores(net, *train, lmbda, n)
+    test_cost, test_acc = scores(net, *test, lmbda, n) if test else (math.nan, math.nan)
     return replace(
-        history,
-        cost=history.cost + (total_cost(net, *train, lmbda, n),),
-        accuracy=history.accuracy + (accuracy(net, *train),),
-        test_cost=history.test_cost + (total_cost(net, *test, lmbda, n),),
-        test_accuracy=history.test_accuracy + (accuracy(net, *test),),
+        history, cost=history.cost + (cost,), accuracy=history.accuracy + (acc,),
+        test_cost=history.test_cost + (test_cost,),
+        test_accuracy=history.test_accuracy + (test_acc,),
         nabla_w_norm=history.nabla_w_norm + (tuple(means[:L - 1]),),
         delta_mean=history.delta_mean + (tuple(means[L - 1:]),))
 
