@@ -1,0 +1,201 @@
+"""The data the Train page learns from: a generated set or an uploaded CSV, split into
+training and test rows, and whether the network fits it (with the network that would).
+
+A ``Data`` keeps the classes as numbers 0..k−1 (or the targets, for regression) and turns
+them into targets only for a given network: a 0/1 column for one output neuron, one-hot
+rows for one neuron per class. Only pandas reads what a user uploads; every bound is
+checked before it parses."""
+
+import io
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from backprop import Network, data
+
+from . import limits
+
+LABEL_NAMES = ("label", "class", "y", "target")
+
+
+@dataclass(frozen=True, eq=False)
+class Data:
+    name: str              # shortened; may come from a file name: show it with md()
+    X: np.ndarray          # n × n_1
+    c: np.ndarray          # n class numbers 0..k−1, or n targets (regression)
+    classes: tuple         # the class names (shortened user text), () for regression
+    train: np.ndarray      # rows for training
+    test: np.ndarray       # rows for testing
+
+    @property
+    def features(self):
+        return self.X.shape[1]
+
+    def targets(self, n_out, rows=None):
+        """Y for a network with n_out output neurons (rows: all, or the given ones)."""
+        c = self.c if rows is None else self.c[rows]
+        if not self.classes:
+            return c[:, None].astype(np.float64)
+        return data.targets(c, n_out)
+
+    def split_for(self, net):
+        """((X, Y) of the training rows, (X, Y) of the test rows) for ``net``."""
+        n_out = net.sizes[-1]
+        return ((self.X[self.train], self.targets(n_out, self.train)),
+                (self.X[self.test], self.targets(n_out, self.test)))
+
+
+def generate(name, n, noise, test, seed):
+    """One of backprop.data's sets, a fraction ``test`` of its rows kept for testing."""
+    if name not in data.DATASETS:
+        raise ValueError(f"unknown data set; choose one of {', '.join(data.DATASETS)}")
+    if not 2 <= n <= limits.MAX_POINTS:
+        raise ValueError(f"n must lie between 2 and {limits.MAX_POINTS}")
+    d = data.DATASETS[name]
+    X, Y = d.make(int(n), noise, int(seed))
+    classes = ("0", "1") if d.classes else ()
+    c = Y[:, 0].astype(int) if classes else Y[:, 0]
+    return _split(f"{name}, n = {n}, noise {noise:g}", X, c, classes, test, seed)
+
+
+def _split(name, X, c, classes, test_fraction, seed):
+    train, test = data.split_indices(len(X), test_fraction, seed)
+    for v in (X, c):
+        v.flags.writeable = False
+    return Data(name, X, c, classes, train, test)
+
+
+def short(text, limit=40):
+    """User text with control characters made spaces, shortened to ``limit`` characters.
+    Show it with ``md`` (Streamlit Markdown) or ``html`` (Plotly labels), never raw."""
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", str(text)).strip()
+    return text[:limit - 1] + "…" if len(text) > limit else text
+
+
+def md(text):
+    """Text that Markdown shows as it is: every mark escaped."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~$:=&])", r"\\\1", text)
+
+
+def html(text):
+    """Text that Plotly shows as it is: its tags and entities escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def read_csv(raw, file_name, test_fraction, seed):
+    """A Data from the bytes of a CSV file: a header row, feature columns, and a label
+    column (named label, class, y or target, or else the last). Raises ValueError saying
+    what to fix."""
+    if len(raw) > limits.MAX_CSV_BYTES:
+        raise ValueError(f"the file holds {len(raw) / 1024:.0f} kB; at most "
+                         f"{limits.MAX_CSV_BYTES // 1024} kB are read")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("the file is not text (UTF-8): save it as CSV") from None
+    lines = text.splitlines()
+    if len(lines) < 3:
+        raise ValueError("the file needs a header row and at least two rows of data")
+    if len(lines) > limits.MAX_POINTS + 1:
+        raise ValueError(f"the file has {len(lines) - 1} rows of data; at most "
+                         f"{limits.MAX_POINTS} are allowed")
+    if lines[0].count(",") + 1 > limits.MAX_CSV_COLUMNS:
+        raise ValueError(f"the header has {lines[0].count(',') + 1} columns; at most "
+                         f"{limits.MAX_CSV_COLUMNS} (up to {limits.MAX_NEURONS} features "
+                         "and a label) are allowed")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                         skip_blank_lines=True)
+    except pd.errors.ParserError as e:
+        line = re.search(r"line (\d+)", str(e))
+        where = f" (line {line.group(1)})" if line else ""
+        raise ValueError("every row must have as many cells as the header" + where) from None
+    except (ValueError, pd.errors.EmptyDataError):
+        raise ValueError("the file could not be read as CSV: a header row, then one "
+                         "example a row, cells separated by commas") from None
+    return _from_frame(df, short(file_name), test_fraction, seed)
+
+
+def _from_frame(df, name, test_fraction, seed):
+    if df.shape[1] < 2:
+        raise ValueError("the file needs at least two columns: features and a label")
+    if len(df) < 2:
+        raise ValueError("the file needs at least two rows of data")
+    cols = [str(c) for c in df.columns]
+    named = [i for i, c in enumerate(cols) if c.strip().lower() in LABEL_NAMES]
+    label = named[0] if named else len(cols) - 1
+    features = [i for i in range(len(cols)) if i != label]
+    X = np.empty((len(df), len(features)))
+    for k, i in enumerate(features):
+        X[:, k] = _numbers(df.iloc[:, i], cols[i])
+    limits.check_magnitude("a feature", X)
+    labels = df.iloc[:, label].str.strip()
+    values = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=np.float64)
+    if np.isfinite(values).all() and not np.all(values == np.round(values)):
+        limits.check_magnitude("the label y", values)   # numbers that are not whole: a regression
+        return _split(name, X, values, (), test_fraction, seed)
+    if (labels == "").any():
+        raise ValueError(f"the label in row {int(np.argmax(labels == '')) + 1} is empty")
+    if np.isfinite(values).all():
+        names = sorted(set(values.tolist()))
+        classes = tuple(f"{v:g}" for v in names)
+        c = np.searchsorted(names, values)
+    else:
+        names = sorted(set(labels))
+        classes = tuple(short(v, 20) for v in names)
+        c = np.searchsorted(names, labels.to_numpy())
+    if not 2 <= len(classes) <= limits.MAX_CLASSES:
+        raise ValueError(f"the label column holds {len(classes)} different classes; "
+                         f"between 2 and {limits.MAX_CLASSES} are needed")
+    return _split(name, X, c.astype(int), classes, test_fraction, seed)
+
+
+def _numbers(column, name):
+    v = pd.to_numeric(column.str.strip(), errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(v)
+    if bad.any():
+        row = int(np.argmax(bad))
+        cell = short(column.iloc[row], 20)
+        raise ValueError(f"column “{short(name, 20)}”, row {row + 1}: "
+                         + (f"“{cell}” is not a number" if cell else "the cell is empty"))
+    return v
+
+
+def n_out_for(d, net):
+    """The output size that fits d: 1 for regression or two classes (unless the output is
+    softmax), else one neuron per class."""
+    k = len(d.classes)
+    if not k:
+        return 1
+    return k if (k > 2 or net.activations[net.L] == "softmax") else 1
+
+
+def fit_problem(d, net):
+    """What keeps ``net`` from learning ``d``, in a sentence; None if it fits."""
+    n1, nL, L, k = net.sizes[0], net.sizes[-1], net.L, len(d.classes)
+    if n1 != d.features:
+        return (f"The network has n₁ = {n1} inputs but the data has {d.features} "
+                f"feature{'s' if d.features > 1 else ''}: layer 1 needs one neuron per feature.")
+    if not k and nL != 1:
+        return (f"The output layer has n_{L} = {nL} neurons, but this data is a regression "
+                "with one number y per example: it needs one output neuron.")
+    if k and not (nL == k or (nL == 1 and k == 2)):
+        return (f"The output layer has n_{L} = {nL} neurons, but the data has {k} classes: "
+                f"it needs one neuron per class ({k})" + (" or, for two classes, a single "
+                                                          "neuron (y = 0 or 1)." if k == 2 else "."))
+    return None
+
+
+def fitted(d, net, seed, init):
+    """A network like ``net`` (same hidden layers, activations and cost where they still
+    apply) with n₁ = the features and n_L fitting the classes; new weights from seed, init."""
+    n_out = n_out_for(d, net)
+    sizes = [d.features, *net.sizes[1:-1], n_out]
+    acts = list(net.activations.values())
+    cost = net.cost
+    if n_out == 1 and acts[-1] == "softmax":
+        acts[-1] = "sigmoid"
+        cost = "cross_entropy" if cost == "log_likelihood" else cost
+    return Network.random(sizes, acts, cost, seed=int(seed), init=init)
