@@ -60,6 +60,7 @@ def start(ss, net):
     ss["train_progress"] = train.Progress(net)
     ss["train_playing"] = False
     ss["train_point"] = None
+    ss["train_layer"] = None
     ss["train_msg"].pop("train", None)
 
 

@@ -130,9 +130,9 @@ def curves_figure(history):
     epochs = np.arange(1, history.epochs + 1)
     fig = {"data": [], "layout": _layout(
         {"kind": "curves"}, 620, 300, showlegend=True, legend={"orientation": "h", "y": -0.25},
-        xaxis={**AXIS, "domain": [0, 0.45], "title": {"text": "epoch"}, "anchor": "y"},
+        xaxis={**AXIS, "domain": [0, 0.4], "title": {"text": "epoch"}, "anchor": "y"},
         yaxis={**AXIS, "title": {"text": "cost C"}, "type": "log", "anchor": "x"},
-        xaxis2={**AXIS, "domain": [0.58, 1], "title": {"text": "epoch"}, "anchor": "y2"},
+        xaxis2={**AXIS, "domain": [0.62, 1], "title": {"text": "epoch"}, "anchor": "y2"},
         yaxis2={**AXIS, "title": {"text": "accuracy"}, "range": [0, 1.02], "anchor": "x2",
                 "tickformat": ".0%"})}
     for name, values, axis, dash in (
@@ -161,7 +161,7 @@ def flow_figure(history, name="nabla_w_norm"):
     fig = {"data": [], "layout": _layout(
         {"kind": "flow", "quantity": name}, 620, 320, showlegend=True,
         xaxis={**AXIS, "title": {"text": "epoch"}},
-        yaxis={**AXIS, "type": "log", "exponentformat": "power",
+        yaxis={**AXIS, "type": "log", "exponentformat": "power", "dtick": 1,
                "title": {"text": FLOW[name][0] + " (log scale)"}})}
     for l, v in per.items():
         v = np.where(v > 0, v, np.nan)     # a log axis has no 0
@@ -218,8 +218,8 @@ def batch_figure(traces, mean, l, m):
     n, k = mats[0].shape
     s = max(float(np.max(np.abs(v))) for v in mats) or 1.0
     cell = max(14, min(40, 160 // max(n, k)))
-    w, gap = cell * k, 34
-    width = (w + gap) * len(mats)
+    w, gap = cell * k, 24
+    width = (w + gap) * len(mats) + 2 * gap      # a wider gap before the mean, for "="
     fig = {"data": [], "layout": _layout({"kind": "batch", "l": l, "m": m}, width + 90,
                                          cell * n + 80, annotations=[])}
     fig["layout"]["margin"] = {"l": 20, "r": 70, "t": 40, "b": 10}
@@ -227,8 +227,8 @@ def batch_figure(traces, mean, l, m):
                                   "colorbar": {"thickness": 10, "title": {"text": "∂C/∂w"}}}
     for i, v in enumerate(mats):
         ax = "" if i == 0 else str(i + 1)
-        x0 = i * (w + gap) / width
         is_mean = i == len(mats) - 1
+        x0 = (i * (w + gap) + (2 * gap if is_mean else 0)) / width
         trace = {"type": "heatmap", "z": v, "coloraxis": "coloraxis", "xaxis": f"x{ax}",
                  "yaxis": f"y{ax}", "xgap": 1, "ygap": 1, "x": np.arange(1, k + 1),
                  "y": np.arange(1, n + 1),
@@ -242,11 +242,15 @@ def batch_figure(traces, mean, l, m):
                                        "anchor": f"y{ax}", "showticklabels": False}
         fig["layout"][f"yaxis{ax}"] = {**AXIS, "anchor": f"x{ax}", "autorange": "reversed",
                                        "showticklabels": False}
-        title = "mean over the m = {}".format(m) if is_mean else f"x{_sub(i + 1)}"
+        title = "<b>mean</b>" if is_mean else f"x{_sub(i + 1)}"
         fig["layout"]["annotations"].append({
-            "text": f"<b>{title}</b>" if is_mean else title, "showarrow": False,
-            "x": x0 + w / width / 2, "y": 1.0, "xref": "paper", "yref": "paper",
-            "yanchor": "bottom", "font": {"size": 12}})
+            "text": title, "showarrow": False, "x": x0 + w / width / 2, "y": 1.0,
+            "xref": "paper", "yref": "paper", "yanchor": "bottom", "font": {"size": 12}})
+        if is_mean:
+            fig["layout"]["annotations"].append({
+                "text": "=" if m == len(traces) else "… =", "showarrow": False,
+                "x": x0 - 1.5 * gap / width, "y": 0.5, "xref": "paper", "yref": "paper",
+                "font": {"size": 18}})
     return fig
 
 
