@@ -164,11 +164,13 @@ def _numbers(column, name):
 
 
 def n_out_for(d, net):
-    """The output size that fits d: 1 for regression or two classes (unless the output is
-    softmax), else one neuron per class."""
-    k = len(d.classes)
+    """The output size that fits d: net's own if it fits; else 1 for regression or two
+    classes (unless the output is softmax), and one neuron per class otherwise."""
+    k, nL = len(d.classes), net.sizes[-1]
     if not k:
         return 1
+    if nL == k or (nL == 1 and k == 2):
+        return nL
     return k if (k > 2 or net.activations[net.L] == "softmax") else 1
 
 

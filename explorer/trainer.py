@@ -23,7 +23,7 @@ from backprop import train
 
 from . import datasets, limits
 
-DEFAULT_GEN = {"name": "xor", "n": 200, "noise": 0.05, "test": 0.2, "seed": 0}
+DEFAULT_GEN = {"name": "xor", "n": 200, "noise": 0.0, "test": 0.2, "seed": 0}
 DEFAULTS = {"train_eta": 3.0, "train_m": 10, "train_lmbda": 0.0, "train_playing": False,
             "train_play_from": 0, "train_point": None, "train_flow": "nabla_w_norm",
             "train_layer": None, "train_point_epoch": 0}

@@ -217,14 +217,15 @@ def batch_figure(traces, mean, l, m):
     mats = [t.nabla_w[l] for t in traces] + [mean.nabla_w[l]]
     n, k = mats[0].shape
     s = max(float(np.max(np.abs(v))) for v in mats) or 1.0
-    cell = max(14, min(40, 160 // max(n, k)))
+    cell = max(18, min(40, 200 // max(n, k)))
     w, gap = cell * k, 24
     width = (w + gap) * len(mats) + 2 * gap      # a wider gap before the mean, for "="
     fig = {"data": [], "layout": _layout({"kind": "batch", "l": l, "m": m}, width + 90,
-                                         cell * n + 80, annotations=[])}
+                                         max(cell * n, 110) + 50, annotations=[])}
     fig["layout"]["margin"] = {"l": 20, "r": 70, "t": 40, "b": 10}
     fig["layout"]["coloraxis"] = {"colorscale": COLORSCALE, "cmin": -s, "cmax": s,
-                                  "colorbar": {"thickness": 10, "title": {"text": "∂C/∂w"}}}
+                                  "colorbar": {"thickness": 10, "nticks": 3,
+                                               "title": {"text": "∂C/∂w"}}}
     for i, v in enumerate(mats):
         ax = "" if i == 0 else str(i + 1)
         is_mean = i == len(mats) - 1
