@@ -153,7 +153,8 @@ def split_indices(n, test_fraction, seed):
     try:
         test_fraction = float(test_fraction)
     except (TypeError, ValueError):
-        raise ValueError(f"the test fraction must be a number; got {test_fraction!r:.20}") from None
+        raise ValueError("the test fraction must be a number; "
+                         f"got {test_fraction!r:.20}") from None
     if not 0.0 <= test_fraction < 1.0:
         raise ValueError(f"the test fraction must lie in [0, 1); got {test_fraction}")
     order = np.random.default_rng(seed).permutation(n)

@@ -184,9 +184,9 @@ def fit_problem(d, net):
         return (f"The output layer has n_{L} = {nL} neurons, but this data is a regression "
                 "with one number y per example: it needs one output neuron.")
     if k and not (nL == k or (nL == 1 and k == 2)):
+        two = " or, for two classes, a single neuron (y = 0 or 1)" if k == 2 else ""
         return (f"The output layer has n_{L} = {nL} neurons, but the data has {k} classes: "
-                f"it needs one neuron per class ({k})" + (" or, for two classes, a single "
-                                                          "neuron (y = 0 or 1)." if k == 2 else "."))
+                f"it needs one neuron per class ({k}){two}.")
     return None
 
 

@@ -111,7 +111,8 @@ def data_section():
     with make:
         c = st.columns([1.4, 1, 1, 1, 1])
         widget(c[0].selectbox, "Data set", "name", gen["name"], on_gen("name"),
-               options=list(DATASETS), help=" ".join(f"{k}: {v.blurb}" for k, v in DATASETS.items()))
+               options=list(DATASETS),
+               help=" ".join(f"{k}: {v.blurb}" for k, v in DATASETS.items()))
         widget(c[1].number_input, "Points n", "n", gen["n"], on_gen("n"), min_value=2,
                max_value=limits.MAX_POINTS, step=50)
         widget(c[2].slider, "Noise", "noise", gen["noise"], on_gen("noise"), min_value=0.0,

@@ -109,7 +109,8 @@ def test_running_mini_batch_by_mini_batch_gives_the_same_history_as_sgd():
     _, whole = SGD(net0, (X, Y), 3, 8, 1.0, (X[:10], Y[:10]), seed=4)
     p = Progress(net0)
     for chunk in [1, 5, 2, 7, 3, 100]:       # 3 epochs of ⌈50/8⌉ = 7 mini-batches = 21
-        p = run(p, (X, Y), 8, 1.0, (X[:10], Y[:10]), seed=4, batches=min(chunk, 21 - p.epoch * 7 - p.batch))
+        left = 21 - p.epoch * 7 - p.batch
+        p = run(p, (X, Y), 8, 1.0, (X[:10], Y[:10]), seed=4, batches=min(chunk, left))
     assert (p.epoch, p.batch) == (3, 0)
     assert as_bytes(p.history) == as_bytes(whole)
 
