@@ -28,6 +28,7 @@ class Data:
     classes: tuple         # the class names (shortened user text), () for regression
     train: np.ndarray      # rows for training
     test: np.ndarray       # rows for testing
+    uploaded: bool = False
 
     @property
     def features(self):
@@ -53,6 +54,9 @@ def generate(name, n, noise, test, seed):
         raise ValueError(f"unknown data set; choose one of {', '.join(data.DATASETS)}")
     if not 2 <= n <= limits.MAX_POINTS:
         raise ValueError(f"n must lie between 2 and {limits.MAX_POINTS}")
+    if not 0 <= noise <= limits.MAX_NOISE:
+        raise ValueError(f"the noise must lie between 0 and {limits.MAX_NOISE:g}")
+    check_split(test, seed)
     d = data.DATASETS[name]
     X, Y = d.make(int(n), noise, int(seed))
     classes = ("0", "1") if d.classes else ()
@@ -60,11 +64,24 @@ def generate(name, n, noise, test, seed):
     return _split(f"{name}, n = {n}, noise {noise:g}", X, c, classes, test, seed)
 
 
-def _split(name, X, c, classes, test_fraction, seed):
+def check_split(test, seed):
+    if not 0 <= test <= limits.MAX_TEST:
+        raise ValueError(f"the test fraction must lie between 0 and {limits.MAX_TEST:g}")
+    if not 0 <= seed <= limits.MAX_SEED:
+        raise ValueError(f"the seed must lie between 0 and {limits.MAX_SEED}")
+
+
+def _split(name, X, c, classes, test_fraction, seed, uploaded=False):
     train, test = data.split_indices(len(X), test_fraction, seed)
     for v in (X, c):
         v.flags.writeable = False
-    return Data(name, X, c, classes, train, test)
+    return Data(name, X, c, classes, train, test, uploaded)
+
+
+def resplit(d, test, seed):
+    """The same data split again: a fraction ``test`` of the rows, drawn by ``seed``."""
+    check_split(test, seed)
+    return _split(d.name, d.X, d.c, d.classes, test, seed, d.uploaded)
 
 
 def short(text, limit=40):
@@ -88,6 +105,7 @@ def read_csv(raw, file_name, test_fraction, seed):
     """A Data from the bytes of a CSV file: a header row, feature columns, and a label
     column (named label, class, y or target, or else the last). Raises ValueError saying
     what to fix."""
+    check_split(test_fraction, seed)
     if len(raw) > limits.MAX_CSV_BYTES:
         raise ValueError(f"the file holds {len(raw) / 1024:.0f} kB; at most "
                          f"{limits.MAX_CSV_BYTES // 1024} kB are read")
@@ -112,7 +130,7 @@ def read_csv(raw, file_name, test_fraction, seed):
         line = re.search(r"line (\d+)", str(e))
         where = f" (line {line.group(1)})" if line else ""
         raise ValueError("every row must have as many cells as the header" + where) from None
-    except (ValueError, pd.errors.EmptyDataError):
+    except Exception:   # pandas' own words never reach the page
         raise ValueError("the file could not be read as CSV: a header row, then one "
                          "example a row, cells separated by commas") from None
     return _from_frame(df, short(file_name), test_fraction, seed)
@@ -135,7 +153,7 @@ def _from_frame(df, name, test_fraction, seed):
     values = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=np.float64)
     if np.isfinite(values).all() and not np.all(values == np.round(values)):
         limits.check_magnitude("the label y", values)   # numbers that are not whole: a regression
-        return _split(name, X, values, (), test_fraction, seed)
+        return _split(name, X, values, (), test_fraction, seed, True)
     if (labels == "").any():
         raise ValueError(f"the label in row {int(np.argmax(labels == '')) + 1} is empty")
     if np.isfinite(values).all():
@@ -149,7 +167,7 @@ def _from_frame(df, name, test_fraction, seed):
     if not 2 <= len(classes) <= limits.MAX_CLASSES:
         raise ValueError(f"the label column holds {len(classes)} different classes; "
                          f"between 2 and {limits.MAX_CLASSES} are needed")
-    return _split(name, X, c.astype(int), classes, test_fraction, seed)
+    return _split(name, X, c.astype(int), classes, test_fraction, seed, True)
 
 
 def _numbers(column, name):

@@ -72,10 +72,34 @@ def fits(ss):
     return datasets.fit_problem(ss["train_data"], ss["train_progress"].net) is None
 
 
+def set_gen(ss, key, value):
+    """A data setting changed: generate the set again; an uploaded set is only split again
+    (when the test fraction or the seed changed). ValueError if a setting is out of bounds."""
+    gen = {**ss["train_gen"], key: value}
+    d = ss["train_data"]
+    if d.uploaded and key in ("test", "seed"):
+        new = datasets.resplit(d, gen["test"], gen["seed"])
+    else:
+        new = datasets.generate(**gen)
+    ss["train_gen"] = gen
+    set_data(ss, new)
+
+
 def set_data(ss, d):
     """Use the Data d from now on; training starts again from the initial network."""
     ss["train_data"] = d
     start(ss, ss["train_init"])
+
+
+def settings(ss):
+    """(η, m, λ), each checked against the hosted bounds, or ValueError."""
+    eta = limits.check_eta(ss["train_eta"])
+    m, lmbda = ss["train_m"], float(ss["train_lmbda"])
+    if not (isinstance(m, int) and 1 <= m <= limits.MAX_BATCH):
+        raise ValueError(f"the mini-batch size m must be 1 to {limits.MAX_BATCH}")
+    if not 0 <= lmbda <= limits.LAMBDA_MAX:
+        raise ValueError(f"λ must lie between 0 and {limits.LAMBDA_MAX:g}")
+    return eta, m, lmbda
 
 
 def advance(ss, batches):
@@ -86,9 +110,16 @@ def advance(ss, batches):
         ss["train_msg"]["train"] = (f"This run has reached {limits.MAX_EPOCHS} epochs, the "
                                     "most kept: press Reset to train again.")
         return p
+    try:
+        eta, m, lmbda = settings(ss)
+    except (TypeError, ValueError) as e:
+        ss["train_msg"]["train"] = f"Nothing trained: {e}."
+        ss["train_playing"] = False
+        return p
+    ss["train_msg"].pop("train", None)
     trn, tst = d.split_for(p.net)
-    p = train.run(p, trn, ss["train_m"], ss["train_eta"], tst if len(tst[0]) else None,
-                  ss["train_lmbda"], ss["train_gen"]["seed"], batches, limits.MAX_ABS)
+    p = train.run(p, trn, m, eta, tst if len(tst[0]) else None, lmbda,
+                  ss["train_gen"]["seed"], batches, limits.MAX_ABS)
     ss["train_progress"] = p
     return p
 

@@ -21,12 +21,10 @@ def widget(fn, label, key, value, on_change, **kw):
 
 def on_gen(key):
     def cb():
-        gen = {**ss.train_gen, key: ss[f"train_w_{key}"]}
         try:
-            trainer.set_data(ss, datasets.generate(**gen))
-            ss.train_gen = gen
+            trainer.set_gen(ss, key, ss[f"train_w_{key}"])
             ss.train_msg.pop("data", None)
-        except ValueError as e:
+        except (TypeError, ValueError) as e:
             ss.train_msg["data"] = f"{e}. The last data set stays."
     return cb
 
@@ -109,24 +107,26 @@ def data_section():
                 "points")
     make, upload = st.tabs(["Generate", "Upload a CSV"])
     with make:
-        c = st.columns([1.4, 1, 1, 1, 1])
+        c = st.columns([1.4, 1, 1])
         widget(c[0].selectbox, "Data set", "name", gen["name"], on_gen("name"),
                options=list(DATASETS),
                help=" ".join(f"{k}: {v.blurb}" for k, v in DATASETS.items()))
         widget(c[1].number_input, "Points n", "n", gen["n"], on_gen("n"), min_value=2,
                max_value=limits.MAX_POINTS, step=50)
         widget(c[2].slider, "Noise", "noise", gen["noise"], on_gen("noise"), min_value=0.0,
-               max_value=0.5, step=0.01)
-        widget(c[3].slider, "Test fraction", "test", gen["test"], on_gen("test"),
-               min_value=0.0, max_value=0.5, step=0.05)
-        widget(c[4].number_input, "Seed", "seed", gen["seed"], on_gen("seed"), min_value=0,
-               max_value=limits.MAX_SEED, step=1, help="Draws the points and shuffles them "
-               "every epoch.")
+               max_value=limits.MAX_NOISE, step=0.01)
     with upload:
         st.file_uploader(f"A CSV file: a header row, then one example a row; feature columns "
                          f"and a label column (named label, class, y or target, or else the "
                          f"last). At most {limits.MAX_POINTS} rows and {limits.MAX_NEURONS} "
                          "features.", type=["csv"], key="train_w_upload", on_change=on_upload)
+    c = st.columns([1, 1, 1.4])
+    widget(c[0].slider, "Test fraction", "test", gen["test"], on_gen("test"), min_value=0.0,
+           max_value=limits.MAX_TEST, step=0.05, help="The share of the points kept out of "
+           "training, to test on (of an uploaded file too).")
+    widget(c[1].number_input, "Seed", "seed", gen["seed"], on_gen("seed"), min_value=0,
+           max_value=limits.MAX_SEED, step=1, help="Draws the points, splits them, and "
+           "shuffles them every epoch.")
     message("data")
 
 

@@ -44,7 +44,11 @@ def test_sine_is_a_regression():
 @pytest.mark.parametrize("args, words", [
     (("nope", 10, 0.0, 0.2, 0), "unknown data set"),
     (("xor", limits.MAX_POINTS + 1, 0.0, 0.2, 0), "between 2 and"),
-    (("xor", 10, -1.0, 0.2, 0), "0 or more"),
+    (("xor", 10, -1.0, 0.2, 0), "noise must lie between 0 and 0.5"),
+    (("xor", 10, 0.6, 0.2, 0), "noise"),
+    (("xor", 10, 0.0, 0.6, 0), "test fraction must lie between 0 and 0.5"),
+    (("xor", 10, 0.0, 0.2, -1), "seed must lie between"),
+    (("xor", 10, 0.0, 0.2, 2**40), "seed must lie between"),
 ])
 def test_generate_refuses_what_is_out_of_bounds(args, words):
     with pytest.raises(ValueError, match=words):
@@ -58,6 +62,14 @@ def test_a_good_csv_with_text_classes():
     assert_array_equal(d.X, [[0.5, 1], [-1, 2], [3, 0.25], [1, 1]])
     assert_array_equal(d.c, [1, 2, 1, 0])
     assert len(d.train) == 3 and len(d.test) == 1 and d.name == "pets.csv"
+
+
+def test_an_upload_can_be_split_again():
+    d = read_csv(csv("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(10))), "f.csv", 0.2, 0)
+    assert d.uploaded and len(d.test) == 2
+    e = datasets.resplit(d, 0.5, 3)
+    assert e.uploaded and e.X is d.X and len(e.test) == 5
+    assert_array_equal(e.test, data.split_indices(10, 0.5, 3)[1])
 
 
 def test_a_csv_with_a_named_label_column_first_and_numeric_classes():

@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from backprop import Network, train
-from explorer import limits, trainer
+from explorer import datasets, limits, trainer
 
 
 def session(net=None, **kw):
@@ -189,3 +189,32 @@ def test_a_point_becomes_x_and_its_target_for_the_network():
     trainer.picked(ss, ("test", 2))
     trainer.ensure(ss)
     assert ss["train_progress"].epoch == 1      # training goes on from the trained network
+
+
+def test_a_data_setting_regenerates_but_only_splits_an_upload_again():
+    ss = session()
+    trainer.set_gen(ss, "noise", 0.2)
+    assert ss["train_gen"]["noise"] == 0.2 and ss["train_data"].name.startswith("xor")
+    up = datasets.read_csv(b"a,b,label\n" + b"".join(b"%d,%d,%d\n" % (i, -i, i % 2)
+                                                     for i in range(20)), "u.csv", 0.2, 0)
+    trainer.set_data(ss, up)
+    trainer.set_gen(ss, "test", 0.5)
+    assert ss["train_data"].X is up.X and len(ss["train_data"].test) == 10
+    trainer.set_gen(ss, "name", "circles")           # a generator setting: back to generated
+    assert ss["train_data"].name.startswith("circles")
+    with pytest.raises(ValueError, match="noise"):
+        trainer.set_gen(ss, "noise", 9.0)
+    assert ss["train_gen"]["noise"] == 0.2             # the last good settings stay
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("train_eta", 1e9, "learning rate"), ("train_eta", float("nan"), "learning rate"),
+    ("train_m", 0, "mini-batch"), ("train_m", 2.5, "mini-batch"),
+    ("train_lmbda", 11.0, "λ"), ("train_lmbda", float("inf"), "λ"),
+])
+def test_settings_out_of_bounds_train_nothing_and_say_why(key, value, words):
+    ss = session(**{key: value})
+    trainer.play(ss, True)
+    trainer.step_batch(ss)
+    assert ss["train_progress"].batch == 0 and not ss["train_playing"]
+    assert words in ss["train_msg"]["train"]
