@@ -17,13 +17,17 @@ CLASS_COLOURS = ("#2166ac", "#b2182b", "#1b7837", "#e08214", "#762a83", "#35978f
                  "#9970ab", "#bf812d", "#3288bd", "#f46d43")
 SPLITS = ("train", "test")
 SYMBOLS = {"train": "circle", "test": "diamond"}
-AXIS = {"showgrid": False, "zeroline": False, "fixedrange": True}
+# Play redraws these figures several times a second: fixed margins (no automargin pass)
+# and tick labels that are not checked for overflow keep each redraw cheap in the browser.
+AXIS = {"showgrid": False, "zeroline": False, "fixedrange": True, "ticklabeloverflow": "allow"}
 
 
-def _layout(meta, width, height, **kw):
+def _layout(meta, width, height, margin=(55, 20, 30, 45), **kw):
+    left, right, top, bottom = margin
     return {"meta": meta, "width": width, "height": height, "dragmode": False,
             "clickmode": "event+select", "hovermode": "closest", "plot_bgcolor": "white",
-            "margin": {"l": 50, "r": 20, "t": 40, "b": 40}, **kw}
+            "margin": {"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False},
+            **kw}
 
 
 def grid(d, n=limits.GRID):
@@ -50,12 +54,15 @@ def boundary_figure(d, net, progress=None, pick=None):
     if d.features == 1:
         fig = _curve(d, net, meta)
     else:
-        fig = {"data": [], "layout": _layout(meta, 560, 500, xaxis={
-            **AXIS, "title": {"text": "x₁"}}, yaxis={**AXIS, "title": {"text": "x₂"}})}
+        xs, ys = grid(d)
+        fig = {"data": [], "layout": _layout(
+            meta, 520, 480, margin=(55, 15, 15, 45),
+            xaxis={**AXIS, "title": {"text": "x₁"}, "range": [xs[0], xs[-1]]},
+            yaxis={**AXIS, "title": {"text": "x₂"}, "range": [ys[0], ys[-1]]})}
         if d.features == 2:
             fig["data"].append(_heat(d, net))
     fig["data"] += _points(d, pick)
-    fig["layout"]["legend"] = {"orientation": "h", "y": -0.12}
+    fig["layout"]["showlegend"] = False      # the page says what circles and diamonds are
     return fig
 
 
@@ -71,8 +78,9 @@ def _heat(d, net):
         return {**heat, "z": np.argmax(a, axis=1).reshape(gx.shape).astype(float),
                 "zmin": -0.5, "zmax": k - 0.5, "colorscale": cs, "showscale": False,
                 "opacity": 0.35}
+    # no colour bar: the page says what the colours mean, and the browser redraws less
     return {**heat, "z": class_score(a).reshape(gx.shape), "zmin": 0.0, "zmax": 1.0,
-            "colorscale": COLORSCALE, "colorbar": {"title": {"text": "aᴸ"}, "thickness": 12}}
+            "colorscale": COLORSCALE, "showscale": False}
 
 
 def _curve(d, net, meta):
@@ -84,8 +92,11 @@ def _curve(d, net, meta):
               "line": {"color": "#444" if a.shape[1] == 1 else CLASS_COLOURS[j % 16]},
               "meta": {"kind": "aL", "j": j + 1}} for j in range(a.shape[1])]
     y_title = "y" if not d.classes else "class, aᴸ"
-    return {"data": lines, "layout": _layout(meta, 560, 420, xaxis={
-        **AXIS, "title": {"text": "x"}}, yaxis={**AXIS, "title": {"text": y_title}})}
+    lo, hi = min(0.0, d.c.min(), a.min()), max(1.0, d.c.max(), a.max())
+    pad = 0.05 * (hi - lo)
+    return {"data": lines, "layout": _layout(
+        meta, 560, 420, xaxis={**AXIS, "title": {"text": "x"}, "range": [xs[0], xs[-1]]},
+        yaxis={**AXIS, "title": {"text": y_title}, "range": [lo - pad, hi + pad]})}
 
 
 def _points(d, pick):
@@ -129,7 +140,8 @@ def curves_figure(history):
     """Cost (left) and accuracy (right) per epoch, on the training and the test rows."""
     epochs = np.arange(1, history.epochs + 1)
     fig = {"data": [], "layout": _layout(
-        {"kind": "curves"}, 620, 300, showlegend=True, legend={"orientation": "h", "y": -0.25},
+        {"kind": "curves"}, 560, 350, margin=(60, 20, 20, 120), showlegend=True,
+        legend={"orientation": "h", "y": -0.3, "yanchor": "top", "entrywidth": 130},
         xaxis={**AXIS, "domain": [0, 0.4], "title": {"text": "epoch"}, "anchor": "y"},
         yaxis={**AXIS, "title": {"text": "cost C"}, "type": "log", "anchor": "x"},
         xaxis2={**AXIS, "domain": [0.62, 1], "title": {"text": "epoch"}, "anchor": "y2"},
@@ -159,7 +171,8 @@ def flow_figure(history, name="nabla_w_norm"):
     per = history.per_layer(name)
     L = per.last
     fig = {"data": [], "layout": _layout(
-        {"kind": "flow", "quantity": name}, 620, 320, showlegend=True,
+        {"kind": "flow", "quantity": name}, 560, 330, margin=(70, 130, 20, 45),
+        showlegend=True,
         xaxis={**AXIS, "title": {"text": "epoch"}},
         yaxis={**AXIS, "type": "log", "exponentformat": "power", "dtick": 1,
                "title": {"text": FLOW[name][0] + " (log scale)"}})}

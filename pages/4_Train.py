@@ -96,8 +96,9 @@ def body():
         message("fit")
         return
     controls()
-    every = limits.TICK_SECONDS if ss.train_playing else None
-    st.fragment(run_every=every)(ui.guard(live))()
+    playing = ss.train_playing
+    st.fragment(run_every=limits.TICK_SECONDS if playing else None)(ui.guard(live))()
+    st.fragment(run_every=limits.CURVES_SECONDS if playing else None)(ui.guard(curves))()
     batch_section()
 
 
@@ -159,7 +160,8 @@ def controls():
 
 
 def live():
-    """What Play repaints: a fragment, rerun every TICK_SECONDS while Play is on."""
+    """What Play repaints at once: a fragment, rerun every TICK_SECONDS while Play is on;
+    each run is one tick of training."""
     if ss.train_playing and not trainer.tick(ss):
         st.rerun()                   # Play stopped by itself: redraw the page without timer
     p, d = ss.train_progress, ss.train_data
@@ -180,25 +182,38 @@ def live():
     if h.diverged:
         st.error(h.diverged.message + " Press Reset to start again.", icon=":material/error:")
     message("train")
-    left, right = st.columns([1, 1.1])
+    left, right = st.columns([1.3, 1], vertical_alignment="center")
     with left:
         ui.plotly_chart(training.boundary_figure(d, p.net, p, ss.train_point),
                         key="train_chart_boundary", on_select=on_pick,
                         selection_mode="points")
-        picked()
     with right:
-        if h.epochs:
-            ui.plotly_chart(training.curves_figure(h), key="train_chart_curves")
-            flow(h)
-        else:
-            st.info("Step, run an epoch or press Play: the cost, the accuracy and the "
-                    "gradient flow appear here after the first epoch.")
+        picked()
+
+
+def curves():
+    """Cost, accuracy and gradient flow per epoch: a fragment of its own, redrawn every
+    CURVES_SECONDS while Play is on (the browser then redraws the boundary alone)."""
+    h = ss.train_progress.history
+    if not h.epochs:
+        st.info("Step, run an epoch or press Play: the cost, the accuracy and the "
+                "gradient flow appear here after the first epoch.")
+        return
+    left, right = st.columns(2)
+    with left:
+        ui.plotly_chart(training.curves_figure(h), key="train_chart_curves")
+    with right:
+        flow(h)
 
 
 def picked():
+    st.markdown("The heatmap is the network's output aᴸ at every point of the plane: "
+                "blue where it says class 0 (aᴸ near 0), red for class 1 (aᴸ near 1); the "
+                "decision boundary is where they meet, at ½. Circles are training points, "
+                "diamonds test points, coloured by their true class.")
     if ss.train_point is None:
-        st.caption("Blue: class 0 (aᴸ near 0), red: class 1 (aᴸ near 1). Circles train, "
-                   "diamonds test. Click any point to make it the example (x, y).")
+        st.caption("Click any point: it becomes the example (x, y) on the weights trained "
+                   "so far, to step through.")
         return
     split, i = ss.train_point
     st.success(pretty(f"Point {i} of the {split} points is now the example (x, y), on the "
