@@ -39,6 +39,23 @@ def grid(d, n=limits.GRID):
     return [np.linspace(a, b, n) for a, b in zip(lo - pad, hi + pad)]
 
 
+def legend(d):
+    """What the boundary figure shows, in words, for the data d."""
+    if d.features == 1:
+        return ("The line is the network's output aᴸ(x) over the inputs x; the points are "
+                "the data (x, y), circles for training and diamonds for testing.")
+    shown = ("The heatmap is the network's output aᴸ at every point of the plane: blue where "
+             "it says class 0 (aᴸ near 0), red for class 1 (aᴸ near 1); the decision "
+             "boundary is where they meet, at ½." if len(d.classes) <= 2 else
+             "The heatmap shows, at every point of the plane, the class whose output aᴸⱼ "
+             "is largest.")
+    if d.features > 2:
+        shown = (f"Only the first two of the {d.features} features are drawn, so there is "
+                 "no boundary to show.")
+    return shown + (" Circles are training points, diamonds test points, coloured by "
+                    "their true class.")
+
+
 def class_score(a):
     """What the boundary heatmap shows of a^L: a^L_1 for one output; for two outputs
     (a^L_2 − a^L_1 + 1)/2, which is a^L_2 for softmax; both 0.5 on the boundary."""
@@ -275,12 +292,12 @@ def _sub(i):
 CONTRAST = (
     "Why the layers learn at different speeds: one layer back, BP2 multiplies δ by "
     "(wˡ⁺¹)ᵀ and by σ'(zˡ), and a sigmoid's σ' is at most ¼. In the *Deep sigmoid chain* "
-    "preset, with four sigmoid hidden layers, the first layer learns about 1,000× more "
-    "slowly than the output layer, and the network hardly learns. Make its hidden layers "
-    "tanh in the sidebar (σ' up to 1) and the gap falls to about 10× or less, and xor is "
-    "learned; relu starts at a few hundred × and falls as it trains (keep η ≤ 0.5: at η = 3 "
-    "its neurons die, σ' = 0). Scaled initial weights make w smaller, and so widen the gap "
-    "of a sigmoid chain.")
+    "preset, with four sigmoid hidden layers, the first layer learns 1,000× or more slowly "
+    "than the output layer, and the network hardly learns at all. Make its hidden layers "
+    "tanh in the sidebar (σ' up to 1) and the gap shrinks to some 10–30×, and xor is "
+    "learned; with relu it starts at a few hundred × and shrinks as it trains (keep η ≤ "
+    "0.5: at η = 3 its neurons die, σ' = 0). Scaled initial weights make w smaller, and so "
+    "widen the gap of a sigmoid chain.")
 
 
 def adds_up(traces, mean, l, shown):

@@ -31,7 +31,8 @@ def on_gen(key):
 
 def on_upload():
     up = ss.get("train_w_upload")
-    if up is None:
+    if up is None:                  # the file was removed: so is what was said about it
+        ss.train_msg.pop("data", None)
         return
     try:
         if up.size > limits.MAX_CSV_BYTES:   # before reading it
@@ -207,10 +208,7 @@ def curves():
 
 
 def picked():
-    st.markdown("The heatmap is the network's output aᴸ at every point of the plane: "
-                "blue where it says class 0 (aᴸ near 0), red for class 1 (aᴸ near 1); the "
-                "decision boundary is where they meet, at ½. Circles are training points, "
-                "diamonds test points, coloured by their true class.")
+    st.markdown(training.legend(ss.train_data))
     if ss.train_point is None:
         st.caption("Click any point: it becomes the example (x, y) on the weights trained "
                    "so far, to step through.")
