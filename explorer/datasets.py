@@ -1,24 +1,19 @@
-"""The data the Train page learns from: a generated set or an uploaded CSV, split into
-training and test rows, and whether the network fits it (with the network that would).
+"""The data the Train page learns from: a generated set or an uploaded CSV (read by
+``upload``), split into training and test rows; whether the network fits it, and the
+network that would; and user text made safe to show.
 
 A ``Data`` keeps the classes as numbers 0..k−1 (or the targets, for regression) and turns
 them into targets only for a given network: a 0/1 column for one output neuron, one-hot
-rows for one neuron per class. Only pandas reads what a user uploads; every bound is
-checked before it parses."""
+rows for one neuron per class."""
 
-import io
 import re
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from backprop import Network, data
 
 from . import limits
-
-LABEL_NAMES = ("label", "class", "y", "target")
-
 
 @dataclass(frozen=True, eq=False)
 class Data:
@@ -61,7 +56,7 @@ def generate(name, n, noise, test, seed):
     X, Y = d.make(int(n), noise, int(seed))
     classes = ("0", "1") if d.classes else ()
     c = Y[:, 0].astype(int) if classes else Y[:, 0]
-    return _split(f"{name}, n = {n}, noise {noise:g}", X, c, classes, test, seed)
+    return split_data(f"{name}, n = {n}, noise {noise:g}", X, c, classes, test, seed)
 
 
 def check_split(test, seed):
@@ -71,7 +66,8 @@ def check_split(test, seed):
         raise ValueError(f"the seed must lie between 0 and {limits.MAX_SEED}")
 
 
-def _split(name, X, c, classes, test_fraction, seed, uploaded=False):
+def split_data(name, X, c, classes, test_fraction, seed, uploaded=False):
+    """A Data of X and c, a fraction of its rows drawn by ``seed`` kept for testing."""
     train, test = data.split_indices(len(X), test_fraction, seed)
     for v in (X, c):
         v.flags.writeable = False
@@ -81,7 +77,7 @@ def _split(name, X, c, classes, test_fraction, seed, uploaded=False):
 def resplit(d, test, seed):
     """The same data split again: a fraction ``test`` of the rows, drawn by ``seed``."""
     check_split(test, seed)
-    return _split(d.name, d.X, d.c, d.classes, test, seed, d.uploaded)
+    return split_data(d.name, d.X, d.c, d.classes, test, seed, d.uploaded)
 
 
 def short(text, limit=40):
@@ -99,86 +95,6 @@ def md(text):
 def html(text):
     """Text that Plotly shows as it is: its tags and entities escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def read_csv(raw, file_name, test_fraction, seed):
-    """A Data from the bytes of a CSV file: a header row, feature columns, and a label
-    column (named label, class, y or target, or else the last). Raises ValueError saying
-    what to fix."""
-    check_split(test_fraction, seed)
-    if len(raw) > limits.MAX_CSV_BYTES:
-        raise ValueError(f"the file holds {len(raw) / 1024:.0f} kB; at most "
-                         f"{limits.MAX_CSV_BYTES // 1024} kB are read")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError("the file is not text (UTF-8): save it as CSV") from None
-    lines = text.splitlines()
-    if len(lines) < 3:
-        raise ValueError("the file needs a header row and at least two rows of data")
-    if len(lines) > limits.MAX_POINTS + 1:
-        raise ValueError(f"the file has {len(lines) - 1} rows of data; at most "
-                         f"{limits.MAX_POINTS} are allowed")
-    if lines[0].count(",") + 1 > limits.MAX_CSV_COLUMNS:
-        raise ValueError(f"the header has {lines[0].count(',') + 1} columns; at most "
-                         f"{limits.MAX_CSV_COLUMNS} (up to {limits.MAX_NEURONS} features "
-                         "and a label) are allowed")
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                         skip_blank_lines=True)
-    except pd.errors.ParserError as e:
-        line = re.search(r"line (\d+)", str(e))
-        where = f" (line {line.group(1)})" if line else ""
-        raise ValueError("every row must have as many cells as the header" + where) from None
-    except Exception:   # pandas' own words never reach the page
-        raise ValueError("the file could not be read as CSV: a header row, then one "
-                         "example a row, cells separated by commas") from None
-    return _from_frame(df, short(file_name), test_fraction, seed)
-
-
-def _from_frame(df, name, test_fraction, seed):
-    if df.shape[1] < 2:
-        raise ValueError("the file needs at least two columns: features and a label")
-    if len(df) < 2:
-        raise ValueError("the file needs at least two rows of data")
-    cols = [str(c) for c in df.columns]
-    named = [i for i, c in enumerate(cols) if c.strip().lower() in LABEL_NAMES]
-    label = named[0] if named else len(cols) - 1
-    features = [i for i in range(len(cols)) if i != label]
-    X = np.empty((len(df), len(features)))
-    for k, i in enumerate(features):
-        X[:, k] = _numbers(df.iloc[:, i], cols[i])
-    limits.check_magnitude("a feature", X)
-    labels = df.iloc[:, label].str.strip()
-    values = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=np.float64)
-    if np.isfinite(values).all() and not np.all(values == np.round(values)):
-        limits.check_magnitude("the label y", values)   # numbers that are not whole: a regression
-        return _split(name, X, values, (), test_fraction, seed, True)
-    if (labels == "").any():
-        raise ValueError(f"the label in row {int(np.argmax(labels == '')) + 1} is empty")
-    if np.isfinite(values).all():
-        names = sorted(set(values.tolist()))
-        classes = tuple(f"{v:g}" for v in names)
-        c = np.searchsorted(names, values)
-    else:
-        names = sorted(set(labels))
-        classes = tuple(short(v, 20) for v in names)
-        c = np.searchsorted(names, labels.to_numpy())
-    if not 2 <= len(classes) <= limits.MAX_CLASSES:
-        raise ValueError(f"the label column holds {len(classes)} different classes; "
-                         f"between 2 and {limits.MAX_CLASSES} are needed")
-    return _split(name, X, c.astype(int), classes, test_fraction, seed, True)
-
-
-def _numbers(column, name):
-    v = pd.to_numeric(column.str.strip(), errors="coerce").to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(v)
-    if bad.any():
-        row = int(np.argmax(bad))
-        cell = short(column.iloc[row], 20)
-        raise ValueError(f"column “{short(name, 20)}”, row {row + 1}: "
-                         + (f"“{cell}” is not a number" if cell else "the cell is empty"))
-    return v
 
 
 def n_out_for(d, net):

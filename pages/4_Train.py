@@ -6,7 +6,7 @@ import streamlit as st
 
 from backprop.data import DATASETS
 from backprop.notation import pretty
-from explorer import datasets, limits, trainer, training, ui
+from explorer import curves, datasets, limits, minibatch, trainer, training, ui, upload
 from explorer.datasets import md
 
 ss = st.session_state
@@ -38,7 +38,7 @@ def on_upload():
         if up.size > limits.MAX_CSV_BYTES:   # before reading it
             raise ValueError(f"the file holds {up.size / 1024:.0f} kB; at most "
                              f"{limits.MAX_CSV_BYTES // 1024} kB are read")
-        d = datasets.read_csv(up.getvalue(), up.name, ss.train_gen["test"],
+        d = upload.read_csv(up.getvalue(), up.name, ss.train_gen["test"],
                               ss.train_gen["seed"])
         trainer.set_data(ss, d)
         ss.train_msg.pop("data", None)
@@ -99,7 +99,7 @@ def body():
     controls()
     playing = ss.train_playing
     st.fragment(run_every=limits.TICK_SECONDS if playing else None)(ui.guard(live))()
-    st.fragment(run_every=limits.CURVES_SECONDS if playing else None)(ui.guard(curves))()
+    st.fragment(run_every=limits.CURVES_SECONDS if playing else None)(ui.guard(history_view))()
     batch_section()
 
 
@@ -192,7 +192,7 @@ def live():
         picked()
 
 
-def curves():
+def history_view():
     """Cost, accuracy and gradient flow per epoch: a fragment of its own, redrawn every
     CURVES_SECONDS while Play is on (the browser then redraws the boundary alone)."""
     h = ss.train_progress.history
@@ -202,7 +202,7 @@ def curves():
         return
     left, right = st.columns(2)
     with left:
-        ui.plotly_chart(training.curves_figure(h), key="train_chart_curves")
+        ui.plotly_chart(curves.curves_figure(h), key="train_chart_curves")
     with right:
         flow(h)
 
@@ -224,12 +224,12 @@ def picked():
 
 def flow(h):
     ss.train_w_flow = ss.train_flow
-    st.radio("Gradient flow", list(training.FLOW), key="train_w_flow", horizontal=True,
-             format_func=lambda k: f"{training.FLOW[k][0]}: {training.FLOW[k][1]}",
+    st.radio("Gradient flow", list(curves.FLOW), key="train_w_flow", horizontal=True,
+             format_func=lambda k: f"{curves.FLOW[k][0]}: {curves.FLOW[k][1]}",
              on_change=lambda: ss.update(train_flow=ss.train_w_flow))
-    ui.plotly_chart(training.flow_figure(h, ss.train_flow), key="train_chart_flow")
-    st.markdown(f"**{training.flow_sentence(h, ss.train_flow)}**")
-    st.caption(training.CONTRAST)
+    ui.plotly_chart(curves.flow_figure(h, ss.train_flow), key="train_chart_flow")
+    st.markdown(f"**{curves.flow_sentence(h, ss.train_flow)}**")
+    st.caption(curves.CONTRAST)
 
 
 def batch_section():
@@ -250,9 +250,9 @@ def batch_section():
              r"{\partial w^{" + str(l) + r"}}, \qquad m = " + str(len(X)))
     traces = [net.backprop(x, y) for x, y in zip(X, Y)]
     mean = net.gradient(X, Y)
-    ui.plotly_chart(training.batch_figure(traces[:SHOWN], mean, l, len(X)),
+    ui.plotly_chart(minibatch.batch_figure(traces[:SHOWN], mean, l, len(X)),
                     key="train_chart_batch")
-    st.markdown(training.adds_up(traces, mean, l, SHOWN))
+    st.markdown(minibatch.adds_up(traces, mean, l, SHOWN))
 
 
 body()

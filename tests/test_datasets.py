@@ -7,7 +7,8 @@ from numpy.testing import assert_array_equal
 
 from backprop import Network, data
 from explorer import datasets, limits
-from explorer.datasets import fit_problem, fitted, read_csv
+from explorer.datasets import fit_problem, fitted
+from explorer.upload import read_csv
 
 
 def csv(text):

@@ -15,7 +15,7 @@ from streamlit.runtime.state.common import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
 
 from backprop import data, train
-from explorer import training
+from explorer import curves
 
 ROOT = Path(__file__).resolve().parents[1]
 APP, TRAIN = str(ROOT / "app.py"), str(ROOT / "pages/4_Train.py")
@@ -263,4 +263,4 @@ def test_the_sine_needs_one_input_and_is_fitted():
     assert at.session_state["net"].sizes == (1, 2, 1)
     assert "Test cost" in metrics(at)
     assert of_kind(charts(at)["train_chart_boundary"], "aL")[0]["type"] == "scatter"
-    assert training.flow_sentence(at.session_state["train_progress"].history)
+    assert curves.flow_sentence(at.session_state["train_progress"].history)

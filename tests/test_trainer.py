@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from backprop import Network, train
-from explorer import datasets, limits, trainer
+from explorer import limits, trainer, upload
 
 
 def session(net=None, **kw):
@@ -195,7 +195,7 @@ def test_a_data_setting_regenerates_but_only_splits_an_upload_again():
     ss = session()
     trainer.set_gen(ss, "noise", 0.2)
     assert ss["train_gen"]["noise"] == 0.2 and ss["train_data"].name.startswith("xor")
-    up = datasets.read_csv(b"a,b,label\n" + b"".join(b"%d,%d,%d\n" % (i, -i, i % 2)
+    up = upload.read_csv(b"a,b,label\n" + b"".join(b"%d,%d,%d\n" % (i, -i, i % 2)
                                                      for i in range(20)), "u.csv", 0.2, 0)
     trainer.set_data(ss, up)
     trainer.set_gen(ss, "test", 0.5)

@@ -7,8 +7,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from backprop import Network, train
 from backprop.history import History
-from explorer import datasets, limits, training
-from explorer.datasets import read_csv
+from explorer import curves, datasets, limits, minibatch, training
+from explorer.upload import read_csv
 
 
 def traces_of(fig, kind):
@@ -85,7 +85,7 @@ def test_one_feature_draws_a_L_as_a_curve():
 
 def test_curves_hold_the_history(trained):
     *_, h = trained
-    fig = training.curves_figure(h)
+    fig = curves.curves_figure(h)
     go.Figure(fig)
     got = {t["name"]: t["y"] for t in fig["data"]}
     assert_array_equal(got["training cost"], h.cost)
@@ -94,8 +94,8 @@ def test_curves_hold_the_history(trained):
 
 def test_flow_holds_each_layer_per_epoch_on_a_log_axis(trained):
     *_, h = trained
-    for name in training.FLOW:
-        fig = training.flow_figure(h, name)
+    for name in curves.FLOW:
+        fig = curves.flow_figure(h, name)
         go.Figure(fig)
         assert fig["layout"]["yaxis"]["type"] == "log"
         for t in fig["data"]:
@@ -105,15 +105,15 @@ def test_flow_holds_each_layer_per_epoch_on_a_log_axis(trained):
 
 def test_flow_sentence_names_the_slowest_layer_and_the_ratio():
     h = History(cost=(1.0, 1.0), nabla_w_norm=((1e-3, 1.0, 1.0), (2e-5, 0.01, 0.05)))
-    s = training.flow_sentence(h)
+    s = curves.flow_sentence(h)
     assert s.startswith("In epoch 2, layer 2 learned 2,500× more slowly than layer 4")
     assert "‖∂C/∂w²‖ = 2.0e-5" in s and "‖∂C/∂w⁴‖ = 0.050" in s
     same = History(cost=(1.0,), nabla_w_norm=((0.1, 0.12),))
-    assert "same speed" in training.flow_sentence(same)
-    assert training.flow_sentence(History()) is None
+    assert "same speed" in curves.flow_sentence(same)
+    assert curves.flow_sentence(History()) is None
     zero = History(cost=(1.0,), nabla_w_norm=((0.0, 0.12),))
-    assert "did not learn at all" in training.flow_sentence(zero)
-    fig = training.flow_figure(zero)
+    assert "did not learn at all" in curves.flow_sentence(zero)
+    fig = curves.flow_figure(zero)
     assert np.isnan(fig["data"][0]["y"][0])          # no 0 on a log axis
 
 
@@ -124,7 +124,7 @@ def test_the_mini_batch_figure_adds_up(trained, m):
     X, Y = X[:m], Y[:m]
     traces = [net.backprop(x, y) for x, y in zip(X, Y)]
     mean = net.gradient(X, Y)
-    fig = training.batch_figure(traces[:6], mean, 3, m)
+    fig = minibatch.batch_figure(traces[:6], mean, 3, m)
     go.Figure(fig)
     examples, (mean_panel,) = traces_of(fig, "example"), traces_of(fig, "mean")
     assert len(examples) == min(m, 6)
@@ -134,7 +134,7 @@ def test_the_mini_batch_figure_adds_up(trained, m):
     # the mean of the per-example matrices is the batch gradient
     assert_allclose(np.mean([t.nabla_w[3] for t in traces], axis=0), mean_panel["z"],
                     rtol=0, atol=1e-12)
-    text = training.adds_up(traces, mean, 3, 6)
+    text = minibatch.adds_up(traces, mean, 3, 6)
     assert f"/ {m} = {np.mean([t.nabla_w[3][0, 0] for t in traces]):.6g}" in text
     assert f"gives {mean.nabla_w[3][0, 0]:.6g}" in text
     assert ("first 6" in text) == (m > 6)
