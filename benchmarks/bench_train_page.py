@@ -38,15 +38,19 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 
-# Counts, every animation frame, the decision boundary figures showing a new network
-# (their meta names the epoch and mini-batch, and the heatmap's first value changes too).
+# Counts, every animation frame, whether the decision boundary shows a new network (its
+# meta names the epoch and mini-batch, and the heatmap's first value changes too). Only
+# the figure Streamlit shows as current counts: while a rerun is drawn, the one it
+# replaces may still be in the page, marked stale.
 COUNT_JS = """(seconds) => new Promise(done => {
     const seen = [], t0 = performance.now();
     let last = null;
     function frame(now) {
-        for (const el of document.querySelectorAll('%s')) {
-            const m = el.layout && el.layout.meta;
-            if (!m || m.kind !== 'boundary' || !el._fullData) continue;
+        const el = [...document.querySelectorAll('%s')].find(el =>
+            el.layout && el.layout.meta && el.layout.meta.kind === 'boundary'
+            && el._fullData && !el.closest('[data-stale="true"]'));
+        if (el) {
+            const m = el.layout.meta;
             const heat = el._fullData.find(t => t.type === 'heatmap');
             const key = m.epoch + '+' + m.batch + ':' + (heat ? heat.z[0][0] : '');
             if (key !== last) { if (last !== null) seen.push(now - t0); last = key; }

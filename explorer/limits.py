@@ -57,4 +57,6 @@ TICK_SECONDS = 0.15                  # Play: one repaint of the boundary this of
 CURVES_SECONDS = 1.0                 # ... and of the cost, accuracy and gradient flow
 TICK_TRAIN_SECONDS = 0.025           # ... and at most this much training in each
 EPOCHS_PER_TICK = 10                 # ... and at most this many epochs in each
+BUSY_GAP = 3 * TICK_SECONDS          # ticks further apart: the server is busy, so ...
+BUSY_SHARE = 0.2                     # ... each trains for this share of the time only
 GRID = 50                            # the decision boundary: a^L on GRID × GRID points

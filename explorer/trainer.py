@@ -7,7 +7,8 @@ mapping ``ss`` (st.session_state, or a dict in tests). Every key is prefixed "tr
 - "train_synced": the session's network ("net") as last seen here: when "net" changes
   (the sidebar, the Network page), training starts afresh from the new one;
 - "train_progress": backprop.train.Progress; "train_playing", "train_play_from" (the
-  epoch Play started at); "train_point": ("train" | "test", row) of a clicked point;
+  epoch Play started at); "train_point": ("train" | "test", row) of a clicked point; "train_tick_end": when
+  the last Play tick ended;
 - "train_msg": messages by where they are shown.
 
 Every action does a bounded amount of work: one mini-batch, one epoch, or one Play tick
@@ -140,15 +141,21 @@ def run_epoch(ss):
 def play(ss, on):
     ss["train_playing"] = bool(on) and fits(ss)
     ss["train_play_from"] = ss["train_progress"].epoch
+    ss.pop("train_tick_end", None)
 
 
 def tick(ss, seconds=limits.TICK_TRAIN_SECONDS, clock=time.perf_counter):
     """One Play tick: train for at most ``seconds`` and ``EPOCHS_PER_TICK`` epochs, in
-    pieces of a quarter epoch (at most 25 mini-batches). Pauses Play after PLAY_EPOCHS
-    epochs, at the epoch cap, or on a divergence; returns whether Play goes on."""
+    pieces of a quarter epoch (at most 25 mini-batches). When this session's ticks come
+    more than BUSY_GAP apart the server is busy: train for BUSY_SHARE of that time only,
+    so that a class playing at once slows its training, not everybody's clicks. Pauses
+    Play after PLAY_EPOCHS epochs, at the epoch cap, or on a divergence; returns whether
+    Play goes on."""
     if not ss["train_playing"]:
         return False
     t0, p0 = clock(), ss["train_progress"]
+    if t0 - ss.get("train_tick_end", t0) > limits.BUSY_GAP:
+        seconds *= limits.BUSY_SHARE
     piece = max(1, min(25, per_epoch(ss) // 4))
     p = p0
     while clock() - t0 < seconds and p.epoch - p0.epoch < limits.EPOCHS_PER_TICK:
@@ -157,6 +164,7 @@ def tick(ss, seconds=limits.TICK_TRAIN_SECONDS, clock=time.perf_counter):
                 p.epoch - ss["train_play_from"] >= limits.PLAY_EPOCHS:
             ss["train_playing"] = False
             break
+    ss["train_tick_end"] = clock()
     return ss["train_playing"]
 
 

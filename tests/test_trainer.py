@@ -218,3 +218,20 @@ def test_settings_out_of_bounds_train_nothing_and_say_why(key, value, words):
     trainer.step_batch(ss)
     assert ss["train_progress"].batch == 0 and not ss["train_playing"]
     assert words in ss["train_msg"]["train"]
+
+
+def test_ticks_that_come_late_train_less():
+    ss = session(train_m=10)                           # pieces of 16 // 4 = 4 mini-batches
+    trainer.play(ss, True)
+    clock = Clock(0.01)
+
+    def done():
+        return ss["train_progress"].batch + 16 * ss["train_progress"].epoch
+
+    trainer.tick(ss, seconds=0.095, clock=clock)      # on time: 9 pieces, one each 0.01 s
+    assert done() == 36
+    clock.t += 1.0                                     # the next comes a second later:
+    trainer.tick(ss, seconds=0.095, clock=clock)      # 0.095 × 0.2 s: one piece
+    assert done() == 40
+    trainer.tick(ss, seconds=0.095, clock=clock)      # on time again
+    assert done() == 76
