@@ -7,8 +7,8 @@ mapping ``ss`` (st.session_state, or a dict in tests). Every key is prefixed "tr
 - "train_synced": the session's network ("net") as last seen here: when "net" changes
   (the sidebar, the Network page), training starts afresh from the new one;
 - "train_progress": backprop.train.Progress; "train_playing", "train_play_from" (the
-  epoch Play started at); "train_point": ("train" | "test", row) of a clicked point; "train_tick_end": when
-  the last Play tick ended;
+  epoch Play started at); "train_point": ("train" | "test", row) of a clicked point; "train_tick_every" (Play's
+  timer), "train_tick_start", "train_on_time", "train_slow_since" (see ``pace``);
 - "train_msg": messages by where they are shown.
 
 Every action does a bounded amount of work: one mini-batch, one epoch, or one Play tick
@@ -27,7 +27,8 @@ from . import datasets, limits
 DEFAULT_GEN = {"name": "xor", "n": 200, "noise": 0.0, "test": 0.2, "seed": 0}
 DEFAULTS = {"train_eta": 3.0, "train_m": 10, "train_lmbda": 0.0, "train_playing": False,
             "train_play_from": 0, "train_point": None, "train_flow": "nabla_w_norm",
-            "train_layer": None, "train_point_epoch": 0}
+            "train_layer": None, "train_point_epoch": 0,
+            "train_tick_every": limits.TICK_SECONDS}
 SPLITS = ("train", "test")
 
 
@@ -141,20 +142,19 @@ def run_epoch(ss):
 def play(ss, on):
     ss["train_playing"] = bool(on) and fits(ss)
     ss["train_play_from"] = ss["train_progress"].epoch
-    ss.pop("train_tick_end", None)
+    ss["train_tick_every"] = limits.TICK_SECONDS
+    ss.pop("train_tick_start", None)
 
 
 def tick(ss, seconds=limits.TICK_TRAIN_SECONDS, clock=time.perf_counter):
     """One Play tick: train for at most ``seconds`` and ``EPOCHS_PER_TICK`` epochs, in
-    pieces of a quarter epoch (at most 25 mini-batches). When this session's ticks come
-    more than BUSY_GAP apart the server is busy: train for BUSY_SHARE of that time only,
-    so that a class playing at once slows its training, not everybody's clicks. Pauses
-    Play after PLAY_EPOCHS epochs, at the epoch cap, or on a divergence; returns whether
-    Play goes on."""
+    pieces of a quarter epoch (at most 25 mini-batches). Pauses Play after PLAY_EPOCHS
+    epochs, at the epoch cap, or on a divergence; returns whether Play goes on. A tick
+    that comes late (``pace``) trains for BUSY_SHARE of the time only."""
     if not ss["train_playing"]:
         return False
     t0, p0 = clock(), ss["train_progress"]
-    if t0 - ss.get("train_tick_end", t0) > limits.BUSY_GAP:
+    if pace(ss, t0):
         seconds *= limits.BUSY_SHARE
     piece = max(1, min(25, per_epoch(ss) // 4))
     p = p0
@@ -164,8 +164,27 @@ def tick(ss, seconds=limits.TICK_TRAIN_SECONDS, clock=time.perf_counter):
                 p.epoch - ss["train_play_from"] >= limits.PLAY_EPOCHS:
             ss["train_playing"] = False
             break
-    ss["train_tick_end"] = clock()
     return ss["train_playing"]
+
+
+def pace(ss, now):
+    """Whether this tick comes late, more than BUSY_LAG after the timer's interval
+    "train_tick_every": then the server is busy. A busy server slows Play's timer to
+    BUSY_TICK_SECONDS, so that a class playing at once slows its own repaints rather
+    than everybody's clicks; BUSY_MIN_SECONDS after the last late tick, three ticks on
+    time in a row speed it up again. (The page redraws itself when "train_tick_every" changes.)"""
+    every, last = ss["train_tick_every"], ss.get("train_tick_start")
+    ss["train_tick_start"] = now
+    late = last is not None and now - last > every + limits.BUSY_LAG
+    if late:                 # slow down, or stay slow for BUSY_MIN_SECONDS more
+        ss["train_on_time"] = 0
+        ss["train_tick_every"], ss["train_slow_since"] = limits.BUSY_TICK_SECONDS, now
+    elif last is not None:
+        ss["train_on_time"] = ss.get("train_on_time", 0) + 1
+        if every != limits.TICK_SECONDS and ss["train_on_time"] >= 3 and \
+                now - ss["train_slow_since"] >= limits.BUSY_MIN_SECONDS:
+            ss["train_tick_every"] = limits.TICK_SECONDS
+    return late
 
 
 def on_batch_size(ss, m):

@@ -98,7 +98,7 @@ def body():
         return
     controls()
     playing = ss.train_playing
-    st.fragment(run_every=limits.TICK_SECONDS if playing else None)(ui.guard(live))()
+    st.fragment(run_every=ss.train_tick_every if playing else None)(ui.guard(live))()
     st.fragment(run_every=limits.CURVES_SECONDS if playing else None)(ui.guard(history_view))()
     batch_section()
 
@@ -163,8 +163,9 @@ def controls():
 def live():
     """What Play repaints at once: a fragment, rerun every TICK_SECONDS while Play is on;
     each run is one tick of training."""
-    if ss.train_playing and not trainer.tick(ss):
-        st.rerun()                   # Play stopped by itself: redraw the page without timer
+    every = ss.train_tick_every
+    if ss.train_playing and (not trainer.tick(ss) or ss.train_tick_every != every):
+        st.rerun()          # Play stopped by itself, or its pace changed: a new timer
     p, d = ss.train_progress, ss.train_data
     h = p.history
     m = st.columns(5)
@@ -179,7 +180,9 @@ def live():
         elif len(d.test):
             m[3].metric("Test cost", f"{h.test_cost[-1]:.4g}")
     if ss.train_playing:
-        m[4].caption(f"Playing: pauses itself after {limits.PLAY_EPOCHS} epochs.")
+        m[4].caption(f"Playing: pauses itself after {limits.PLAY_EPOCHS} epochs."
+                     + (" The server is busy: one repaint a second for now."
+                        if ss.train_tick_every != limits.TICK_SECONDS else ""))
     if h.diverged:
         st.error(h.diverged.message + " Press Reset to start again.", icon=":material/error:")
     message("train")
