@@ -96,9 +96,23 @@ def body():
                   "number of features, and an output layer that fits the classes.")
         message("fit")
         return
-    controls()
+    st.fragment(ui.guard(workbench))()
+
+
+def workbench():
+    """The controls, the figures and the mini-batch: a fragment, so that a click on Step or
+    Run one epoch redraws this part of the page only. Inside it, two fragments repaint by
+    themselves while Play is on: the boundary (each run a tick of training) and, less
+    often, the curves. A timer can only be stopped by a run of the whole page, so the
+    whole page runs again when Play stops."""
     playing = ss.train_playing
-    st.fragment(run_every=ss.train_tick_every if playing else None)(ui.guard(live))()
+    timer = ss.train_tick_every if playing else None
+    if ss.get("train_timer") is not None and timer is None:
+        ss.train_timer = None
+        st.rerun(scope="app")
+    ss.train_timer = timer
+    controls()
+    st.fragment(run_every=timer)(ui.guard(live))()
     st.fragment(run_every=limits.CURVES_SECONDS if playing else None)(ui.guard(history_view))()
     batch_section()
 
@@ -165,7 +179,8 @@ def live():
     each run is one tick of training."""
     every = ss.train_tick_every
     if ss.train_playing and (not trainer.tick(ss) or ss.train_tick_every != every):
-        st.rerun()          # Play stopped by itself, or its pace changed: a new timer
+        ss.train_timer = None
+        st.rerun(scope="app")   # Play stopped by itself, or its pace changed: a new timer
     p, d = ss.train_progress, ss.train_data
     h = p.history
     m = st.columns(5)
