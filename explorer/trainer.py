@@ -7,8 +7,9 @@ mapping ``ss`` (st.session_state, or a dict in tests). Every key is prefixed "tr
 - "train_synced": the session's network ("net") as last seen here: when "net" changes
   (the sidebar, the Network page), training starts afresh from the new one;
 - "train_progress": backprop.train.Progress; "train_playing", "train_play_from" (the
-  epoch Play started at); "train_point": ("train" | "test", row) of a clicked point; "train_tick_every" (Play's
-  timer), "train_tick_start", "train_on_time", "train_slow_since" (see ``pace``);
+  epoch Play started at); "train_point": ("train" | "test", row) of a clicked point; "train_tick_start" and
+  "train_busy": when the last Play tick started, and whether it came late; "train_timer":
+  whether the page last drew Play's timers;
 - "train_msg": messages by where they are shown.
 
 Every action does a bounded amount of work: one mini-batch, one epoch, or one Play tick
@@ -27,8 +28,7 @@ from . import datasets, limits
 DEFAULT_GEN = {"name": "xor", "n": 200, "noise": 0.0, "test": 0.2, "seed": 0}
 DEFAULTS = {"train_eta": 3.0, "train_m": 10, "train_lmbda": 0.0, "train_playing": False,
             "train_play_from": 0, "train_point": None, "train_flow": "nabla_w_norm",
-            "train_layer": None, "train_point_epoch": 0,
-            "train_tick_every": limits.TICK_SECONDS}
+            "train_layer": None, "train_point_epoch": 0, "train_busy": False}
 SPLITS = ("train", "test")
 
 
@@ -142,19 +142,23 @@ def run_epoch(ss):
 def play(ss, on):
     ss["train_playing"] = bool(on) and fits(ss)
     ss["train_play_from"] = ss["train_progress"].epoch
-    ss["train_tick_every"] = limits.TICK_SECONDS
+    ss["train_busy"] = False
     ss.pop("train_tick_start", None)
 
 
 def tick(ss, seconds=limits.TICK_TRAIN_SECONDS, clock=time.perf_counter):
     """One Play tick: train for at most ``seconds`` and ``EPOCHS_PER_TICK`` epochs, in
-    pieces of a quarter epoch (at most 25 mini-batches). Pauses Play after PLAY_EPOCHS
-    epochs, at the epoch cap, or on a divergence; returns whether Play goes on. A tick
-    that comes late (``pace``) trains for BUSY_SHARE of the time only."""
+    pieces of a quarter epoch (at most 25 mini-batches). A tick that comes more than
+    BUSY_LAG late finds the server busy: it trains for BUSY_SHARE of the time only, so that
+    a class playing at once slows its own training rather than everybody's clicks. Pauses
+    Play after PLAY_EPOCHS epochs, at the epoch cap, or on a divergence; returns whether
+    Play goes on."""
     if not ss["train_playing"]:
         return False
-    t0, p0 = clock(), ss["train_progress"]
-    if pace(ss, t0):
+    t0, p0, last = clock(), ss["train_progress"], ss.get("train_tick_start")
+    ss["train_tick_start"] = t0
+    ss["train_busy"] = last is not None and t0 - last > limits.TICK_SECONDS + limits.BUSY_LAG
+    if ss["train_busy"]:
         seconds *= limits.BUSY_SHARE
     piece = max(1, min(25, per_epoch(ss) // 4))
     p = p0
@@ -165,26 +169,6 @@ def tick(ss, seconds=limits.TICK_TRAIN_SECONDS, clock=time.perf_counter):
             ss["train_playing"] = False
             break
     return ss["train_playing"]
-
-
-def pace(ss, now):
-    """Whether this tick comes late, more than BUSY_LAG after the timer's interval
-    "train_tick_every": then the server is busy. A busy server slows Play's timer to
-    BUSY_TICK_SECONDS, so that a class playing at once slows its own repaints rather
-    than everybody's clicks; BUSY_MIN_SECONDS after the last late tick, three ticks on
-    time in a row speed it up again. (The page redraws itself when "train_tick_every" changes.)"""
-    every, last = ss["train_tick_every"], ss.get("train_tick_start")
-    ss["train_tick_start"] = now
-    late = last is not None and now - last > every + limits.BUSY_LAG
-    if late:                 # slow down, or stay slow for BUSY_MIN_SECONDS more
-        ss["train_on_time"] = 0
-        ss["train_tick_every"], ss["train_slow_since"] = limits.BUSY_TICK_SECONDS, now
-    elif last is not None:
-        ss["train_on_time"] = ss.get("train_on_time", 0) + 1
-        if every != limits.TICK_SECONDS and ss["train_on_time"] >= 3 and \
-                now - ss["train_slow_since"] >= limits.BUSY_MIN_SECONDS:
-            ss["train_tick_every"] = limits.TICK_SECONDS
-    return late
 
 
 def on_batch_size(ss, m):

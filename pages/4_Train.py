@@ -100,19 +100,18 @@ def body():
 
 
 def workbench():
-    """The controls, the figures and the mini-batch: a fragment, so that a click on Step or
-    Run one epoch redraws this part of the page only. Inside it, two fragments repaint by
-    themselves while Play is on: the boundary (each run a tick of training) and, less
-    often, the curves. A timer can only be stopped by a run of the whole page, so the
-    whole page runs again when Play stops."""
+    """The controls, the figures and the mini-batch: a fragment, so that a click on Step,
+    Run one epoch or Play redraws this part of the page only. While Play is on, two
+    fragments inside it repaint by themselves: the boundary (each run a tick of training)
+    and, less often, the curves. Only a run of the whole page stops their timers, so when
+    Play stops the whole page runs again."""
     playing = ss.train_playing
-    timer = ss.train_tick_every if playing else None
-    if ss.get("train_timer") is not None and timer is None:
-        ss.train_timer = None
+    if ss.get("train_timer") and not playing:
+        ss.train_timer = False
         st.rerun(scope="app")
-    ss.train_timer = timer
+    ss.train_timer = playing
     controls()
-    st.fragment(run_every=timer)(ui.guard(live))()
+    st.fragment(run_every=limits.TICK_SECONDS if playing else None)(ui.guard(live))()
     st.fragment(run_every=limits.CURVES_SECONDS if playing else None)(ui.guard(history_view))()
     batch_section()
 
@@ -177,10 +176,9 @@ def controls():
 def live():
     """What Play repaints at once: a fragment, rerun every TICK_SECONDS while Play is on;
     each run is one tick of training."""
-    every = ss.train_tick_every
-    if ss.train_playing and (not trainer.tick(ss) or ss.train_tick_every != every):
-        ss.train_timer = None
-        st.rerun(scope="app")   # Play stopped by itself, or its pace changed: a new timer
+    if ss.train_playing and not trainer.tick(ss):
+        ss.train_timer = False
+        st.rerun(scope="app")   # Play stopped by itself: the page without timers
     p, d = ss.train_progress, ss.train_data
     h = p.history
     m = st.columns(5)
@@ -196,8 +194,8 @@ def live():
             m[3].metric("Test cost", f"{h.test_cost[-1]:.4g}")
     if ss.train_playing:
         m[4].caption(f"Playing: pauses itself after {limits.PLAY_EPOCHS} epochs."
-                     + (" The server is busy: one repaint a second for now."
-                        if ss.train_tick_every != limits.TICK_SECONDS else ""))
+                     + (" The server is busy: training slows down." if ss.train_busy
+                        else ""))
     if h.diverged:
         st.error(h.diverged.message + " Press Reset to start again.", icon=":material/error:")
     message("train")
