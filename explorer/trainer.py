@@ -7,9 +7,9 @@ mapping ``ss`` (st.session_state, or a dict in tests). Every key is prefixed "tr
 - "train_synced": the session's network ("net") as last seen here: when "net" changes
   (the sidebar, the Network page), training starts afresh from the new one;
 - "train_progress": backprop.train.Progress; "train_playing", "train_play_from" (the
-  epoch Play started at); "train_point": ("train" | "test", row) of a clicked point; "train_tick_start" and
-  "train_busy": when the last Play tick started, and whether it came late; "train_timer":
-  whether the page last drew Play's timers;
+  epoch Play started at); "train_tick_start" and "train_busy" (when the last Play tick
+  started, and whether it came late); "train_timer" (whether the page last drew Play's
+  timers); "train_point": ("train" | "test", row) of a clicked point;
 - "train_msg": messages by where they are shown.
 
 Every action does a bounded amount of work: one mini-batch, one epoch, or one Play tick
