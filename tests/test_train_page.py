@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from backprop import data, train
 from explorer import curves
+from explorer.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP, TRAIN = str(ROOT / "app.py"), str(ROOT / "pages/4_Train.py")
@@ -264,3 +265,18 @@ def test_the_sine_needs_one_input_and_is_fitted():
     assert "Test cost" in metrics(at)
     assert of_kind(charts(at)["train_chart_boundary"], "aL")[0]["type"] == "scatter"
     assert curves.flow_sentence(at.session_state["train_progress"].history)
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_every_preset_trains_or_is_offered_a_fit(preset):
+    at = open_train(preset)
+    net = at.session_state["net"]
+    if net.sizes[0] != 2:                       # the softmax classifier has 3 inputs
+        assert "Fit the network to the data" in [b.label for b in at.button]
+        at.button(key="train_fit").click().run()
+        assert_clean(at)
+    at.button(key="train_epoch").click().run()
+    assert_clean(at)
+    p = at.session_state["train_progress"]
+    assert p.epoch == 1 and p.history.epochs == 1
+    assert {"train_chart_boundary", "train_chart_curves", "train_chart_flow"} <= set(charts(at))
