@@ -5,6 +5,7 @@ and w^l_{jk} goes to neuron j of layer l from neuron k of layer l−1, so w^l is
 A Network never changes: every update returns a new one.
 """
 
+import math
 import operator
 
 import numpy as np
@@ -175,9 +176,29 @@ class Network:
     def step(self, grad, eta):
         """A new Network moved against ``grad``: w ← w − η ∂C/∂w, b ← b − η ∂C/∂b."""
         eta = validate.positive_number("eta (the learning rate η)", eta)
-        return self.replace(
-            weights=[w - eta * g for w, g in zip(self.w.values(), grad.nabla_w.values())],
-            biases=[b - eta * g for b, g in zip(self.b.values(), grad.nabla_b.values())])
+        ws = [w - eta * g for w, g in zip(self.w.values(), grad.nabla_w.values())]
+        bs = [b - eta * g for b, g in zip(self.b.values(), grad.nabla_b.values())]
+        olds = self.w.values() + self.b.values()
+        news = ws + bs
+        if len(news) == len(olds) and all(
+                new.shape == old.shape and math.isfinite(np.add.reduce(new, axis=None))
+                for new, old in zip(news, olds)):
+            return self._moved(ws, bs)
+        return self.replace(weights=ws, biases=bs)   # refuses them, saying why
+
+    def _moved(self, ws, bs):
+        """This network with new w and b of the same shapes, all finite (checked by
+        ``step``): the checks of __init__ are not needed again, and training calls this
+        once per mini-batch."""
+        net = object.__new__(Network)
+        for v in ws + bs:
+            v.flags.writeable = False
+        _set = object.__setattr__
+        _set(net, "w", Layers(2, ws))
+        _set(net, "b", Layers(2, bs))
+        for name in ("activations", "cost", "sizes", "_acts", "_cost"):
+            _set(net, name, getattr(self, name))
+        return net
 
     def sgd_step(self, x, y, eta):
         """One gradient-descent step on the example (x, y); this network is unchanged."""

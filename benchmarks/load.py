@@ -6,8 +6,14 @@ timing every rerun until ``script_finished`` and checking every figure's numbers
 ``backprop``. Prints rerun latency (p50/p95), errors, reruns per second, and the resident
 memory of the server's process tree before, at peak, and after the sessions have left.
 
+``--scenario train`` puts the students on the Train page instead (benchmarks/loadtrain.py):
+step a mini-batch, run an epoch, Play for 5 s (the timer's fragment reruns, "ticks") and
+Pause, every decision boundary checked against ``backprop.train``. It also prints the
+server time of the ticks and how many ticks each playing student got per second.
+
     python benchmarks/load.py                          # own server, 30 sessions
     python benchmarks/load.py --sessions 100 --reruns 20
+    python benchmarks/load.py --scenario train --sessions 100 --reruns 9
     python benchmarks/load.py --url http://127.0.0.1:8080 --pid $(cat /tmp/x/run.pid)
     python benchmarks/load.py --server-arg=--runner.postScriptGC=true   # Streamlit's default
 
@@ -199,7 +205,8 @@ def report(results, elapsed, mem, args, url, cpu):
     opens = [r.open_latency for r in results if r.open_latency == r.open_latency]
     errors = [e for r in results for e in r.errors]
     ms = 1000
-    print(f"target      {url}: {args.sessions} sessions × {args.reruns} reruns, think "
+    print(f"target      {url}, {args.scenario} scenario: {args.sessions} sessions × "
+          f"{args.reruns} reruns, think "
           f"{args.think[0]:g}–{args.think[1]:g} s, starts spread over {args.ramp:g} s")
     if opens:
         print(f"page open   p50 {statistics.median(opens) * ms:6.0f} ms   "
@@ -208,7 +215,15 @@ def report(results, elapsed, mem, args, url, cpu):
         print(f"rerun       p50 {statistics.median(reruns) * ms:6.0f} ms   "
               f"p95 {pct(reruns, 95) * ms:6.0f} ms   max {max(reruns) * ms:6.0f} ms   "
               f"(n={len(reruns)})")
-    print(f"throughput  {(len(reruns) + len(opens)) / elapsed:.1f} script runs/s over "
+    ticks = [x for r in results for x in r.ticks]
+    if ticks:
+        rates = [x for r in results for x in r.rates] or [0.0]
+        print(f"Play tick   p50 {statistics.median(ticks) * ms:6.0f} ms   "
+              f"p95 {pct(ticks, 95) * ms:6.0f} ms   max {max(ticks) * ms:6.0f} ms   "
+              f"(n={len(ticks)}); ticks per second while playing: median "
+              f"{statistics.median(rates):.1f}, lowest {min(rates):.1f}")
+    runs = len(reruns) + len(opens) + len(ticks)
+    print(f"throughput  {runs / elapsed:.1f} script runs/s over "
           f"{elapsed:.1f} s (load client used {cpu:.1f} s of CPU)")
     print(f"errors      {len(errors)}")
     print("machine     load average {:.1f} before, {:.1f} after; {} cores".format(
@@ -230,6 +245,8 @@ def main(argv=None):
     where.add_argument("--start-server", action="store_true",
                        help="start `streamlit run app.py` on a free loopback port "
                             "(the default when neither --url nor --port is given)")
+    ap.add_argument("--scenario", choices=("step", "train"), default="step",
+                    help="step: the Step-through page (default); train: the Train page")
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--reruns", type=int, default=20, help="interactions per session")
     ap.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"),
@@ -273,7 +290,8 @@ def main(argv=None):
                             [listener_pid(urllib.parse.urlsplit(url).port or 80)])
         pids = [p for p in pids if p]
         if not args.no_warmup:   # imports happen on a server's first run (4 sessions
-            asyncio.run(run_sessions(url, 4, 1))     # reach both replicas behind nginx)
+            asyncio.run(run_sessions(url, 4, 1,  # reach both replicas behind nginx)
+                                     scenario=args.scenario))
             time.sleep(1)
         mem = {"before": tree_rss(pids)} if pids else None
         sampler = PeakSampler(pids) if pids else None
@@ -282,7 +300,7 @@ def main(argv=None):
         args.loadavg = os.getloadavg()   # other work on the machine skews the figures
         cpu0, t0 = time.process_time(), time.perf_counter()
         results = asyncio.run(run_sessions(url, args.sessions, args.reruns,
-                                           tuple(args.think), args.ramp))
+                                           tuple(args.think), args.ramp, args.scenario))
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         if sampler:
             mem["peak"] = sampler.stop()

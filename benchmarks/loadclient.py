@@ -121,6 +121,7 @@ class AppSession:
         self._cache = {}         # message hash -> [ForwardMsg, last run it was used]
         self._runs = 0
         self.query = ""          # the address's query string, as the page last set it
+        self.auto_reruns = {}    # fragment id -> seconds: st.fragment(run_every=...) timers
 
     async def __aenter__(self):
         if self.browser:
@@ -177,6 +178,12 @@ class AppSession:
         that fragment, as in the browser)."""
         w = self.widget(key, "button")
         return await self._rerun(trigger=w.id, fragment=w.fragment)
+
+    async def auto_rerun(self):
+        """Rerun the page's first ``run_every`` fragment, as the browser's timer does."""
+        if not self.auto_reruns:
+            raise KeyError("no fragment on the page reruns by itself")
+        return await self._rerun(fragment=next(iter(self.auto_reruns)), auto=True)
 
     async def set(self, key, value):
         """Set a slider, number_input, selectbox, checkbox or text_input to ``value`` and
@@ -269,11 +276,18 @@ class AppSession:
             if kind == "new_session":
                 # A full run redraws the page; a fragment run redraws its fragments only.
                 fragments = set(fm.metadata.run.fragment_ids)
+                if not fragments:        # the browser drops its timers; the run re-adds them
+                    self.auto_reruns = {}
                 for path in [p for p, (_, f) in elements.items()
                              if not fragments or f in fragments]:
                     del elements[path]
                 self.session_id = fm.new_session.initialize.session_id or self.session_id
                 page_hash = page_hash or fm.new_session.page_script_hash
+            elif kind == "auto_rerun":
+                self.auto_reruns[fm.auto_rerun.fragment_id] = fm.auto_rerun.interval
+            elif kind == "stop_auto_rerun":
+                for fid in fm.stop_auto_rerun.fragment_ids:
+                    self.auto_reruns.pop(fid, None)
             elif kind == "navigation":
                 # With a pages/ folder new_session names the main script; navigation
                 # names the page that runs, which the browser then sends back.
@@ -470,6 +484,8 @@ class SessionResult:
     latencies: list = field(default_factory=list)   # one per rerun after the page opened
     errors: list = field(default_factory=list)
     checked: int = 0                                 # heatmaps whose numbers were checked
+    ticks: list = field(default_factory=list)        # Play: one per timer rerun
+    rates: list = field(default_factory=list)        # Play: timer reruns answered per second
 
 
 async def step_through_session(base_url, index, reruns, think=(0.0, 0.0)):
@@ -533,13 +549,26 @@ def step_index(session):
     return int(v - session.widget("_step", "slider").proto.min)
 
 
-async def run_sessions(base_url, sessions, reruns, think=(0.0, 0.0), ramp=0.0):
+async def run_sessions(base_url, sessions, reruns, think=(0.0, 0.0), ramp=0.0,
+                       scenario="step"):
     """Run ``sessions`` students at once (their starts spread over ``ramp`` seconds) and
-    return their SessionResults."""
+    return their SessionResults. ``scenario``: "step" (Step through, above) or "train"
+    (the Train page: benchmarks/loadtrain.py)."""
+    if scenario == "train":
+        from benchmarks.loadtrain import ExpectedTraining, train_session
+
+        expected = ExpectedTraining()       # one replay of the training for all of them
+
+        async def session(i):
+            return await train_session(base_url, i, reruns, think, expected)
+    else:
+        async def session(i):
+            return await step_through_session(base_url, i, reruns, think)
+
     async def one(i):
         if ramp:
             await asyncio.sleep(ramp * i / sessions)
-        return await step_through_session(base_url, i, reruns, think)
+        return await session(i)
 
     return await asyncio.gather(*(one(i) for i in range(sessions)))
 

@@ -50,3 +50,22 @@ def check_eta(eta):
         raise ValueError(f"the learning rate η must lie between {ETA_MIN:g} and {ETA_MAX:g}; "
                          f"got {eta:g}")
     return eta
+
+# Learning from data (pages/4_Train.py)
+MAX_POINTS = 1000                    # examples in a data set, generated or uploaded
+MAX_CSV_BYTES = 128 * 1024           # an uploaded CSV: 1,000 rows of 16 numbers fit easily
+MAX_CSV_COLUMNS = MAX_NEURONS + 1    # n_1 ≤ 16 features, plus the label column
+MAX_CLASSES = MAX_NEURONS            # one output neuron per class
+MAX_BATCH = 100                      # the mini-batch size m
+MAX_NOISE = 0.5                      # a generated set's noise
+MAX_TEST = 0.5                       # the fraction of the data kept for testing
+LAMBDA_MAX = 10.0                    # the L2 regularisation λ
+MAX_EPOCHS = 3000                    # epochs kept in a history; Reset to train again
+PLAY_EPOCHS = 500                    # Play pauses itself after this many epochs
+TICK_SECONDS = 0.15                  # Play: one repaint of the boundary this often
+CURVES_SECONDS = 1.0                 # ... and of the cost, accuracy and gradient flow
+TICK_TRAIN_SECONDS = 0.025           # ... and at most this much training in each
+EPOCHS_PER_TICK = 10                 # ... and at most this many epochs in each
+BUSY_LAG = 0.2                       # ticks later than this: the server is busy, so ...
+BUSY_SHARE = 0.2                     # ... each trains for this share of the time only
+GRID = 50                            # the decision boundary: a^L on GRID × GRID points

@@ -36,6 +36,7 @@ PAGES = (("app.py", "Welcome", ":material/home:"),
          ("pages/1_Network.py", "Network: weights, x and y", ":material/edit:"),
          ("pages/2_Step_through.py", "Step through one example", ":material/play_arrow:"),
          ("pages/3_Gradient_check.py", "Gradient check and descent", ":material/check_circle:"),
+         ("pages/4_Train.py", "Train on data", ":material/model_training:"),
          ("pages/5_Class.py", "Join a class", ":material/groups:"),
          ("pages/6_Teach.py", "Teach a live class", ":material/co_present:"))
 

@@ -175,3 +175,22 @@ def test_nginx_limits_how_often_one_session_uploads(nginx_two_replicas):
                          body, kind) for i in range(40)]
     assert 429 not in statuses[:5], statuses      # a student's few uploads go through
     assert statuses.count(429) >= 30, statuses    # a flood does not
+
+
+TRAIN_PAGE = ROOT / "pages" / "4_Train.py"
+
+
+@pytest.mark.skipif(not TRAIN_PAGE.exists(), reason="pages/4_Train.py is not written yet")
+def test_training_scenario_three_sessions(server, monkeypatch):
+    """Students on the Train page: step, epoch, Play (timer ticks) and Pause; every
+    decision boundary is the network backprop.train reaches after as many mini-batches."""
+    from benchmarks import loadtrain
+
+    monkeypatch.setattr(loadtrain, "PLAY_SECONDS", 1.5)
+    results = run_sync(run_sessions(server, 3, 3, scenario="train"))
+    errors = [e for r in results for e in r.errors]
+    assert not errors, "\n".join(errors[:20])
+    for r in results:
+        assert len(r.latencies) == 4            # step, epoch, Play, Pause
+        assert r.ticks and r.rates[0] > 0       # the timer's reruns were answered
+        assert r.checked >= 4 + len(r.ticks)    # every run's boundary was checked

@@ -1,0 +1,150 @@
+"""How fast the Train page plays: a script run by hand (``make bench``), not a test.
+
+On a server of its own, one session at a time, on the page's default data (xor, 200
+points) and a network chosen with --preset (default: the session's default network):
+
+(a) server time per Play tick: a websocket client (benchmarks/loadclient.py) presses Play
+    and then sends the fragment reruns the browser's ``run_every`` timer sends, back to
+    back, timing each until ``script_finished`` (loopback; the client does no other work).
+    Goal: p95 ≤ 100 ms.
+(b) repaints per second in headless Chromium while Play runs: the page counts, frame by
+    frame, how often the decision boundary (a 50 × 50 heatmap) shows a new network, over
+    --seconds seconds. Goal: ≥ 5 a second.
+
+    python benchmarks/bench_train_page.py
+    python benchmarks/bench_train_page.py --preset "Deep sigmoid chain" --ticks 100
+    python benchmarks/bench_train_page.py --no-browser
+"""
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.load import free_port, pct, start_server, stop_server  # noqa: E402
+
+TICK_GOAL, REPAINT_GOAL = 0.100, 5.0
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+
+# Counts, every animation frame, whether the decision boundary shows a new network (its
+# meta names the epoch and mini-batch, and the heatmap's first value changes too). Only
+# the figure Streamlit shows as current counts: while a rerun is drawn, the one it
+# replaces may still be in the page, marked stale.
+COUNT_JS = """(seconds) => new Promise(done => {
+    const seen = [], t0 = performance.now();
+    let last = null;
+    function frame(now) {
+        const el = [...document.querySelectorAll('%s')].find(el =>
+            el.layout && el.layout.meta && el.layout.meta.kind === 'boundary'
+            && el._fullData && !el.closest('[data-stale="true"]'));
+        if (el) {
+            const m = el.layout.meta;
+            const heat = el._fullData.find(t => t.type === 'heatmap');
+            const key = m.epoch + '+' + m.batch + ':' + (heat ? heat.z[0][0] : '');
+            if (key !== last) { if (last !== null) seen.push(now - t0); last = key; }
+        }
+        if (now - t0 < seconds * 1000) requestAnimationFrame(frame);
+        else done(seen);
+    }
+    requestAnimationFrame(frame);
+})""" % PLOT
+
+
+async def ticks(base, n, preset):
+    from benchmarks.loadclient import AppSession
+
+    async with AppSession(base) as s:
+        await s.open("")
+        if preset:
+            await s.set("_preset", preset)
+        s.page_script_hash = ""                     # open another page, as a link does
+        await s.open("Train")
+        await s.click("train_play")
+        times = []
+        for _ in range(n):
+            run = await s.auto_rerun()
+            if run.problems:
+                raise RuntimeError(run.problems)
+            times.append(run.latency)
+        await s.click("train_play")                 # Pause
+        return times
+
+
+def repaints(base, seconds, preset):
+    from playwright.sync_api import sync_playwright
+
+    exe = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(base + "/Train")
+        page.wait_for_selector(PLOT, timeout=60_000)
+        page.wait_for_selector(APP_READY, timeout=60_000)
+        if preset:
+            box = page.locator('[data-testid="stSelectbox"]').filter(
+                has=page.locator('[data-testid="stWidgetLabel"]', has_text="Preset")).first
+            box.click()
+            page.locator('[role="option"]', has_text=preset).first.click()
+            page.get_by_text("In use:", exact=False).wait_for()
+            time.sleep(1)
+            page.wait_for_selector(APP_READY, timeout=60_000)
+        page.get_by_role("button", name="Play").click()
+        page.get_by_role("button", name="Pause").wait_for(timeout=60_000)
+        time.sleep(1)                               # past the first full run
+        seen = page.evaluate(COUNT_JS, seconds)
+        page.get_by_role("button", name="Pause").click()
+        browser.close()
+    return seen
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--ticks", type=int, default=60, help="timed Play ticks (default 60)")
+    ap.add_argument("--seconds", type=float, default=10.0, help="seconds of counted repaints")
+    ap.add_argument("--preset", default="", help="a sidebar preset, e.g. 'Deep sigmoid chain'")
+    ap.add_argument("--no-browser", action="store_true", help="(a) only")
+    args = ap.parse_args(argv)
+
+    port = free_port()
+    log = Path(tempfile.gettempdir()) / f"bench-train-{port}.log"
+    proc = start_server(port, log_path=log)
+    base = f"http://127.0.0.1:{port}"
+    missed = False
+    try:
+        print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; preset: "
+              f"{args.preset or '(default network)'}")
+        t = asyncio.run(ticks(base, args.ticks, args.preset))
+        ok = pct(t, 95) <= TICK_GOAL
+        missed |= not ok
+        print(f"(a) server time per Play tick: p50 {statistics.median(t) * 1e3:5.0f} ms  "
+              f"p95 {pct(t, 95) * 1e3:5.0f} ms  max {max(t) * 1e3:5.0f} ms  (n={len(t)})   "
+              f"goal p95 ≤ {TICK_GOAL * 1e3:.0f} ms  {'PASS' if ok else 'MISS'}")
+        if not args.no_browser:
+            seen = repaints(base, args.seconds, args.preset)
+            rate = len(seen) / args.seconds
+            gaps = [b - a for a, b in zip(seen, seen[1:])]
+            ok = rate >= REPAINT_GOAL
+            missed |= not ok
+            print(f"(b) boundary repaints while Play runs: {rate:.1f} per second over "
+                  f"{args.seconds:g} s (gap p50 {statistics.median(gaps) if gaps else 0:.0f} "
+                  f"ms, max {max(gaps) if gaps else 0:.0f} ms)   goal ≥ {REPAINT_GOAL:g}/s  "
+                  f"{'PASS' if ok else 'MISS'}")
+    finally:
+        stop_server(proc)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

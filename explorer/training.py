@@ -1,0 +1,150 @@
+"""The decision boundary with the data on top, as a Plotly figure dict (``ui.plotly_chart``
+sends it); the other figures of learning from data are in ``curves`` (cost, accuracy and
+gradient flow per epoch) and ``minibatch`` (one mini-batch's ∂C_x/∂wˡ beside their mean).
+
+Class 0 is blue and class 1 red everywhere, as in the heatmaps' colour scale (a^L near 0
+blue, near 1 red); further classes take further colours."""
+
+import numpy as np
+
+from . import datasets, limits
+from .heatmap import COLORSCALE
+
+CLASS_COLOURS = ("#2166ac", "#b2182b", "#1b7837", "#e08214", "#762a83", "#35978f",
+                 "#8c510a", "#c51b7d", "#4d4d4d", "#01665e", "#d6604d", "#5aae61",
+                 "#9970ab", "#bf812d", "#3288bd", "#f46d43")
+SPLITS = ("train", "test")
+SYMBOLS = {"train": "circle", "test": "diamond"}
+# Play redraws these figures several times a second: fixed margins (no automargin pass)
+# and tick labels that are not checked for overflow keep each redraw cheap in the browser.
+AXIS = {"showgrid": False, "zeroline": False, "fixedrange": True, "ticklabeloverflow": "allow"}
+
+
+def layout(meta, width, height, margin=(55, 20, 30, 45), **kw):
+    left, right, top, bottom = margin
+    return {"meta": meta, "width": width, "height": height, "dragmode": False,
+            "clickmode": "event+select", "hovermode": "closest", "plot_bgcolor": "white",
+            "margin": {"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False},
+            **kw}
+
+
+def grid(d, n=limits.GRID):
+    """(xs, ys): n grid positions along each of the first two features, the data's range
+    widened by 10 % (at least [−1, 1])."""
+    lo = np.minimum(d.X[:, :2].min(axis=0), -1.0)
+    hi = np.maximum(d.X[:, :2].max(axis=0), 1.0)
+    pad = 0.1 * (hi - lo)
+    return [np.linspace(a, b, n) for a, b in zip(lo - pad, hi + pad)]
+
+
+def legend(d):
+    """What the boundary figure shows, in words, for the data d."""
+    if d.features == 1:
+        return ("The line is the network's output aᴸ(x) over the inputs x; the points are "
+                "the data (x, y), circles for training and diamonds for testing.")
+    shown = ("The heatmap is the network's output aᴸ at every point of the plane: blue where "
+             "it says class 0 (aᴸ near 0), red for class 1 (aᴸ near 1); the decision "
+             "boundary is where they meet, at ½." if len(d.classes) <= 2 else
+             "The heatmap shows, at every point of the plane, the class whose output aᴸⱼ "
+             "is largest.")
+    if d.features > 2:
+        shown = (f"Only the first two of the {d.features} features are drawn, so there is "
+                 "no boundary to show.")
+    return shown + (" Circles are training points, diamonds test points, coloured by "
+                    "their true class.")
+
+
+def class_score(a):
+    """What the boundary heatmap shows of a^L: a^L_1 for one output; for two outputs
+    (a^L_2 − a^L_1 + 1)/2, which is a^L_2 for softmax; both 0.5 on the boundary."""
+    return a[:, 0] if a.shape[1] == 1 else (a[:, 1] - a[:, 0] + 1.0) / 2.0
+
+
+def boundary_figure(d, net, progress=None, pick=None):
+    """The data over the network's output: for two features, a^L over a GRID × GRID grid
+    as a heatmap; for one feature, a^L(x) as a curve. Training points are circles and test
+    points diamonds, coloured by class; each carries ("train" | "test", row) to click."""
+    meta = {"kind": "boundary", "epoch": progress.epoch if progress else 0,
+            "batch": progress.batch if progress else 0}
+    if d.features == 1:
+        fig = _curve(d, net, meta)
+    else:
+        xs, ys = grid(d)
+        fig = {"data": [], "layout": layout(
+            meta, 520, 480, margin=(55, 15, 15, 45),
+            xaxis={**AXIS, "title": {"text": "x₁"}, "range": [xs[0], xs[-1]]},
+            yaxis={**AXIS, "title": {"text": "x₂"}, "range": [ys[0], ys[-1]]})}
+        if d.features == 2:
+            fig["data"].append(_heat(d, net))
+    fig["data"] += _points(d, pick)
+    fig["layout"]["showlegend"] = False      # the page says what circles and diamonds are
+    return fig
+
+
+def _heat(d, net):
+    xs, ys = grid(d)
+    gx, gy = np.meshgrid(xs, ys)                                    # row i: x₂ = ys[i]
+    a = net.feedforward(np.column_stack([gx.ravel(), gy.ravel()]))
+    k = len(d.classes)
+    heat = {"type": "heatmap", "x": xs, "y": ys, "hoverinfo": "skip", "opacity": 0.75,
+            "meta": {"kind": "aL", "outputs": a.shape[1]}}
+    if k > 2 and a.shape[1] == k:                 # the class of the largest a^L_j
+        cs = [[(j + s) / k, CLASS_COLOURS[j % 16]] for j in range(k) for s in (0, 1)]
+        return {**heat, "z": np.argmax(a, axis=1).reshape(gx.shape).astype(float),
+                "zmin": -0.5, "zmax": k - 0.5, "colorscale": cs, "showscale": False,
+                "opacity": 0.35}
+    # no colour bar: the page says what the colours mean, and the browser redraws less
+    return {**heat, "z": class_score(a).reshape(gx.shape), "zmin": 0.0, "zmax": 1.0,
+            "colorscale": COLORSCALE, "showscale": False}
+
+
+def _curve(d, net, meta):
+    x = d.X[:, 0]
+    xs = np.linspace(min(x.min(), -1.0), max(x.max(), 1.0), 200)
+    a = net.feedforward(xs[:, None])
+    lines = [{"type": "scatter", "mode": "lines", "x": xs, "y": a[:, j],
+              "name": f"a<sup>L</sup><sub>{j + 1}</sub>", "hoverinfo": "skip",
+              "line": {"color": "#444" if a.shape[1] == 1 else CLASS_COLOURS[j % 16]},
+              "meta": {"kind": "aL", "j": j + 1}} for j in range(a.shape[1])]
+    y_title = "y" if not d.classes else "class, aᴸ"
+    lo, hi = min(0.0, d.c.min(), a.min()), max(1.0, d.c.max(), a.max())
+    pad = 0.05 * (hi - lo)
+    return {"data": lines, "layout": layout(
+        meta, 560, 420, xaxis={**AXIS, "title": {"text": "x"}, "range": [xs[0], xs[-1]]},
+        yaxis={**AXIS, "title": {"text": y_title}, "range": [lo - pad, hi + pad]})}
+
+
+def _points(d, pick):
+    traces = []
+    one_d = d.features == 1
+    for split in SPLITS:
+        rows = d.train if split == "train" else d.test
+        if not len(rows):
+            continue
+        X, c = d.X[rows], d.c[rows]
+        colours = (np.array(CLASS_COLOURS)[c % 16] if d.classes
+                   else np.full(len(rows), "#555"))
+        label = [datasets.html(d.classes[int(v)]) if d.classes else f"{v:.3g}" for v in c]
+        traces.append({
+            "type": "scatter", "mode": "markers", "name": f"{split} points",
+            "x": X[:, 0], "y": c.astype(float) if one_d else X[:, 1],
+            "marker": {"color": colours, "symbol": SYMBOLS[split], "size": 8,
+                       "line": {"color": "black", "width": 1 if split == "test" else 0}},
+            "customdata": np.column_stack([np.full(len(rows), SPLITS.index(split)),
+                                           np.arange(len(rows))]),
+            "text": label, "meta": {"kind": "points", "split": split},
+            "hovertemplate": f"{split} point %{{customdata[1]}}: x = "
+                             + ("%{x:.3g}" if one_d else "(%{x:.3g}, %{y:.3g})")
+                             + (", class %{text}" if d.classes else ", y = %{text}")
+                             + "<extra>click: step through it</extra>"})
+    if pick is not None:
+        split, i = pick
+        rows = d.train if split == "train" else d.test
+        if 0 <= i < len(rows):
+            x = d.X[rows[i]]
+            traces.append({"type": "scatter", "mode": "markers", "name": "the example (x, y)",
+                           "x": [x[0]], "y": [float(d.c[rows[i]]) if one_d else x[1]],
+                           "hoverinfo": "skip", "meta": {"kind": "pick"},
+                           "marker": {"size": 18, "color": "rgba(0,0,0,0)", "symbol": "circle",
+                                      "line": {"color": "#111", "width": 3}}})
+    return traces

@@ -1,0 +1,94 @@
+"""An uploaded CSV file as a ``datasets.Data``. Only pandas reads what a user uploads, and
+every bound (bytes, rows, columns, classes, magnitudes) is checked before it parses;
+every problem is a ValueError saying what to fix, never pandas' own words."""
+
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+from . import limits
+from .datasets import check_split, short, split_data
+
+LABEL_NAMES = ("label", "class", "y", "target")
+
+
+def read_csv(raw, file_name, test_fraction, seed):
+    """A Data from the bytes of a CSV file: a header row, feature columns, and a label
+    column (named label, class, y or target, or else the last). Raises ValueError saying
+    what to fix."""
+    check_split(test_fraction, seed)
+    if len(raw) > limits.MAX_CSV_BYTES:
+        raise ValueError(f"the file holds {len(raw) / 1024:.0f} kB; at most "
+                         f"{limits.MAX_CSV_BYTES // 1024} kB are read")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("the file is not text (UTF-8): save it as CSV") from None
+    lines = text.splitlines()
+    if len(lines) < 3:
+        raise ValueError("the file needs a header row and at least two rows of data")
+    if len(lines) > limits.MAX_POINTS + 1:
+        raise ValueError(f"the file has {len(lines) - 1} rows of data; at most "
+                         f"{limits.MAX_POINTS} are allowed")
+    if lines[0].count(",") + 1 > limits.MAX_CSV_COLUMNS:
+        raise ValueError(f"the header has {lines[0].count(',') + 1} columns; at most "
+                         f"{limits.MAX_CSV_COLUMNS} (up to {limits.MAX_NEURONS} features "
+                         "and a label) are allowed")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                         skip_blank_lines=True)
+    except pd.errors.ParserError as e:
+        line = re.search(r"line (\d+)", str(e))
+        where = f" (line {line.group(1)})" if line else ""
+        raise ValueError("every row must have as many cells as the header" + where) from None
+    except Exception:   # pandas' own words never reach the page
+        raise ValueError("the file could not be read as CSV: a header row, then one "
+                         "example a row, cells separated by commas") from None
+    return _from_frame(df, short(file_name), test_fraction, seed)
+
+
+def _from_frame(df, name, test_fraction, seed):
+    if df.shape[1] < 2:
+        raise ValueError("the file needs at least two columns: features and a label")
+    if len(df) < 2:
+        raise ValueError("the file needs at least two rows of data")
+    cols = [str(c) for c in df.columns]
+    named = [i for i, c in enumerate(cols) if c.strip().lower() in LABEL_NAMES]
+    label = named[0] if named else len(cols) - 1
+    features = [i for i in range(len(cols)) if i != label]
+    X = np.empty((len(df), len(features)))
+    for k, i in enumerate(features):
+        X[:, k] = _numbers(df.iloc[:, i], cols[i])
+    limits.check_magnitude("a feature", X)
+    labels = df.iloc[:, label].str.strip()
+    values = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=np.float64)
+    if np.isfinite(values).all() and not np.all(values == np.round(values)):
+        limits.check_magnitude("the label y", values)   # numbers that are not whole: a regression
+        return split_data(name, X, values, (), test_fraction, seed, True)
+    if (labels == "").any():
+        raise ValueError(f"the label in row {int(np.argmax(labels == '')) + 1} is empty")
+    if np.isfinite(values).all():
+        names = sorted(set(values.tolist()))
+        classes = tuple(f"{v:g}" for v in names)
+        c = np.searchsorted(names, values)
+    else:
+        names = sorted(set(labels))
+        classes = tuple(short(v, 20) for v in names)
+        c = np.searchsorted(names, labels.to_numpy())
+    if not 2 <= len(classes) <= limits.MAX_CLASSES:
+        raise ValueError(f"the label column holds {len(classes)} different classes; "
+                         f"between 2 and {limits.MAX_CLASSES} are needed")
+    return split_data(name, X, c.astype(int), classes, test_fraction, seed, True)
+
+
+def _numbers(column, name):
+    v = pd.to_numeric(column.str.strip(), errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(v)
+    if bad.any():
+        row = int(np.argmax(bad))
+        cell = short(column.iloc[row], 20)
+        raise ValueError(f"column “{short(name, 20)}”, row {row + 1}: "
+                         + (f"“{cell}” is not a number" if cell else "the cell is empty"))
+    return v

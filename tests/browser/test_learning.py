@@ -1,0 +1,168 @@
+"""The Train page in a real Chromium: train xor to 100 % with Play, pause, click a data point
+and land on Step through with that point as the example (x, y).
+
+What the browser shows is checked against the figures' own data: x is read off the clicked
+point's trace, y from its class; on Step through, a¹ must be x, and y comes back out of the
+last step's heatmaps (δᴸ = (aᴸ − y) ∘ aᴸ(1 − aᴸ), BP1 for the quadratic cost and sigmoid
+outputs). Screenshots go to artifacts/ (gitignored)."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+TIMEOUT = 30_000
+TRAIN_TIMEOUT = 180_000    # Play until 100 %: about 40 epochs, a few seconds on a quiet machine
+APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+EXCEPTION = '[data-testid="stException"]'
+
+# The pixel centre of point i of the training points in the boundary figure, and its data.
+POINT_JS = """(i) => {
+    for (const el of document.querySelectorAll('%s')) {
+        if (!el.layout || !el.layout.meta || el.layout.meta.kind !== 'boundary') continue;
+        const t = el._fullData.find(t => t.meta && t.meta.kind === 'points'
+                                         && t.meta.split === 'train');
+        el.scrollIntoView({block: 'center'});
+        const xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
+        const box = el.getBoundingClientRect();
+        return {px: box.left + xa._offset + xa.l2p(t.x[i]),
+                py: box.top + ya._offset + ya.l2p(t.y[i]),
+                x: [t.x[i], t.y[i]], text: t.text[i], n: t.x.length};
+    }
+    return null;
+}""" % PLOT
+
+# {(quantity, l): z} of the Step-through page's figure of the whole network.
+NETWORK_JS = """() => {
+    for (const el of document.querySelectorAll('%s')) {
+        if (!el.layout.meta || !(el.layout.meta.kinds || []).includes('z')) continue;
+        return el._fullData.filter(t => t.type === 'heatmap').map(t => ({
+            q: t.meta.quantity, l: t.meta.l, known: t.meta.known,
+            z: Array.from(t.z, row => Array.from(row))}));
+    }
+    return null;
+}""" % PLOT
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+def screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("""() => Math.max(...['stMainBlockContainer', 'stSidebarContent']
+        .map(id => document.querySelector(`[data-testid="${id}"]`))
+        .filter(Boolean).map(e => e.scrollHeight)) + 200""")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.set_viewport_size(size)
+
+
+def wait_for_run(page, timeout=TIMEOUT):
+    page.wait_for_selector(APP_READY, timeout=timeout)
+
+
+def metric(page, label):
+    """The value of the st.metric with this label, or None."""
+    return page.evaluate("""(label) => {
+        for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+            const l = m.querySelector('[data-testid="stMetricLabel"]');
+            if (l && l.textContent.trim() === label)
+                return m.querySelector('[data-testid="stMetricValue"]').textContent.trim();
+        }
+        return null;
+    }""", label)
+
+
+def set_sidebar_number(page, label, value):
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(f"^{label}$")))
+    field = box.locator("input")
+    field.fill(str(value))
+    field.press("Enter")
+
+
+def assert_no_errors(page, page_errors):
+    assert page.locator(EXCEPTION).count() == 0
+    alerts = page.locator('[data-testid="stAlert"]').all_text_contents()
+    assert not [a for a in alerts if "Sorry" in a], alerts
+    assert page_errors == []
+
+
+def test_train_xor_to_100_percent_then_step_through_a_clicked_point(page, app_server,
+                                                                   page_errors):
+    page.goto(app_server + "/Train", timeout=TIMEOUT)
+    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    wait_for_run(page)
+    assert page.get_by_text("Data: xor", exact=False).count() == 1
+    # A network that can learn xor: the default one with 8 neurons in its hidden layer
+    set_sidebar_number(page, "n_2", 8)
+    page.get_by_text("In use: 2-8-2", exact=False).wait_for(timeout=TIMEOUT)
+    wait_for_run(page)
+
+    # Play until the accuracy reads 100 %, then Pause; a tick may still land between the
+    # two (one step can cost a point its class), so go on until it pauses at 100 %.
+    for _ in range(5):
+        page.get_by_role("button", name="Play").click()
+        page.get_by_role("button", name="Pause").wait_for(timeout=TIMEOUT)
+        page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+            .some(m => m.textContent.includes('Training accuracy')
+                       && m.textContent.includes('100.0%'))""", timeout=TRAIN_TIMEOUT)
+        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Play").wait_for(timeout=TIMEOUT)
+        wait_for_run(page)
+        if metric(page, "Training accuracy") == "100.0%":
+            break
+    assert metric(page, "Training accuracy") == "100.0%"
+    epochs = int(metric(page, "Epoch").split()[0])
+    assert epochs >= 1
+    page.wait_for_timeout(1000)                      # Paused: nothing moves any more
+    assert int(metric(page, "Epoch").split()[0]) == epochs
+    screenshot(page, "train_xor_100")
+
+    # Click a training point: it becomes the example (x, y)
+    page.wait_for_function("(js) => eval(js)(0) !== null", arg=POINT_JS)
+    target = page.evaluate(POINT_JS, 5)
+    page.mouse.click(target["px"], target["py"])
+    note = page.locator('[data-testid="stAlert"]').filter(has_text="is now the example")
+    note.wait_for(timeout=TIMEOUT)
+    i = int(re.search(r"Point (\d+) of the train points", note.text_content()).group(1))
+    point = page.evaluate(POINT_JS, i)               # the point the page says was taken
+    x = np.array(point["x"], dtype=float)
+    cls = int(point["text"])
+    y = np.eye(2)[cls]                               # two outputs: one-hot
+    screenshot(page, "train_point_picked")
+
+    page.get_by_role("link", name="Step through this point").click()
+    page.wait_for_url(re.compile(r"/Step_through$"), timeout=TIMEOUT)
+    page.locator("h1").filter(has_text="Step through one example").wait_for(timeout=TIMEOUT)
+    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    wait_for_run(page)
+    chart = {(h["q"], h["l"]): h for h in page.evaluate(NETWORK_JS)}
+    np.testing.assert_allclose(np.ravel(chart[("a", 1)]["z"]), x, rtol=0, atol=0)
+
+    # the last step has every quantity: y out of BP1
+    nxt = page.get_by_role("button", name="Next ▶")
+    while nxt.is_enabled():
+        title = page.locator("h3").filter(has_text=re.compile(r"^Step \d+ of")).first
+        before = title.text_content()
+        nxt.click()
+        page.wait_for_function("""(before) => [...document.querySelectorAll('h3')]
+            .some(h => /^Step \\d+ of/.test(h.textContent) && h.textContent !== before)""",
+                               arg=before, timeout=TIMEOUT)
+        wait_for_run(page)
+    page.wait_for_function("""(js) => eval(js)().every(h => h.known)""", arg=NETWORK_JS,
+                           timeout=TIMEOUT)
+    chart = {(h["q"], h["l"]): h for h in page.evaluate(NETWORK_JS)}
+    a = np.ravel(chart[("a", 3)]["z"])
+    delta = np.ravel(chart[("delta", 3)]["z"])
+    np.testing.assert_allclose(a - delta / (a * (1 - a)), y, rtol=0, atol=1e-6)
+    screenshot(page, "train_point_step_through")
+    assert_no_errors(page, page_errors)

@@ -1,0 +1,282 @@
+"""The Train page run by AppTest: what it shows after a data set change, a step, an epoch,
+Play and Pause, a bad CSV, and the offer to fit a network that does not fit; and a picked
+point arriving on Step through. Numbers are checked against the package.
+
+AppTest cannot click a chart point: the pick test sets what the click's callback sets."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from streamlit.runtime.state.common import user_key_from_element_id
+from streamlit.testing.v1 import AppTest
+
+from backprop import data, train
+from explorer import curves
+from explorer.presets import PRESETS
+
+ROOT = Path(__file__).resolve().parents[1]
+APP, TRAIN = str(ROOT / "app.py"), str(ROOT / "pages/4_Train.py")
+STEP = str(ROOT / "pages/2_Step_through.py")
+APOLOGY = "Sorry, something went wrong"
+
+
+def decode(v):
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return a.reshape([int(n) for n in v["shape"].split(",")]) if "shape" in v else a
+    return np.asarray(v)
+
+
+def charts(at):
+    return {user_key_from_element_id(c.proto.id): json.loads(c.proto.spec)
+            for c in at.get("plotly_chart")}
+
+
+def of_kind(fig, kind):
+    return [t for t in fig["data"] if (t.get("meta") or {}).get("kind") == kind]
+
+
+def assert_clean(at):
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if APOLOGY in e.value]
+
+
+def open_train(preset=None):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    if preset:
+        at.selectbox(key="_preset").select(preset).run()
+    at.switch_page(TRAIN).run()
+    assert_clean(at)
+    return at
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_page_shows_the_data_and_the_boundary_of_the_sessions_network():
+    at = open_train()
+    assert at.title[0].value == "Learn from data"
+    assert [b.label for b in at.button] == ["Step one mini-batch", "Run one epoch", "Play",
+                                            "Reset"]
+    assert metrics(at) == {"Epoch": "0"}
+    net, d = at.session_state["net"], at.session_state["train_data"]
+    fig = charts(at)["train_chart_boundary"]
+    (heat,) = of_kind(fig, "aL")
+    z, xs, ys = decode(heat["z"]), decode(heat["x"]), decode(heat["y"])
+    assert z.shape == (50, 50)
+    a = net.feedforward([xs[12], ys[40]])          # two outputs: (a₂ − a₁ + 1)/2
+    assert_allclose(z[40, 12], (a[1] - a[0] + 1) / 2, rtol=1e-12)
+    train_pts = of_kind(fig, "points")[0]
+    assert_array_equal(np.column_stack([decode(train_pts["x"]), decode(train_pts["y"])]),
+                       d.X[d.train])
+
+
+def test_a_new_data_set_is_drawn_and_training_starts_again():
+    at = open_train()
+    at.button(key="train_step").click().run()
+    at.selectbox(key="train_w_name").select("circles").run()
+    assert_clean(at)
+    ss = at.session_state
+    assert ss["train_data"].name.startswith("circles") and ss["train_progress"].batch == 0
+    X, _ = data.circles(200, 0.0, 0)
+    pts = of_kind(charts(at)["train_chart_boundary"], "points")
+    shown = np.vstack([np.column_stack([decode(t["x"]), decode(t["y"])]) for t in pts])
+    assert_array_equal(np.sort(shown, axis=0), np.sort(X, axis=0))
+    at.number_input(key="train_w_n").set_value(60).run()
+    assert len(at.session_state["train_data"].X) == 60
+    assert "60" in at.markdown[1].value
+
+
+def test_step_takes_one_mini_batch_step():
+    at = open_train()
+    ss = at.session_state
+    net0, d = ss["net"], ss["train_data"]
+    at.button(key="train_step").click().run()
+    assert_clean(at)
+    (X, Y), _ = d.split_for(net0)
+    rows = train.mini_batches(len(X), 10, 0, 0)[0]
+    want = net0.step(net0.gradient(X[rows], Y[rows]), 3.0)
+    got = at.session_state["train_progress"].net
+    for l in net0.w:
+        assert_allclose(got.w[l], want.w[l], rtol=1e-13, atol=1e-15)
+    assert metrics(at)["Epoch"] == "0 + 1/16"
+
+
+def test_an_epoch_fills_the_curves_and_the_gradient_flow():
+    at = open_train()
+    at.button(key="train_epoch").click().run()
+    assert_clean(at)
+    ss = at.session_state
+    p, d = ss["train_progress"], ss["train_data"]
+    assert (p.epoch, p.batch) == (1, 0)
+    (X, Y), (Xt, Yt) = d.split_for(p.net)
+    cost = p.net.cost_of(X, Y)
+    assert metrics(at)["Training cost C"] == f"{cost:.4g}"
+    figs = charts(at)
+    curves = {t["name"]: decode(t["y"]) for t in figs["train_chart_curves"]["data"]}
+    assert_allclose(curves["training cost"], [cost], rtol=1e-12)
+    acc = np.mean(np.argmax(p.net.feedforward(Xt), axis=1) == np.argmax(Yt, axis=1))
+    assert_allclose(curves["test accuracy"], [acc])
+    flow = figs["train_chart_flow"]
+    assert [t["name"] for t in flow["data"]] == ["layer 2", "layer 3 (output)"]
+    assert any(m.value.startswith("**In epoch 1, layer") for m in at.markdown)
+
+
+def test_play_trains_and_pause_stops_at_once():
+    at = open_train()
+    at.button(key="train_play").click().run()
+    assert_clean(at)
+    ss = at.session_state
+    assert ss["train_playing"] is True
+    moved = (ss["train_progress"].epoch, ss["train_progress"].batch)
+    assert moved != (0, 0)                       # the run after the click was a tick
+    assert at.button(key="train_play").label == "Pause"
+    assert at.button(key="train_step").disabled
+    assert any("Pause to see" in c.value for c in at.caption)
+    at.button(key="train_play").click().run()
+    assert at.session_state["train_playing"] is False
+    stopped = at.session_state["train_progress"]
+    at.run()
+    assert at.session_state["train_progress"] is stopped
+    assert at.button(key="train_play").label == "Play"
+
+
+def test_a_bad_csv_is_reported_and_the_last_data_set_stays():
+    at = open_train()
+    before = at.session_state["train_data"]
+    at.file_uploader(key="train_w_upload").set_value(
+        ("my *data*.csv", b"x1,x2,label\n1,2,a\nfoo,1,b\n3,0,a\n", "text/csv")).run()
+    assert_clean(at)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1
+    assert r"my \*data\*\.csv" in errors[0]            # the file name is shown as it is
+    shown = errors[0].replace("\\", "")                   # as Markdown renders it
+    assert "column “x1”, row 2: “foo” is not a number" in shown
+    assert "The last data set stays" in shown
+    assert at.session_state["train_data"] is before
+    at.file_uploader(key="train_w_upload").set_value(
+        ("good.csv", b"x1,x2,label\n1,2,a\n-1,1,b\n3,0,a\n0.5,0.5,b\n", "text/csv")).run()
+    assert_clean(at)
+    assert not at.error
+    d = at.session_state["train_data"]
+    assert d.name == "good.csv" and d.classes == ("a", "b") and len(d.X) == 4
+
+
+def test_a_network_that_does_not_fit_is_offered_one_click_that_fits_it():
+    at = open_train()
+    at.number_input(key="_n_1").set_value(3).run()
+    assert_clean(at)
+    (warning,) = [w.value for w in at.warning]
+    assert "n₁ = 3 inputs" in warning and "2 features" in warning
+    assert [b.label for b in at.button] == ["Fit the network to the data"]
+    assert not at.get("plotly_chart")
+    at.button(key="train_fit").click().run()
+    assert_clean(at)
+    net = at.session_state["net"]
+    assert net.sizes == (2, 2, 2) and not at.warning
+    assert at.session_state["train_progress"].net is net
+    assert "Play" in [b.label for b in at.button]
+    # the output too: three outputs for two classes
+    at.number_input(key="_n_3").set_value(3).run()
+    assert "3 neurons" in at.warning[0].value and "2 classes" in at.warning[0].value
+    at.button(key="train_fit").click().run()
+    assert at.session_state["net"].sizes == (2, 2, 1)
+
+
+def test_a_picked_point_is_the_example_on_step_through():
+    at = open_train()
+    at.button(key="train_epoch").click().run()
+    ss = at.session_state
+    d, net = ss["train_data"], ss["train_progress"].net
+    row = d.train[7]
+    x, y = d.X[row], np.eye(2)[d.c[row]]
+    # what on_pick sets, through ui.set_network: the trained network and the point
+    ss["net"], ss["x"], ss["y"] = net, x, y
+    ss["train_synced"], ss["train_point"], ss["train_point_epoch"] = net, ("train", 7), 1
+    at.run()
+    assert_clean(at)
+    (note,) = [s.value for s in at.success]
+    assert "Point 7 of the train points" in note and "epoch 1" in note
+    assert at.session_state["train_progress"].epoch == 1         # training goes on
+    assert len(of_kind(charts(at)["train_chart_boundary"], "pick")) == 1
+    at.switch_page(STEP).run()
+    assert_clean(at)
+    fig = charts(at)["chart_network"]
+    a1 = [t for t in fig["data"] if t["type"] == "heatmap" and t["meta"]["quantity"] == "a"
+          and t["meta"]["l"] == 1][0]
+    assert_array_equal(decode(a1["z"]).ravel(), x)
+    assert at.session_state["net"] is net
+
+
+def test_a_divergence_is_reported_with_what_to_try():
+    at = open_train()
+    at.selectbox(key="_act_2").select("relu").run()
+    at.selectbox(key="_act_3").select("linear").run()
+    at.number_input(key="train_w_eta").set_value(100.0).run()
+    for _ in range(5):
+        at.button(key="train_epoch").click().run()
+        if at.session_state["train_progress"].history.diverged:
+            break
+    d = at.session_state["train_progress"].history.diverged
+    assert d is not None
+    assert any("smaller learning rate" in e.value and "Press Reset" in e.value
+               for e in at.error)
+    assert at.button(key="train_epoch").disabled and at.button(key="train_play").disabled
+
+
+def test_the_mini_batch_section_adds_up():
+    at = open_train()
+    fig = charts(at)["train_chart_batch"]
+    examples = [decode(t["z"]) for t in of_kind(fig, "example")]
+    (mean,) = [decode(t["z"]) for t in of_kind(fig, "mean")]
+    net = at.session_state["net"]
+    ss = at.session_state
+    X, Y = ss["train_data"].split_for(net)[0]
+    rows = train.mini_batches(len(X), 10, 0, 0)[0]
+    assert_allclose(mean, net.gradient(X[rows], Y[rows]).nabla_w[3], rtol=1e-12)
+    for z, r in zip(examples, rows):
+        assert_allclose(z, net.backprop(X[r], Y[r]).nabla_w[3], rtol=1e-12)
+    assert any(r"\frac{1}{m}\sum_x C_x" in e.value for e in at.latex)
+
+
+@pytest.mark.parametrize("dataset", ["xor", "circles", "two gaussians", "two moons", "spiral"])
+def test_every_generator_draws(dataset):
+    at = open_train()
+    at.selectbox(key="train_w_name").select(dataset).run()
+    at.button(key="train_epoch").click().run()
+    assert_clean(at)
+    assert {"train_chart_boundary", "train_chart_curves", "train_chart_flow",
+            "train_chart_batch"} <= set(charts(at))
+
+
+def test_the_sine_needs_one_input_and_is_fitted():
+    at = open_train()
+    at.selectbox(key="train_w_name").select("sine").run()
+    assert "1 feature" in at.warning[0].value
+    at.button(key="train_fit").click().run()
+    at.button(key="train_epoch").click().run()
+    assert_clean(at)
+    assert at.session_state["net"].sizes == (1, 2, 1)
+    assert "Test cost" in metrics(at)
+    assert of_kind(charts(at)["train_chart_boundary"], "aL")[0]["type"] == "scatter"
+    assert curves.flow_sentence(at.session_state["train_progress"].history)
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_every_preset_trains_or_is_offered_a_fit(preset):
+    at = open_train(preset)
+    net = at.session_state["net"]
+    if net.sizes[0] != 2:                       # the softmax classifier has 3 inputs
+        assert "Fit the network to the data" in [b.label for b in at.button]
+        at.button(key="train_fit").click().run()
+        assert_clean(at)
+    at.button(key="train_epoch").click().run()
+    assert_clean(at)
+    p = at.session_state["train_progress"]
+    assert p.epoch == 1 and p.history.epochs == 1
+    assert {"train_chart_boundary", "train_chart_curves", "train_chart_flow"} <= set(charts(at))
