@@ -15,8 +15,12 @@ def editor(name, df, key):
     """An editable table of ``df``'s numbers; returns them, or None (with a message beside
     it) if a cell is empty, not a number or out of range. What the browser sent for it is
     checked first: anything but edits of existing cells is dropped before Streamlit
-    applies it, and the table shows the last valid numbers."""
+    applies it, and the table shows the last valid numbers. Where a lesson link locks
+    editing, the table is shown, not editable, and None is returned."""
     ss = st.session_state
+    if ui.locked("edit"):
+        st.dataframe(tables.as_text(df), width="content")
+        return None
     refused = None
     try:
         tables.check_edits(ss.get(key), df)
@@ -58,6 +62,9 @@ def body():
                 "the cell (j, k) of wˡ is wˡⱼₖ, the weight **to** j **from** k. Edit any "
                 "cell: every page follows at once. An empty or impossible cell is reported "
                 "beside its table, and the last valid numbers stay in use.")
+    if ui.locked("edit"):
+        st.info("This lesson keeps its network as it is: the tables are shown, not edited, "
+                "and no file can be loaded.", icon=":material/lock:")
     st.caption(f"Every number lies between −{limits.MAX_ABS:g} and {limits.MAX_ABS:g}; "
                "type it as 0.5, -2 or 1e-3.")
     left, right = st.columns(2)
@@ -87,8 +94,9 @@ def body():
     down.download_button("Download this network (JSON)", files.dumps(ss.net, ss.x, ss.y),
                          file_name="network.json", mime="application/json")
     with up:
-        st.file_uploader("Load a network (JSON, as downloaded)", type=["json"],
-                         key="_upload", on_change=on_upload)
+        if not ui.locked("edit"):
+            st.file_uploader("Load a network (JSON, as downloaded)", type=["json"],
+                             key="_upload", on_change=on_upload)
         ui.message("upload")
     link = files.to_link(ss.net, ss.x, ss.y)
     if len(link) <= files.MAX_LINK_CHARS:

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import files, lesson
 from explorer.presets import PRESETS
-from test_pages import APP, STEP, assert_clean, charts, heatmaps
+from test_pages import APP, NETWORK, STEP, assert_clean, charts, heatmaps
 
 HAND = "2-2-2 by hand"
 # z²₁ of the 2-2-2 preset: 0.15·0.05 + 0.20·0.10 + 0.35
@@ -153,3 +153,31 @@ def test_a_bad_lesson_link_gets_a_message_and_the_default_network(query):
     assert "evil" not in message
     assert at.session_state["preset"] == HAND
     assert at.subheader[0].value.startswith("Step 1 of")
+
+
+def test_a_lesson_that_locks_editing_shows_the_tables_without_editors_or_upload():
+    net, x, y = PRESETS[HAND].make()
+    les = lesson.Lesson(lock=frozenset({"edit"}))
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in {"net": files.to_link(net, x, y), **lesson.to_params(les)}.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(NETWORK).run()
+    assert_clean(at)
+    assert not list(at.data_editor)
+    assert not list(at.get("file_uploader"))
+    assert "keeps its network" in texts(at.info)
+    shown = [d.value for d in at.dataframe]       # x, y, then w² and b², w³ and b³
+    assert len(shown) == 2 + 2 * (net.L - 1)
+    np.testing.assert_allclose(shown[2].to_numpy(float), net.w[2], rtol=0, atol=0)
+    # what a raw websocket message could still send for an editor is not there to take it
+    at.session_state[f"w2_{at.session_state['version']}"] = {"edited_rows": {"0": {"1": "9"}}}
+    at.run()
+    np.testing.assert_array_equal(at.session_state["net"].w[2], net.w[2])
+
+
+def test_without_a_lock_the_network_page_has_its_editors():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page(NETWORK).run()
+    assert len(list(at.data_editor)) == 2 + 2 * (at.session_state["net"].L - 1)
+    assert list(at.get("file_uploader"))
