@@ -31,7 +31,12 @@ def body():
         "to check by hand.\n"
         "2. Open **Step through** and press **Next** to walk the forward pass, the cost, "
         "then BP1 to BP4.\n"
-        "3. Change any weight, x or y on the **Network** page, and see every number follow.")
+        "3. Change any weight, x or y on the **Network** page, and see every number follow.\n"
+        "4. Turn on **Practice** on *Step through*: predict each number before it is shown, "
+        "and be told which mistake a wrong one came from.\n"
+        "5. **Train on data**: many examples, mini-batch descent, a decision boundary that "
+        "moves. A teacher can also **teach a live class**: one question to everyone, the "
+        "answers gathered on one screen.")
     left, mid, right = st.columns(3)
     left.page_link("pages/2_Step_through.py", label="Step through one example", icon=":material/play_arrow:")
     mid.page_link("pages/1_Network.py", label="Edit weights, x and y", icon=":material/edit:")
