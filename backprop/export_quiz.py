@@ -9,11 +9,11 @@ practice rule, and the general feedback is the derivation of ``explain``.
 """
 
 import html
-import operator
 import xml.etree.ElementTree as ET
 
 import numpy as np
 
+from . import validate
 from .explain import explain
 from .export_render import HTML, describe, tolerance
 from .export_worksheet import cell_list, given
@@ -24,15 +24,6 @@ MAX_VARIANTS, MAX_CELLS, MAX_NAME = 50, 20, 60
 MAX_LAYERS, MAX_NEURONS = 6, 16     # the explorer's limits (explorer/limits.py)
 _REDRAWS = 20   # tries to draw a variant none of whose asked numbers is 0 (a dead relu)
 
-
-def _whole(name, v, lo, hi):
-    try:
-        v = operator.index(v)
-    except TypeError:
-        raise ValueError(f"{name} must be a whole number; got {v!r:.20}") from None
-    if not lo <= v <= hi:
-        raise ValueError(f"{name} must lie between {lo} and {hi}; got {v}")
-    return v
 
 
 def _name(name):
@@ -90,12 +81,12 @@ def _question(net, x, y, cell, title):
 def moodle_quiz(sizes, activations, cost, cells, variants=10, seed=0, name="Backpropagation"):
     """Moodle XML text: for each cell of ``cells`` ((quantity, l, j, k), 1-based), a
     category with ``variants`` numerical questions, variant v drawn from the seed [seed, v]."""
-    variants = _whole("variants", variants, 1, MAX_VARIANTS)
-    seed = _whole("seed", seed, 0, 2**63 - 1)
+    variants = validate.whole("variants", variants, 1, MAX_VARIANTS)
+    seed = validate.whole("seed", seed, 0, 2**63 - 1)
     name = _name(name)
     if not isinstance(sizes, (list, tuple)) or not 2 <= len(sizes) <= MAX_LAYERS:
         raise ValueError(f"sizes must list 2 to {MAX_LAYERS} layers, e.g. [2, 3, 2]")
-    sizes = [_whole(f"n_{l}", n, 1, MAX_NEURONS) for l, n in enumerate(sizes, start=1)]
+    sizes = [validate.whole(f"n_{l}", n, 1, MAX_NEURONS) for l, n in enumerate(sizes, start=1)]
     drawn = []
     for v in range(variants):
         rng = np.random.default_rng([seed, v])

@@ -10,8 +10,8 @@ also blanks every cell that one equation ties to it and that shows the same numb
 a^{l−1}_k = 1 (BP4), δ^L_j with a^L_j where y_j = 0 (BP1); each gets its own number.
 """
 
-import operator
 
+from . import validate
 from .explain import explain
 from .export_render import RENDER, describe, number, tolerance
 from .notation import plain, pretty, sym
@@ -20,12 +20,6 @@ from .steps import steps
 COMPUTED = ("z", "a", "cost", "delta", "nabla_b", "nabla_w")   # what may be blanked
 MAX_BLANKS = 200
 
-
-def _index(name, v):
-    try:
-        return operator.index(v)
-    except TypeError:
-        raise ValueError(f"{name} must be a whole number; got {v!r:.20}") from None
 
 
 def cell_list(net, cells, most=MAX_BLANKS):
@@ -44,9 +38,9 @@ def cell_list(net, cells, most=MAX_BLANKS):
         if q not in COMPUTED or (q == "a" and l == 1):
             raise ValueError(f"only computed numbers can be asked for ({', '.join(COMPUTED)}, "
                              f"a from layer 2 on); got {q!r:.20} of layer {l!r:.10}")
-        l = _index("l", l)
-        j = None if q == "cost" else _index("j", j) if j is not None else None
-        k = _index("k", k) if q == "nabla_w" and k is not None else None
+        l = validate.whole("l", l)
+        j = None if q == "cost" else validate.whole("j", j) if j is not None else None
+        k = validate.whole("k", k) if q == "nabla_w" and k is not None else None
         _check(net, q, l, j, k)
         if (q, l, j, k) not in out:
             out.append((q, l, j, k))

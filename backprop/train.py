@@ -68,12 +68,7 @@ def _data(name, data, net):
 
 
 def _settings(mini_batch_size, eta, lmbda):
-    try:
-        m = operator.index(mini_batch_size)
-    except TypeError:
-        raise ValueError("the mini-batch size m must be a whole number") from None
-    if m < 1:
-        raise ValueError(f"the mini-batch size m must be at least 1; got {m}")
+    m = validate.whole("the mini-batch size m", mini_batch_size, 1)
     eta = validate.positive_number("eta (the learning rate η)", eta)
     lmbda = float(lmbda)
     if not (math.isfinite(lmbda) and lmbda >= 0):
@@ -177,12 +172,7 @@ def SGD(net, training_data, epochs, mini_batch_size, eta, test_data=None, lmbda=
         seed=0, max_abs=math.inf):
     """Train ``net`` for ``epochs`` epochs of mini-batch SGD on training_data = (X, Y);
     return (the new network, its History). ``net`` itself is unchanged."""
-    try:
-        epochs = operator.index(epochs)
-    except TypeError:
-        raise ValueError("epochs must be a whole number") from None
-    if epochs < 0:
-        raise ValueError(f"epochs must be 0 or more; got {epochs}")
+    epochs = validate.whole("epochs", epochs, 0)
     n = len(_data("training data", training_data, net)[0])
     m = _settings(mini_batch_size, eta, lmbda)[0]
     p = run(Progress(net), training_data, mini_batch_size, eta, test_data, lmbda, seed,

@@ -2,6 +2,7 @@
 
 import math
 import numbers
+import operator
 
 import numpy as np
 
@@ -162,6 +163,25 @@ def cost_name(cost, output_activation, L):
                          f"lie between 0 and 1: use sigmoid or softmax on the output layer "
                          f"(layer {L}), not {output_activation}")
     return cost
+
+
+def whole(name, value, lo=None, hi=None):
+    """``value`` as an int, if it is a whole number (NumPy's included, not bool or 2.0)
+    within [lo, hi]; else a ValueError that says so."""
+    try:
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError
+        v = operator.index(value)
+    except TypeError:
+        raise ValueError(f"{name} must be a whole number; got {shown(value)}") from None
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        if hi is None:
+            least = "0 or more" if lo == 0 else f"at least {lo}"
+            raise ValueError(f"{name} must be {least}; got {shown(v)}")
+        if lo is None:
+            raise ValueError(f"{name} must be at most {hi}; got {shown(v)}")
+        raise ValueError(f"{name} must lie between {lo} and {hi}; got {shown(v)}")
+    return v
 
 
 def positive_number(name, value):

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from backprop import Network, numerical_gradient
+from backprop import Network, numerical_gradient, validate
 
 W2 = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]   # 3 × 2: n_2 = 3, n_1 = 2
 W3 = [[1.0, 0.0, -1.0], [0.5, 0.5, 0.5]]     # 2 × 3: n_3 = 2
@@ -259,3 +259,19 @@ def test_random_network_arguments():
     with raises("unknown init 'xavier': choose one of standard, scaled, zeros"):
         Network.random([2, 3], init="xavier")
 
+
+
+@pytest.mark.parametrize("value, lo, hi, message", [
+    (2.0, 1, 5, "m must be a whole number; got 2.0"), (True, 0, 5, "whole number; got true"),
+    ("3", 1, 5, "whole number; got '3'"), (0, 1, 5, "m must lie between 1 and 5; got 0"),
+    (6, 1, 5, "between 1 and 5"), (-1, 0, None, "m must be 0 or more; got -1"),
+    (0, 2, None, "m must be at least 2"), (9, None, 8, "m must be at most 8"),
+    (10**200, 1, 5, "a whole number with too many digits")])
+def test_whole_refuses_what_is_not_a_whole_number_in_range(value, lo, hi, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        validate.whole("m", value, lo, hi)
+
+
+def test_whole_takes_numpy_integers_and_bounds_inclusively():
+    assert validate.whole("m", np.int64(5), 1, 5) == 5 and validate.whole("m", 1, 1, 5) == 1
+    assert type(validate.whole("m", np.int32(3))) is int
