@@ -18,6 +18,7 @@ import pytest
 from backprop import Network
 from backprop.explain import explain
 from backprop.steps import steps
+from test_explain import cells
 from latex_arithmetic import (CTX, NUMBER, NotArithmetic, Parser, flat, number, result_entries,
                               split_relations)
 
@@ -118,21 +119,6 @@ def random_case(rng):
     else:
         y = rng.uniform(-1, 1, n)
     return net, x, y
-
-
-def cells(net):
-    L, n = net.L, net.sizes
-    yield ("cost", L, None, None)
-    for l in range(1, L + 1):
-        for j in range(1, n[l - 1] + 1):
-            yield ("a", l, j, None)
-    for l in range(2, L + 1):
-        for j in range(1, n[l - 1] + 1):
-            for q in ("z", "b", "delta", "nabla_b"):
-                yield (q, l, j, None)
-            for k in range(1, n[l - 2] + 1):
-                yield ("w", l, j, k)
-                yield ("nabla_w", l, j, k)
 
 
 def check_network(net, x, y):
