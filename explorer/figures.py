@@ -12,7 +12,7 @@ import numpy as np
 
 from backprop.activations import ACTIVATIONS
 
-from .heatmap import CELL, FAINT, FOCUS, MID, TITLES, Canvas, cell_size, layers_of, sup
+from .heatmap import CELL, FOCUS, MID, TITLES, Canvas, cell_size, layers_of, sup
 
 SLOT = 110      # pixels from one layer's column to the next
 ROW_GAP = 54    # pixels above each row of panels, for the titles
@@ -44,7 +44,7 @@ def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None
                    color=FOCUS if on else None, size=15)
     for l in range(1, L + 1):
         c.text(f"layer {l}" + (" (input)" if l == 1 else " (output)" if l == L else ""),
-               (l - 0.5) * SLOT, c.h - 2, size=11, yanchor="bottom", opacity=FAINT)
+               (l - 0.5) * SLOT, c.h - 2, size=11, yanchor="bottom")
     c.fig["layout"]["margin"]["b"] = 24
     c.fig["layout"]["annotations"][-1]["yshift"] = -22
     for a in c.fig["layout"]["annotations"][-L:]:
