@@ -656,3 +656,86 @@ def test_panel_titles_sit_equally_far_above_their_panels_in_every_row(make):
         gaps[(q, l)] = (1 - yd[1]) * h - bottom             # from the title to the panel
     assert min(gaps.values()) >= 4, gaps
     assert max(gaps.values()) - min(gaps.values()) < 0.5, gaps
+
+
+# --- light and dark themes, one pair of axes ---------------------------------------------
+
+def labels_layer(fig):
+    """The text trace of a figure's tick labels and '?' marks: [(x, y, text)] in pixels."""
+    (t,) = [t for t in fig["data"] if (t.get("meta") or {}).get("labels")]
+    return list(zip(np.asarray(t["x"], float), np.asarray(t["y"], float), t["text"])), t
+
+
+def test_figures_leave_text_colours_to_the_theme():
+    """Streamlit's template colours text by the theme, light or dark, and switches it when
+    the user does: no figure may fix a text colour (the focus title's orange reads on both),
+    a background, or fade its text."""
+    net, trace = random_net()
+    figs = all_figures(net, trace) + all_figures(net, trace, i=3)
+    figs += [figures.bias_figure(net, trace, 3), figures.network_figure(
+        net, trace, focus=("z", 3), marks=marks_for(("z", 3, 1, None)))]
+    for fig in figs:
+        lay = fig["layout"]
+        assert "font" not in lay and "plot_bgcolor" not in lay and "paper_bgcolor" not in lay
+        for a in lay["annotations"]:
+            assert a["font"].get("color") in (None, FOCUS), a
+            assert "opacity" not in a
+        for t in fig["data"]:
+            assert "color" not in t.get("textfont", {}) and "opacity" not in t, t.get("meta")
+
+
+def test_marks_lie_on_a_light_halo():
+    """A marked cell's dark outline is drawn over a wider light one: one of the two shows
+    on any cell colour and on either theme's background."""
+    net, trace = random_net()
+    pick = ("delta", 2, 1, None)
+    uses = explain(net, trace, *pick).uses
+    fig = figures.network_figure(net, trace, marks=marks_for(pick, uses))
+    shapes = fig["layout"]["shapes"]
+    marks = [i for i, s in enumerate(shapes) if s["line"]["color"] == MARK]
+    assert len(marks) == len([u for u in uses if u[0] != "w"]) + 1    # no w in this figure
+    for i in marks:
+        halo = shapes[i - 1]
+        assert halo["line"]["color"] == HALO and rect(halo) == rect(shapes[i])
+        assert halo["line"]["width"] > shapes[i]["line"]["width"]
+
+
+def test_a_question_mark_on_every_cell_not_yet_computed_and_row_numbers_beside_each_panel():
+    net, trace = random_net((3, 4, 2, 3))
+    S = steps(net, trace)
+    fig = figures.network_figure(net, trace, known=known(S, 2))
+    labels, _ = labels_layer(fig)
+    marks = {(x, y) for x, y, t in labels if t == "?"}
+    want = set()
+    for h in heatmaps(fig):
+        x, y = np.asarray(h["x"], float), np.asarray(h["y"], float)
+        centres = {((x[k] + x[k + 1]) / 2, (y[j] + y[j + 1]) / 2)
+                   for j in range(len(y) - 1) for k in range(len(x) - 1)}
+        if not h["meta"]["known"]:
+            want |= centres
+        # the row numbers 1..n_l left of the panel, level with their rows
+        rows = sorted((yy, t) for xx, yy, t in labels if t != "?" and xx < x[0]
+                      and x[0] - xx < 10 and y[0] < yy < y[-1])
+        assert [t for _, t in rows] == [str(j) for j in range(1, len(y))], h["meta"]
+        np.testing.assert_allclose([yy for yy, _ in rows], (y[:-1] + y[1:]) / 2)
+    assert marks == want and len(want) > 0
+
+
+def test_matrix_figure_numbers_its_rows_and_columns():
+    net, trace = random_net((3, 4, 2))
+    fig = figures.matrix_figure(net, trace, "w", 2)
+    (h,) = heatmaps(fig)
+    x, y = np.asarray(h["x"], float), np.asarray(h["y"], float)
+    labels, t = labels_layer(fig)
+    above = sorted((xx, s) for xx, yy, s in labels if yy < y[0])
+    left = sorted((yy, s) for xx, yy, s in labels if xx < x[0])
+    assert [s for _, s in above] == ["1", "2", "3"] and [s for _, s in left] == [
+        "1", "2", "3", "4"]
+    np.testing.assert_allclose([xx for xx, _ in above], (x[:-1] + x[1:]) / 2)
+    titles = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "k (layer 1, from)" in titles and "j (layer 2, to)" in titles
+
+
+def test_training_figures_set_no_background():
+    from explorer import training
+    assert "plot_bgcolor" not in training.layout({}, 100, 100)

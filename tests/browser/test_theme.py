@@ -213,3 +213,31 @@ def step_to_next(page, i):
         """(t) => [...document.querySelectorAll('h3')].some(h => h.textContent
             .startsWith(t))""", arg=f"Step {i + 1} of", timeout=TIMEOUT)
     page.wait_for_selector(APP_READY, timeout=TIMEOUT)
+
+
+def test_figures_follow_a_theme_chosen_in_the_menu(page, app_server, page_errors):
+    """A user who switches to the dark theme in the app's menu, with the figures already
+    drawn, can read them at once: no rerun is needed (Streamlit reapplies its template)."""
+    page.goto(app_server + "/Step_through", timeout=TIMEOUT)
+    light = check_page(page, "menu", "light")
+    assert rgba(light["background"])[0] > 128
+    assert not problems(light)
+    page.locator('[data-testid="stMainMenu"]').click()
+    page.locator('[data-testid="stMainMenuItem-theme-Dark"]').click()
+    page.wait_for_function(
+        """() => parseInt(getComputedStyle(document.querySelector('[data-testid="stApp"]'))
+            .backgroundColor.match(/\\d+/)[0]) < 128""", timeout=TIMEOUT)
+    page.keyboard.press("Escape")
+    # the charts take the new template: their paper turns to the page's new background
+    page.wait_for_function(
+        """(sel) => { const css = c => { const d = document.createElement('div');
+                d.style.color = c; document.body.appendChild(d);
+                const out = getComputedStyle(d).color; d.remove(); return out; };
+            const bg = getComputedStyle(document.querySelector('[data-testid="stApp"]'))
+                .backgroundColor;
+            return [...document.querySelectorAll(sel)].every(el =>
+                css(el._fullLayout.paper_bgcolor) === css(bg)); }""",
+        arg=PLOT, timeout=TIMEOUT)
+    dark = check_page(page, "menu", "dark")
+    assert not problems(dark), "\n".join(problems(dark))
+    assert page_errors == []
