@@ -16,7 +16,8 @@ from .heatmap import CELL, FOCUS, MID, TITLES, Canvas, cell_size, layers_of, sup
 
 SLOT = 110      # pixels from one layer's column to the next
 ROW_GAP = 54    # pixels above each row of panels, for the titles
-LABEL = 120     # pixels of left margin, for the row labels
+LABEL = 120     # pixels of left margin, for the labels of the rows of panels
+ROW_NUMBERS = 24    # pixels left of a panel at x = 0 for its row numbers
 KIND_NAMES = {"z": "weighted input", "a": "activation", "delta": "error",
               "nabla_b": "bias gradient"}
 
@@ -63,7 +64,7 @@ def matrix_figure(net, trace, q, l, known=None, marks=()):
     n, m = net.sizes[l - 1], net.sizes[l - 2]
     cell = cell_size(max(n, m), 440)
     c = Canvas({"quantity": q, "l": l}, max(cell * m, 150), cell * n + 75,
-               margin=(75, 70, 10, 10), cell=(cell, cell))
+               margin=(75, 70, 10, 10), cell=(cell, cell), inset=ROW_NUMBERS)
     c.coloraxis("coloraxis", net, trace, q)
     c.panel(net, trace, q, l, 0, 75, known, marks=marks)
     axis_title(c, f"k (layer {l - 1}, from)", cell * m / 2, 75 - 28)
@@ -81,7 +82,7 @@ def outer_product_figure(net, trace, l, known=None, marks=()):
     gap, top = cell * 0.7, 70
     c = Canvas({"quantity": "nabla_w", "l": l, "outer_product": True},
                cell * (1 + m) + gap, top + cell * (1 + n) + gap + 60, margin=(70, 70, 10, 10),
-               cell=(cell, cell))
+               cell=(cell, cell), inset=ROW_NUMBERS)
     c.coloraxis("coloraxis", net, trace, "delta", bar=False)
     c.coloraxis("coloraxis2", net, trace, "a", bar=False)
     c.coloraxis("coloraxis3", net, trace, "nabla_w")
@@ -106,7 +107,7 @@ def bias_figure(net, trace, l, known=None, marks=()):
     n = net.sizes[l - 1]
     ch = cell_size(n, 440)
     c = Canvas({"quantity": "nabla_b", "l": l}, CELL * 3.6, ch * n + 40, margin=(50, 70, 10, 10),
-               cell=(CELL, ch))
+               cell=(CELL, ch), inset=ROW_NUMBERS)
     c.coloraxis("coloraxis", net, trace, "delta")
     for i, q in enumerate(("nabla_b", "delta")):
         c.panel(net, trace, q, l, i * 2.6 * CELL, 40, known, marks=marks, ticks="y")

@@ -66,18 +66,21 @@ class Canvas:
     placed by its cell edges; the tick labels of all panels are one text trace, and the
     invisible click targets of all cells one scatter trace, added by ``figure()``: plotly.js
     draws one subplot and three traces faster than a subplot and two traces per panel.
-    Cells are ``cell`` = (width, height) pixels."""
+    Cells are ``cell`` = (width, height) pixels. The plot area reaches ``inset`` pixels
+    into the left margin (x from −inset), for row numbers left of a panel at x = 0:
+    plotly.js hides text outside the axes' range."""
 
-    def __init__(self, meta, width, height, margin=(60, 20, 20, 20), cell=(CELL, CELL)):
-        self.w, self.h = width, height
+    def __init__(self, meta, width, height, margin=(60, 20, 20, 20), cell=(CELL, CELL),
+                 inset=0):
+        self.w, self.h, self.inset = width, height, inset
         self.cw, self.ch = cell
         left, right, top, bottom = margin
         self.fig = {"data": [], "layout": {
             "meta": meta, "width": width + left + right, "height": height + top + bottom,
-            "margin": {"l": left, "r": right, "t": top, "b": bottom},
+            "margin": {"l": left - inset, "r": right, "t": top, "b": bottom},
             "hovermode": "closest", "hoverdistance": -1,
             "dragmode": False, "clickmode": "event+select", "annotations": [], "shapes": [],
-            "xaxis": {**HIDDEN, "range": [0, width]},
+            "xaxis": {**HIDDEN, "range": [-inset, width]},
             "yaxis": {**HIDDEN, "range": [height, 0]}}}
         self.labels = []    # (x, y, text, textposition) of tick labels and '?'
         self.cells = []     # per panel: (x, y, customdata, hover labels) of its cells
@@ -99,7 +102,8 @@ class Canvas:
         or lower depending on where they are."""
         font = {"size": size, **({"color": color} if color else {})}
         self.fig["layout"]["annotations"].append({
-            "text": text, "x": x / self.w, "y": 1 - y / self.h, "xref": "paper",
+            "text": text, "x": (x + self.inset) / (self.w + self.inset), "y": 1 - y / self.h,
+            "xref": "paper",
             "yref": "paper", "showarrow": False, "font": font,
             "xanchor": "center", "yanchor": "middle", **kw})
 
