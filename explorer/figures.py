@@ -12,11 +12,12 @@ import numpy as np
 
 from backprop.activations import ACTIVATIONS
 
-from .heatmap import CELL, FOCUS, TITLES, Canvas, cell_size, layers_of, sup
+from .heatmap import CELL, FOCUS, MID, TITLES, Canvas, cell_size, layers_of, sup
 
 SLOT = 110      # pixels from one layer's column to the next
 ROW_GAP = 54    # pixels above each row of panels, for the titles
-LABEL = 120     # pixels of left margin, for the row labels
+LABEL = 120     # pixels of left margin, for the labels of the rows of panels
+ROW_NUMBERS = 24    # pixels left of a panel at x = 0 for its row numbers
 KIND_NAMES = {"z": "weighted input", "a": "activation", "delta": "error",
               "nabla_b": "bias gradient"}
 
@@ -39,18 +40,23 @@ def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None
         for l in layers_of(net, q):
             x = (l - 1) * SLOT + (SLOT - CELL) / 2
             on = focus == (q, l)
-            ax = c.panel(net, trace, q, l, x, top, known, on, marks, caxis=axis)
-            c.fig["layout"][f"xaxis{ax}"]["showticklabels"] = False
+            c.panel(net, trace, q, l, x, top, known, on, marks, caxis=axis, ticks="y")
             c.text(f"<b>{sup(q, l)}</b>", x + CELL / 2, top - 20,
                    color=FOCUS if on else None, size=15)
     for l in range(1, L + 1):
         c.text(f"layer {l}" + (" (input)" if l == 1 else " (output)" if l == L else ""),
-               (l - 0.5) * SLOT, c.h - 2, color="#666", size=11, yanchor="bottom")
+               (l - 0.5) * SLOT, c.h - 2, size=11, yanchor="bottom")
     c.fig["layout"]["margin"]["b"] = 24
     c.fig["layout"]["annotations"][-1]["yshift"] = -22
     for a in c.fig["layout"]["annotations"][-L:]:
         a["yshift"] = -20
-    return c.fig
+    return c.figure()
+
+
+def axis_title(c, text, x, y, vertical=False):
+    """An axis title centred at pixel (x, y): left of the row numbers if ``vertical``,
+    else above the column numbers."""
+    c.text(text, x, y, size=13, **({"textangle": -90} if vertical else {}))
 
 
 def matrix_figure(net, trace, q, l, known=None, marks=()):
@@ -58,14 +64,13 @@ def matrix_figure(net, trace, q, l, known=None, marks=()):
     n, m = net.sizes[l - 1], net.sizes[l - 2]
     cell = cell_size(max(n, m), 440)
     c = Canvas({"quantity": q, "l": l}, max(cell * m, 150), cell * n + 75,
-               margin=(75, 70, 10, 10), cell=(cell, cell))
+               margin=(75, 70, 10, 10), cell=(cell, cell), inset=ROW_NUMBERS)
     c.coloraxis("coloraxis", net, trace, q)
-    ax = c.panel(net, trace, q, l, 0, 75, known, marks=marks)
-    lay = c.fig["layout"]
-    lay[f"xaxis{ax}"]["title"] = {"text": f"k (layer {l - 1}, from)", "standoff": 2}
-    lay[f"yaxis{ax}"]["title"] = {"text": f"j (layer {l}, to)"}
+    c.panel(net, trace, q, l, 0, 75, known, marks=marks)
+    axis_title(c, f"k (layer {l - 1}, from)", cell * m / 2, 75 - 28)
+    axis_title(c, f"j (layer {l}, to)", -34, 75 + cell * n / 2, vertical=True)
     c.text(f"<b>{sup(q, l)}</b>  ({n} × {m})", cell * m / 2, 6, size=15)
-    return c.fig
+    return c.figure()
 
 
 def outer_product_figure(net, trace, l, known=None, marks=()):
@@ -77,26 +82,24 @@ def outer_product_figure(net, trace, l, known=None, marks=()):
     gap, top = cell * 0.7, 70
     c = Canvas({"quantity": "nabla_w", "l": l, "outer_product": True},
                cell * (1 + m) + gap, top + cell * (1 + n) + gap + 60, margin=(70, 70, 10, 10),
-               cell=(cell, cell))
+               cell=(cell, cell), inset=ROW_NUMBERS)
     c.coloraxis("coloraxis", net, trace, "delta", bar=False)
     c.coloraxis("coloraxis2", net, trace, "a", bar=False)
     c.coloraxis("coloraxis3", net, trace, "nabla_w")
     px, py = cell + gap, top + cell + gap           # where the product starts
-    ax1 = c.panel(net, trace, "delta", l, 0, py, known, marks=marks, caxis="coloraxis")
-    ax2 = c.panel(net, trace, "a", l - 1, px, top, known, marks=marks, transpose=True,
-                  caxis="coloraxis2")
-    ax3 = c.panel(net, trace, "nabla_w", l, px, py, known, marks=marks, caxis="coloraxis3")
-    lay = c.fig["layout"]
-    for ax in (f"xaxis{ax1}", f"yaxis{ax2}", f"xaxis{ax3}", f"yaxis{ax3}"):
-        lay[ax]["showticklabels"] = False
-    lay[f"yaxis{ax1}"]["title"] = {"text": f"j (layer {l})"}
-    lay[f"xaxis{ax2}"]["title"] = {"text": f"k (layer {l - 1})", "standoff": 0}
+    c.panel(net, trace, "delta", l, 0, py, known, marks=marks, caxis="coloraxis", ticks="y")
+    c.panel(net, trace, "a", l - 1, px, top, known, marks=marks, transpose=True,
+            caxis="coloraxis2", ticks="x")
+    c.panel(net, trace, "nabla_w", l, px, py, known, marks=marks, caxis="coloraxis3",
+            ticks="")
+    axis_title(c, f"j (layer {l})", -34, py + cell * n / 2, vertical=True)
+    axis_title(c, f"k (layer {l - 1})", px + cell * m / 2, top - 26)
     c.text(f"<b>δ<sup>{l}</sup></b>", cell / 2, py + cell * n + 14, size=15)
     c.text(f"<b>(a<sup>{l - 1}</sup>)<sup>T</sup></b>", px - gap / 2, top + cell / 2, size=15,
            xanchor="right")
     c.text(f"<b>∂C/∂w<sup>{l}</sup> = δ<sup>{l}</sup>(a<sup>{l - 1}</sup>)<sup>T</sup></b> "
            f"({n} × {m})", px + cell * m / 2, py + cell * n + 46, size=14)
-    return c.fig
+    return c.figure()
 
 
 def bias_figure(net, trace, l, known=None, marks=()):
@@ -104,15 +107,14 @@ def bias_figure(net, trace, l, known=None, marks=()):
     n = net.sizes[l - 1]
     ch = cell_size(n, 440)
     c = Canvas({"quantity": "nabla_b", "l": l}, CELL * 3.6, ch * n + 40, margin=(50, 70, 10, 10),
-               cell=(CELL, ch))
+               cell=(CELL, ch), inset=ROW_NUMBERS)
     c.coloraxis("coloraxis", net, trace, "delta")
     for i, q in enumerate(("nabla_b", "delta")):
-        ax = c.panel(net, trace, q, l, i * 2.6 * CELL, 40, known, marks=marks)
-        c.fig["layout"][f"xaxis{ax}"]["showticklabels"] = False
+        c.panel(net, trace, q, l, i * 2.6 * CELL, 40, known, marks=marks, ticks="y")
         c.text(f"<b>{sup(q, l)}</b>", i * 2.6 * CELL + CELL / 2, 22, size=15)
     c.text("<b>=</b>", CELL * 1.8, 40 + ch * n / 2, size=20)
-    c.fig["layout"]["yaxis"]["title"] = {"text": f"j (layer {l})"}
-    return c.fig
+    axis_title(c, f"j (layer {l})", -34, 40 + ch * n / 2, vertical=True)
+    return c.figure()
 
 
 def activation_figure(net, trace, l):
@@ -124,7 +126,7 @@ def activation_figure(net, trace, l):
     if act.elementwise:
         zz = np.linspace(-span, span, 161)
         c.fig["data"].append({"type": "scatter", "mode": "lines", "x": zz, "y": act.fn(zz),
-                              "line": {"color": "#888"}, "hoverinfo": "skip"})
+                              "line": {"color": MID}, "hoverinfo": "skip"})
     c.fig["data"].append({
         "type": "scatter", "mode": "markers+text", "x": z, "y": a,
         "text": [f"j={j}" for j in range(1, len(z) + 1)], "textposition": "top left",
@@ -132,9 +134,9 @@ def activation_figure(net, trace, l):
         "hovertemplate": "z=%{x:.4f}<br>a=%{y:.4f}<extra>%{text}</extra>"})
     c.fig["layout"].update(xaxis={"title": {"text": f"z<sup>{l}</sup><sub>j</sub>"}},
                            yaxis={"title": {"text": f"a<sup>{l}</sup><sub>j</sub>"}},
-                           showlegend=False, plot_bgcolor="#fafafa")
+                           showlegend=False)
     c.text(f"<b>a<sup>{l}</sup> = σ(z<sup>{l}</sup>)</b>, σ = {act.name}", 180, -22)
-    return c.fig
+    return c.figure()
 
 
 def focus_figure(net, trace, step, known=None, marks=()):
@@ -161,4 +163,4 @@ def cost_history_figure(costs):
                           "hovertemplate": "after step %{x}: C_x = %{y:.6g}<extra></extra>"})
     c.fig["layout"].update(xaxis={"title": {"text": "gradient-descent steps"}},
                            yaxis={"title": {"text": "C_x"}, "rangemode": "tozero"})
-    return c.fig
+    return c.figure()

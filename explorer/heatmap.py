@@ -2,7 +2,8 @@
 
 Figures are plain dicts in Plotly's figure format (``st.plotly_chart`` validates them
 once; building ``go.Figure`` first would validate them twice). Positions are given in
-pixels and turned into paper fractions here, so cells are the same size everywhere.
+pixels, so cells are the same size everywhere. Text has no colour of its own: Streamlit's
+template gives it the theme's, light or dark.
 """
 
 import base64
@@ -15,8 +16,14 @@ from .limits import MAX_TEXT_CELLS
 
 CELL = 46           # pixels per cell side, for up to 6 rows; larger layers get smaller cells
 MIN_TEXT_WIDTH = 40  # narrower cells show their value on hover only
-GREY = "#e6e6e6"
-FOCUS = "#e07b00"   # outline of the layer the current step works on
+# Colours that read on Streamlit's light and dark backgrounds alike. Text, tick labels and
+# colour bars set no colour: they take the theme's from the template st.plotly_chart adds,
+# and follow it when a user switches themes (a colour set here would stay as it was). That
+# text colour is a grey with about 3.7:1 contrast on white, so no text here is made fainter.
+GREY = "rgba(128, 128, 128, 0.16)"  # a panel not yet computed: light grey on white, dark on dark
+FOCUS = "#cc6d00"   # the layer the current step works on: 3.6:1 on white, 5.2:1 on dark
+MARK, HALO = "#111", "#fff"   # a marked cell: a dark line on a light halo, seen on any colour
+MID = "#888"        # a line or point with no colour of its own: mid-grey, on either theme
 # ColorBrewer's RdBu, blue for negative, white at 0, red for positive. Spelled out: plotly.js
 # knows no "RdBu_r" (the reversal is plotly.py's), and its own "RdBu" is grey in the middle.
 COLORSCALE = [[i / 10, c] for i, c in enumerate(
@@ -24,6 +31,8 @@ COLORSCALE = [[i / 10, c] for i, c in enumerate(
      "#d6604d", "#b2182b", "#67001f"])]
 TITLES = {"a": "a", "z": "z", "delta": "δ", "nabla_b": "∂C/∂b", "nabla_w": "∂C/∂w",
           "w": "w", "b": "b"}
+# The one pair of axes of a Canvas: invisible, in pixels, y downwards.
+HIDDEN = {"visible": False, "fixedrange": True, "domain": [0, 1]}
 
 
 def values(net, trace, q, l):
@@ -52,26 +61,29 @@ def cell_size(n, room=280):
 
 
 class Canvas:
-    """A figure laid out in pixels: ``box`` turns a pixel rectangle into paper domains.
-    Its cells are ``cell`` = (width, height) pixels."""
+    """A figure laid out in pixels, on one pair of invisible axes whose data coordinates
+    are the pixels of the plot area (x to the right, y downwards). Every panel is a heatmap
+    placed by its cell edges; the tick labels of all panels are one text trace, and the
+    invisible click targets of all cells one scatter trace, added by ``figure()``: plotly.js
+    draws one subplot and three traces faster than a subplot and two traces per panel.
+    Cells are ``cell`` = (width, height) pixels. The plot area reaches ``inset`` pixels
+    into the left margin (x from −inset), for row numbers left of a panel at x = 0:
+    plotly.js hides text outside the axes' range."""
 
-    def __init__(self, meta, width, height, margin=(60, 20, 20, 20), cell=(CELL, CELL)):
-        self.w, self.h = width, height
+    def __init__(self, meta, width, height, margin=(60, 20, 20, 20), cell=(CELL, CELL),
+                 inset=0):
+        self.w, self.h, self.inset = width, height, inset
         self.cw, self.ch = cell
         left, right, top, bottom = margin
         self.fig = {"data": [], "layout": {
             "meta": meta, "width": width + left + right, "height": height + top + bottom,
-            "margin": {"l": left, "r": right, "t": top, "b": bottom},
-            "plot_bgcolor": "white", "hovermode": "closest", "hoverdistance": -1,
-            "dragmode": False, "clickmode": "event+select", "annotations": [], "shapes": []}}
-        self.axes = 0
-
-    def box(self, x, y, w, h):
-        """Paper domains of the pixel rectangle with top-left corner (x, y)."""
-        def frac(v):
-            return min(max(v, 0.0), 1.0)   # rounding may step just outside [0, 1]
-        return ([frac(x / self.w), frac((x + w) / self.w)],
-                [frac(1 - (y + h) / self.h), frac(1 - y / self.h)])
+            "margin": {"l": left - inset, "r": right, "t": top, "b": bottom},
+            "hovermode": "closest", "hoverdistance": -1,
+            "dragmode": False, "clickmode": "event+select", "annotations": [], "shapes": [],
+            "xaxis": {**HIDDEN, "range": [-inset, width]},
+            "yaxis": {**HIDDEN, "range": [height, 0]}}}
+        self.labels = []    # (x, y, text, textposition) of tick labels and '?'
+        self.cells = []     # per panel: (x, y, customdata, hover labels) of its cells
 
     def coloraxis(self, name, net, trace, q, y=None, bar=True):
         s = scale(net, trace, q)
@@ -84,72 +96,95 @@ class Canvas:
                                     "showscale": bar, "colorbar": bar_at}
 
     def text(self, text, x, y, color=None, size=14, **kw):
-        """A label centred at pixel (x, y). The anchors are set: Plotly's "auto" would pin
-        a label to its side nearest the figure's edge, so labels at the same distance from
-        what they name would sit higher or lower depending on where they are."""
+        """A label centred at pixel (x, y), in the theme's text colour unless ``color``.
+        The anchors are set: Plotly's "auto" would pin a label to its side nearest the
+        figure's edge, so labels at the same distance from what they name would sit higher
+        or lower depending on where they are."""
+        font = {"size": size, **({"color": color} if color else {})}
         self.fig["layout"]["annotations"].append({
-            "text": text, "x": x / self.w, "y": 1 - y / self.h, "xref": "paper",
-            "yref": "paper", "showarrow": False, "font": {"size": size, "color": color or "#222"},
+            "text": text, "x": (x + self.inset) / (self.w + self.inset), "y": 1 - y / self.h,
+            "xref": "paper",
+            "yref": "paper", "showarrow": False, "font": font,
             "xanchor": "center", "yanchor": "middle", **kw})
 
     def panel(self, net, trace, q, l, x, y, known=None, focus=False, marks=(),
-              transpose=False, caxis="coloraxis"):
-        """Heatmap of quantity q of layer l with its top-left cell at pixel (x, y).
+              transpose=False, caxis="coloraxis", ticks="xy"):
+        """Heatmap of quantity q of layer l with its top-left cell at pixel (x, y), row 1
+        at the top; ``ticks`` says which tick labels to print: "x" the column numbers above,
+        "y" the row numbers at the left. Returns the panel's box (x, y, width, height).
 
         Grey with '?' where not yet computed; an invisible marker on every cell carries
         (quantity index, l, j, k) for clicks, and the cell's symbol and value for hover."""
         v = values(net, trace, q, l)
         v = v.T if transpose else v
         n, m = v.shape
-        self.axes += 1
-        ax = "" if self.axes == 1 else str(self.axes)
-        xd, yd = self.box(x, y, self.cw * m, self.ch * n)
+        cw, ch = self.cw, self.ch
         is_known = known is None or q in ("w", "b") or (q, l) in known
         jj, kk = np.mgrid[1:n + 1, 1:m + 1]
         rj, rk = (kk, jj) if transpose else (jj, kk)   # (a^{l−1})ᵀ: its columns are k
         heat = {"type": "heatmap", "z": v if is_known else np.full_like(v, np.nan),
-                "x": list(range(1, m + 1)), "y": list(range(1, n + 1)), "coloraxis": caxis,
-                "xaxis": f"x{ax}", "yaxis": f"y{ax}", "hoverinfo": "skip", "xgap": 1,
-                "ygap": 1, "meta": {"quantity": q, "l": l, "known": is_known}}
-        if is_known and v.size <= MAX_TEXT_CELLS and self.cw >= MIN_TEXT_WIDTH:
+                "x": x + cw * np.arange(m + 1.0), "y": y + ch * np.arange(n + 1.0),
+                "coloraxis": caxis, "hoverinfo": "skip", "xgap": 1, "ygap": 1,
+                "meta": {"quantity": q, "l": l, "known": is_known}}
+        if is_known and v.size <= MAX_TEXT_CELLS and cw >= MIN_TEXT_WIDTH:
             heat["text"] = [[short(val) for val in row] for row in v]
             heat["texttemplate"] = "%{text}"
-            heat["textfont"] = {"size": 12 if self.ch >= 30 else 10}
+            heat["textfont"] = {"size": 12 if ch >= 30 else 10}
+        self.fig["data"].append(heat)
+        cx, cy = x + cw * (kk.ravel() - 0.5), y + ch * (jj.ravel() - 0.5)   # cell centres
         two = q in ("w", "nabla_w")
-        labels = [f"{plain(q, l, j, k if two else None)} = "
-                  + (f"{val:.6g}" if is_known else "not yet computed")
-                  for val, j, k in zip(v.ravel(), rj.ravel(), rk.ravel())]
-        self.fig["data"] += [heat, {
-            "type": "scatter", "mode": "markers" if is_known else "markers+text",
-            "x": kk.ravel(), "y": jj.ravel(), "xaxis": f"x{ax}", "yaxis": f"y{ax}",
-            "showlegend": False, "texttemplate": "?", "textfont": {"color": "#999"},
-            "marker": {"size": min(self.cw, self.ch) * 0.8, "opacity": 0, "symbol": "square"},
-            "customdata": np.column_stack([np.full(n * m, QUANTITIES.index(q)),
-                                           np.full(n * m, l), rj.ravel(),
-                                           rk.ravel() if two else np.zeros(n * m, int)]),
-            "text": labels, "hovertemplate": "%{text}<extra></extra>"}]
-        axis = {"showgrid": False, "zeroline": False, "fixedrange": True}
-        lay = self.fig["layout"]
-        lay[f"xaxis{ax}"] = {**axis, "domain": xd, "range": [0.5, m + 0.5], "side": "top",
-                             "anchor": f"y{ax}", "tickvals": list(range(1, m + 1))}
-        lay[f"yaxis{ax}"] = {**axis, "domain": yd, "range": [n + 0.5, 0.5],
-                             "anchor": f"x{ax}", "tickvals": list(range(1, n + 1))}
-        frame = {"type": "rect", "xref": f"x{ax}", "yref": f"y{ax}", "x0": 0.5,
-                 "x1": m + 0.5, "y0": 0.5, "y1": n + 0.5}
+        self.cells.append((cx, cy, np.column_stack([
+            np.full(n * m, QUANTITIES.index(q)), np.full(n * m, l), rj.ravel(),
+            rk.ravel() if two else np.zeros(n * m, int)]),
+            [f"{plain(q, l, j, k if two else None)} = "
+             + (f"{val:.6g}" if is_known else "not yet computed")
+             for val, j, k in zip(v.ravel(), rj.ravel(), rk.ravel())]))
         if not is_known:
-            lay["shapes"].append({**frame, "fillcolor": GREY, "line": {"width": 0},
-                                  "layer": "below"})
+            self.labels += [(px, py, "?", "middle center") for px, py in zip(cx, cy)]
+        if "x" in ticks:
+            self.labels += [(x + cw * (c - 0.5), y - 2, str(c), "top center")
+                            for c in range(1, m + 1)]
+        if "y" in ticks:
+            self.labels += [(x - 4, y + ch * (r - 0.5), str(r), "middle left")
+                            for r in range(1, n + 1)]
+        frame = {"type": "rect", "xref": "x", "yref": "y", "x0": x, "x1": x + cw * m,
+                 "y0": y, "y1": y + ch * n}
+        shapes = self.fig["layout"]["shapes"]
+        if not is_known:
+            shapes.append({**frame, "fillcolor": GREY, "line": {"width": 0}, "layer": "below"})
         if focus:
-            lay["shapes"].append({**frame, "line": {"color": FOCUS, "width": 4}})
+            shapes.append({**frame, "line": {"color": FOCUS, "width": 4}})
         for (mq, ml, mj, mk), style in marks:
             if (mq, ml) == (q, l):
                 r, c = (mk or 1, mj) if transpose else (mj, mk or 1)
-                lay["shapes"].append({
-                    "type": "rect", "xref": f"x{ax}", "yref": f"y{ax}", "x0": c - 0.5,
-                    "x1": c + 0.5, "y0": r - 0.5, "y1": r + 0.5,
-                    "line": {"color": "#111", "width": 3 if style == "pick" else 2,
-                             "dash": "solid" if style == "pick" else "dot"}})
-        return ax
+                cell = {"type": "rect", "xref": "x", "yref": "y", "x0": x + cw * (c - 1),
+                        "x1": x + cw * c, "y0": y + ch * (r - 1), "y1": y + ch * r}
+                width = 3 if style == "pick" else 2
+                shapes += [{**cell, "line": {"color": HALO, "width": width + 3}},
+                           {**cell, "line": {"color": MARK, "width": width,
+                                             "dash": "solid" if style == "pick" else "dot"}}]
+        return x, y, cw * m, ch * n
+
+    def figure(self):
+        """The figure, with the tick labels and the click layer of every panel on top."""
+        data = list(self.fig["data"])
+        if self.labels:
+            x, y, text, pos = zip(*self.labels)
+            data.append({"type": "scatter", "mode": "text", "x": np.array(x, float),
+                         "y": np.array(y, float), "text": list(text),
+                         "textposition": list(pos), "textfont": {"size": 12},
+                         "hoverinfo": "skip", "showlegend": False,
+                         "meta": {"labels": True}})
+        if self.cells:
+            x, y, cd, text = zip(*self.cells)
+            data.append({"type": "scatter", "mode": "markers", "x": np.concatenate(x),
+                         "y": np.concatenate(y), "customdata": np.concatenate(cd),
+                         "text": [t for part in text for t in part], "showlegend": False,
+                         "hovertemplate": "%{text}<extra></extra>",
+                         "marker": {"size": min(self.cw, self.ch) * 0.8, "opacity": 0,
+                                    "symbol": "square"},
+                         "meta": {"cells": True}})
+        return {"data": data, "layout": self.fig["layout"]}
 
 
 def short(v):

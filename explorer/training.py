@@ -8,7 +8,7 @@ blue, near 1 red); further classes take further colours."""
 import numpy as np
 
 from . import datasets, limits
-from .heatmap import COLORSCALE
+from .heatmap import COLORSCALE, FOCUS, HALO, MID
 
 CLASS_COLOURS = ("#2166ac", "#b2182b", "#1b7837", "#e08214", "#762a83", "#35978f",
                  "#8c510a", "#c51b7d", "#4d4d4d", "#01665e", "#d6604d", "#5aae61",
@@ -23,7 +23,7 @@ AXIS = {"showgrid": False, "zeroline": False, "fixedrange": True, "ticklabelover
 def layout(meta, width, height, margin=(55, 20, 30, 45), **kw):
     left, right, top, bottom = margin
     return {"meta": meta, "width": width, "height": height, "dragmode": False,
-            "clickmode": "event+select", "hovermode": "closest", "plot_bgcolor": "white",
+            "clickmode": "event+select", "hovermode": "closest",
             "margin": {"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False},
             **kw}
 
@@ -104,7 +104,7 @@ def _curve(d, net, meta):
     a = net.feedforward(xs[:, None])
     lines = [{"type": "scatter", "mode": "lines", "x": xs, "y": a[:, j],
               "name": f"a<sup>L</sup><sub>{j + 1}</sub>", "hoverinfo": "skip",
-              "line": {"color": "#444" if a.shape[1] == 1 else CLASS_COLOURS[j % 16]},
+              "line": {"color": MID if a.shape[1] == 1 else CLASS_COLOURS[j % 16]},
               "meta": {"kind": "aL", "j": j + 1}} for j in range(a.shape[1])]
     y_title = "y" if not d.classes else "class, aᴸ"
     lo, hi = min(0.0, d.c.min(), a.min()), max(1.0, d.c.max(), a.max())
@@ -123,13 +123,13 @@ def _points(d, pick):
             continue
         X, c = d.X[rows], d.c[rows]
         colours = (np.array(CLASS_COLOURS)[c % 16] if d.classes
-                   else np.full(len(rows), "#555"))
+                   else np.full(len(rows), MID))
         label = [datasets.html(d.classes[int(v)]) if d.classes else f"{v:.3g}" for v in c]
         traces.append({
             "type": "scatter", "mode": "markers", "name": f"{split} points",
             "x": X[:, 0], "y": c.astype(float) if one_d else X[:, 1],
             "marker": {"color": colours, "symbol": SYMBOLS[split], "size": 8,
-                       "line": {"color": "black", "width": 1 if split == "test" else 0}},
+                       "line": {"color": "black" if split == "test" else HALO, "width": 1}},
             "customdata": np.column_stack([np.full(len(rows), SPLITS.index(split)),
                                            np.arange(len(rows))]),
             "text": label, "meta": {"kind": "points", "split": split},
@@ -146,5 +146,5 @@ def _points(d, pick):
                            "x": [x[0]], "y": [float(d.c[rows[i]]) if one_d else x[1]],
                            "hoverinfo": "skip", "meta": {"kind": "pick"},
                            "marker": {"size": 18, "color": "rgba(0,0,0,0)", "symbol": "circle",
-                                      "line": {"color": "#111", "width": 3}}})
+                                      "line": {"color": FOCUS, "width": 3}}})
     return traces

@@ -17,7 +17,7 @@ from backprop.explain import explain
 from backprop.notation import QUANTITIES
 from backprop.steps import known, steps
 from explorer import figures
-from explorer.heatmap import CELL, FOCUS, GREY, Canvas, marks_for, pick_from_points
+from explorer.heatmap import CELL, FOCUS, GREY, HALO, MARK, Canvas, marks_for, pick_from_points
 from explorer.limits import MAX_NEURONS, MAX_TEXT_CELLS
 from explorer.picking import clamp_pick, computed_at, default_pick, pick_layers
 from explorer.presets import PRESETS
@@ -46,16 +46,44 @@ def heat(fig, q, l):
     return h
 
 
-def overlay(fig, h):
-    """The click-and-hover scatter drawn on the same axes as heatmap ``h``."""
-    (s,) = [t for t in fig["data"] if t["type"] == "scatter" and "customdata" in t
-            and (t["xaxis"], t["yaxis"]) == (h["xaxis"], h["yaxis"])]
+def click_layer(fig):
+    """The one scatter of invisible click-and-hover targets over every cell of a figure."""
+    (s,) = [t for t in fig["data"] if t["type"] == "scatter" and "customdata" in t]
     return s
 
 
-def axis(fig, ref):
-    """The layout entry of an axis reference: "x3" -> layout["xaxis3"]."""
-    return fig["layout"][f"{ref[0]}axis{ref[1:]}"]
+def box(h):
+    """(left, top, cell width, cell height) of heatmap ``h``, in the figure's pixels."""
+    x, y = np.asarray(h["x"], float), np.asarray(h["y"], float)
+    return x[0], y[0], x[1] - x[0], y[1] - y[0]
+
+
+def to_cells(h, px, py):
+    """Pixel positions as (column, row) positions of heatmap ``h``: cell centres are whole
+    numbers from 1, its edges halves."""
+    x0, y0, cw, ch = box(h)
+    return (np.asarray(px, float) - x0) / cw + 0.5, (np.asarray(py, float) - y0) / ch + 0.5
+
+
+def overlay(fig, h):
+    """The click targets lying on heatmap ``h``: their column x and row y in it (from 1),
+    customdata and hover labels. Each sits exactly on a cell's centre."""
+    s = click_layer(fig)
+    n, m = np.asarray(h["z"]).shape
+    x, y = to_cells(h, s["x"], s["y"])
+    on = (x > 0.5) & (x < m + 0.5) & (y > 0.5) & (y < n + 0.5)
+    np.testing.assert_allclose(x[on], np.rint(x[on]), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(y[on], np.rint(y[on]), rtol=0, atol=1e-9)
+    return {"x": np.rint(x[on]).astype(int).tolist(), "y": np.rint(y[on]).astype(int).tolist(),
+            "customdata": np.asarray(s["customdata"])[on].tolist(),
+            "text": [t for t, o in zip(s["text"], on) if o], "hovertemplate": s["hovertemplate"]}
+
+
+def domains(fig, h):
+    """Heatmap ``h``'s box as paper fractions ([x0, x1], [y0, y1]), y upwards."""
+    (x0, x1), hh = fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"][0]
+    x, y = np.asarray(h["x"], float), np.asarray(h["y"], float)
+    return [(x[0] - x0) / (x1 - x0), (x[-1] - x0) / (x1 - x0)], [1 - y[-1] / hh, 1 - y[0] / hh]
 
 
 def expected(net, trace, q, l):
@@ -71,9 +99,20 @@ def largest(net, trace, q):
     return max(float(np.max(np.abs(src[l]))) for l in src)
 
 
-def shapes_on(fig, h):
-    return [s for s in fig["layout"]["shapes"]
-            if (s["xref"], s["yref"]) == (h["xaxis"], h["yaxis"])]
+def shapes_on(fig, h, halos=False):
+    """The shapes drawn on heatmap ``h``, with their corners as (column, row) positions
+    of it (see ``to_cells``); the light halos under marks only if ``halos``."""
+    n, m = np.asarray(h["z"]).shape
+    out = []
+    for s in fig["layout"]["shapes"]:
+        assert (s["xref"], s["yref"]) == ("x", "y")
+        (x0, x1), (y0, y1) = to_cells(h, [s["x0"], s["x1"]], [s["y0"], s["y1"]])
+        if 0.5 - 1e-9 <= min(x0, x1) and max(x0, x1) <= m + 0.5 + 1e-9 and \
+                0.5 - 1e-9 <= min(y0, y1) and max(y0, y1) <= n + 0.5 + 1e-9 and \
+                (halos or s.get("line", {}).get("color") != HALO):
+            out.append({**s, "x0": round(x0, 9), "x1": round(x1, 9), "y0": round(y0, 9),
+                        "y1": round(y1, 9)})
+    return out
 
 
 def all_figures(net, trace, i=None):
@@ -122,10 +161,25 @@ def check_heatmap(fig, h, want):
     assert set(h["meta"]) == {"quantity", "l", "known"}
     np.testing.assert_allclose(np.asarray(h["z"], float), want, rtol=0, atol=0)
     n, m = want.shape
-    # row 1 at the top: the y axis runs from n + 0.5 down to 0.5
-    assert axis(fig, h["yaxis"])["range"] == [n + 0.5, 0.5]
-    assert axis(fig, h["xaxis"])["range"] == [0.5, m + 0.5]
-    assert list(h["y"]) == list(range(1, n + 1)) and list(h["x"]) == list(range(1, m + 1))
+    # the cell edges, in pixels: m columns and n rows of equal cells, the figure's own size
+    x, y = np.asarray(h["x"], float), np.asarray(h["y"], float)
+    assert len(x) == m + 1 and len(y) == n + 1
+    np.testing.assert_allclose(np.diff(x), fig_cell(fig)[0], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(np.diff(y), fig_cell(fig)[1], rtol=0, atol=1e-9)
+    # row 1 at the top: the one y axis runs downwards, from the bottom edge to the top
+    lay = fig["layout"]
+    assert lay["yaxis"]["range"][0] > lay["yaxis"]["range"][1] == 0
+    assert lay["xaxis"]["range"][0] <= 0
+    assert [k for k in lay if k.startswith(("xaxis", "yaxis"))] == ["xaxis", "yaxis"]
+    assert "xaxis" not in h and "yaxis" not in h
+
+
+def fig_cell(fig):
+    """(width, height) of the cells of a figure: every heatmap of it has the same."""
+    sizes = {(float(np.diff(np.asarray(h["x"], float))[0]),
+              float(np.diff(np.asarray(h["y"], float))[0])) for h in heatmaps(fig)}
+    (size,) = sizes
+    return size
 
 
 def test_network_figure_holds_every_layer_as_a_column():
@@ -383,7 +437,8 @@ def test_no_text_in_cells_above_max_text_cells(rows, has_text):
     trace = net.backprop(np.zeros(20), np.zeros(rows))
     c = Canvas({}, 2000, 2000, cell=(CELL, CELL))
     c.panel(net, trace, "w", 2, 0, 0)
-    h, s = c.fig["data"]
+    fig = c.figure()
+    h, s = fig["data"][0], click_layer(fig)
     assert ("texttemplate" in h) is has_text
     assert len(s["text"]) == rows * 20              # hovering still shows every value
     # a figure of that many cells shrinks them, and prints nothing either way
@@ -591,7 +646,7 @@ def test_panel_titles_sit_equally_far_above_their_panels_in_every_row(make):
     gaps = {}
     for t in heatmaps(fig):
         q, l = t["meta"]["quantity"], t["meta"]["l"]
-        xd, yd = axis(fig, t["xaxis"])["domain"], axis(fig, t["yaxis"])["domain"]
+        xd, yd = domains(fig, t)
         (title,) = [a for a in lay["annotations"] if "<br>" not in a["text"]
                     and a["text"].startswith("<b>") and abs(a["x"] - sum(xd) / 2) < 1e-9
                     and a["y"] > yd[1] and a["y"] - yd[1] < 60 / h]
@@ -601,3 +656,93 @@ def test_panel_titles_sit_equally_far_above_their_panels_in_every_row(make):
         gaps[(q, l)] = (1 - yd[1]) * h - bottom             # from the title to the panel
     assert min(gaps.values()) >= 4, gaps
     assert max(gaps.values()) - min(gaps.values()) < 0.5, gaps
+
+
+# --- light and dark themes, one pair of axes ---------------------------------------------
+
+def labels_layer(fig):
+    """The text trace of a figure's tick labels and '?' marks: [(x, y, text)] in pixels."""
+    (t,) = [t for t in fig["data"] if (t.get("meta") or {}).get("labels")]
+    return list(zip(np.asarray(t["x"], float), np.asarray(t["y"], float), t["text"])), t
+
+
+def test_figures_leave_text_colours_to_the_theme():
+    """Streamlit's template colours text by the theme, light or dark, and switches it when
+    the user does: no figure may fix a text colour (the focus title's orange reads on both),
+    a background, or fade its text."""
+    net, trace = random_net()
+    figs = all_figures(net, trace) + all_figures(net, trace, i=3)
+    figs += [figures.bias_figure(net, trace, 3), figures.network_figure(
+        net, trace, focus=("z", 3), marks=marks_for(("z", 3, 1, None)))]
+    for fig in figs:
+        lay = fig["layout"]
+        assert "font" not in lay and "plot_bgcolor" not in lay and "paper_bgcolor" not in lay
+        for a in lay["annotations"]:
+            assert a["font"].get("color") in (None, FOCUS), a
+            assert "opacity" not in a
+        for t in fig["data"]:
+            assert "color" not in t.get("textfont", {}) and "opacity" not in t, t.get("meta")
+            if (t.get("meta") or {}).get("labels"):   # plotly.js hides text off the axes
+                (x0, x1), (y1, y0) = lay["xaxis"]["range"], lay["yaxis"]["range"]
+                assert np.all((x0 < np.asarray(t["x"])) & (np.asarray(t["x"]) < x1))
+                assert np.all((y0 < np.asarray(t["y"])) & (np.asarray(t["y"]) < y1))
+
+
+def test_marks_lie_on_a_light_halo():
+    """A marked cell's dark outline is drawn over a wider light one: one of the two shows
+    on any cell colour and on either theme's background."""
+    net, trace = random_net()
+    pick = ("delta", 2, 1, None)
+    uses = explain(net, trace, *pick).uses
+    fig = figures.network_figure(net, trace, marks=marks_for(pick, uses))
+    shapes = fig["layout"]["shapes"]
+    marks = [i for i, s in enumerate(shapes) if s["line"]["color"] == MARK]
+    assert len(marks) == len([u for u in uses if u[0] != "w"]) + 1    # no w in this figure
+    for i in marks:
+        halo = shapes[i - 1]
+        assert halo["line"]["color"] == HALO and rect(halo) == rect(shapes[i])
+        assert halo["line"]["width"] > shapes[i]["line"]["width"]
+
+
+def test_a_question_mark_on_every_cell_not_yet_computed_and_row_numbers_beside_each_panel():
+    net, trace = random_net((3, 4, 2, 3))
+    S = steps(net, trace)
+    fig = figures.network_figure(net, trace, known=known(S, 2))
+    labels, _ = labels_layer(fig)
+    marks = {(x, y) for x, y, t in labels if t == "?"}
+    want = set()
+    for h in heatmaps(fig):
+        x, y = np.asarray(h["x"], float), np.asarray(h["y"], float)
+        centres = {((x[k] + x[k + 1]) / 2, (y[j] + y[j + 1]) / 2)
+                   for j in range(len(y) - 1) for k in range(len(x) - 1)}
+        if not h["meta"]["known"]:
+            want |= centres
+        # the row numbers 1..n_l left of the panel, level with their rows
+        rows = sorted((yy, t) for xx, yy, t in labels if t != "?" and xx < x[0]
+                      and x[0] - xx < 10 and y[0] < yy < y[-1])
+        assert [t for _, t in rows] == [str(j) for j in range(1, len(y))], h["meta"]
+        np.testing.assert_allclose([yy for yy, _ in rows], (y[:-1] + y[1:]) / 2)
+    assert marks == want and len(want) > 0
+
+
+def test_matrix_figure_numbers_its_rows_and_columns():
+    net, trace = random_net((3, 4, 2))
+    fig = figures.matrix_figure(net, trace, "w", 2)
+    (h,) = heatmaps(fig)
+    x, y = np.asarray(h["x"], float), np.asarray(h["y"], float)
+    labels, t = labels_layer(fig)
+    # plotly.js hides text outside the axes' range: every label lies within it
+    (x0, x1), (y1, y0) = fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"]
+    assert all(x0 < xx < x1 and y0 < yy < y1 for xx, yy, _ in labels)
+    above = sorted((xx, s) for xx, yy, s in labels if yy < y[0])
+    left = sorted((yy, s) for xx, yy, s in labels if xx < x[0])
+    assert [s for _, s in above] == ["1", "2", "3"] and [s for _, s in left] == [
+        "1", "2", "3", "4"]
+    np.testing.assert_allclose([xx for xx, _ in above], (x[:-1] + x[1:]) / 2)
+    titles = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "k (layer 1, from)" in titles and "j (layer 2, to)" in titles
+
+
+def test_training_figures_set_no_background():
+    from explorer import training
+    assert "plot_bgcolor" not in training.layout({}, 100, 100)

@@ -23,9 +23,10 @@ from streamlit.testing.v1 import AppTest
 
 from backprop import Network
 from backprop.explain import explain
-from backprop.notation import num
+from backprop.notation import QUANTITIES, num
 from backprop.steps import known, steps
 from explorer import files, limits
+from explorer.heatmap import MARK
 from explorer.presets import DEFAULT, PRESETS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,10 +80,19 @@ def charts(at):
 
 
 def heatmaps(fig):
-    """{(quantity, l): (heatmap trace, the scatter of its cells drawn right after it)}."""
-    data = fig["data"]
-    return {(t["meta"]["quantity"], t["meta"]["l"]): (t, data[i + 1])
-            for i, t in enumerate(data) if t["type"] == "heatmap"}
+    """{(quantity, l): (heatmap trace, its cells' click targets {"customdata", "text"})}:
+    a figure's cells share one scatter of click targets, each carrying (quantity index,
+    l, j, k) and its hover label."""
+    (layer,) = [t for t in fig["data"] if t["type"] == "scatter" and "customdata" in t]
+    cd = decode(layer["customdata"]).reshape(-1, 4).astype(int)
+    out = {}
+    for t in fig["data"]:
+        if t["type"] == "heatmap":
+            q, l = t["meta"]["quantity"], t["meta"]["l"]
+            on = (cd[:, 0] == QUANTITIES.index(q)) & (cd[:, 1] == l)
+            out[(q, l)] = (t, {"customdata": cd[on],
+                               "text": [x for x, o in zip(layer["text"], on) if o]})
+    return out
 
 
 def package_values(net, trace, q, l):
@@ -353,12 +363,18 @@ def test_picked_cell_shows_its_derivation_with_the_numbers():
 def test_picked_cell_is_outlined_and_its_inputs_dotted():
     at = pick(go_to(open_page("step"), BP2), ("delta", 2, 2, None))
     fig = charts(at)["chart_network"]
-    axes = {key: heat["xaxis"] for key, (heat, _) in heatmaps(fig).items()}
-    outlines = [(s["xref"], s["x0"], s["y0"], s["line"].get("dash"))
-                for s in fig["layout"]["shapes"] if s.get("line", {}).get("color") == "#111"]
-    assert (axes[("delta", 2)], 0.5, 1.5, "solid") in outlines      # row j=2, the pick
-    assert {(x, d) for x, _, _, d in outlines if d == "dot"} >= {
-        (axes[("delta", 3)], "dot"), (axes[("z", 2)], "dot")}       # what BP2 used
+    maps = heatmaps(fig)
+
+    def cell(q, l, j):
+        """The pixel box (x0, x1, y0, y1) of row j of the column heatmap (q, l)."""
+        x, y = decode(maps[(q, l)][0]["x"]), decode(maps[(q, l)][0]["y"])
+        return (x[0], x[1], y[j - 1], y[j])
+
+    outlines = {(s["x0"], s["x1"], s["y0"], s["y1"]): s["line"].get("dash")
+                for s in fig["layout"]["shapes"] if s.get("line", {}).get("color") == MARK}
+    assert outlines[cell("delta", 2, 2)] == "solid"                 # row j=2, the pick
+    assert outlines[cell("delta", 3, 1)] == "dot"                   # what BP2 used
+    assert outlines[cell("z", 2, 2)] == "dot"
 
 
 @pytest.mark.parametrize("cell", [

@@ -18,6 +18,7 @@ from .. import files, practice
 
 BINS = 24
 COLOURS = {"right": "#2e7d32", "mistake": "#ef6c00", "other": "#9e9e9e"}
+RIGHT = "#1e88e5"   # the right value's line and label: a blue that reads on light and dark
 GROUP_NAMES = {"right": "right", "mistake": "a classic mistake", "other": "another number"}
 
 
@@ -129,10 +130,10 @@ def histogram(t, right):
                   "dtick": max(1, int(np.ceil(tallest / 5)))},
         "legend": {"orientation": "h", "y": -0.25},
         "shapes": [{"type": "line", "layer": "above", "x0": right, "x1": right, "y0": 0, "y1": 1,
-                    "yref": "paper", "line": {"color": "#1565c0", "width": 2, "dash": "dash"}}],
+                    "yref": "paper", "line": {"color": RIGHT, "width": 2, "dash": "dash"}}],
         "annotations": [{"x": right, "y": 1, "yref": "paper", "yanchor": "bottom",
                          "showarrow": False, "text": f"right: {right:.4g}",
-                         "font": {"color": "#1565c0"}}],
+                         "font": {"color": RIGHT}}],
         "meta": {"right": right, "answered": t.answered},
     }
     return {"data": data, "layout": layout}

@@ -42,7 +42,8 @@ HEATMAPS_JS = """() => [...document.querySelectorAll('%s')].map(el => ({
 }))""" % PLOT
 
 # Where the centre of cell (j, k) of the heatmap (quantity, l) lies on the page, in CSS
-# pixels, from the chart's own axes (l2p: data to pixels within the plot area).
+# pixels: halfway between the cell's edges (the heatmap's x and y), through the chart's own
+# axes (l2p: data to pixels within the plot area).
 CELL_CENTRE_JS = """([quantity, l, j, k]) => {
     for (const el of document.querySelectorAll('%s')) {
         const t = el._fullData.find(t => t.type === 'heatmap' && t.meta
@@ -52,7 +53,8 @@ CELL_CENTRE_JS = """([quantity, l, j, k]) => {
         const name = a => a.replace(/^(x|y)$/, '$1axis').replace(/^(x|y)(\\d+)$/, '$1axis$2');
         const xa = el._fullLayout[name(t.xaxis)], ya = el._fullLayout[name(t.yaxis)];
         const box = el.getBoundingClientRect();
-        return {x: box.left + xa._offset + xa.l2p(k), y: box.top + ya._offset + ya.l2p(j)};
+        const cx = (t.x[k - 1] + t.x[k]) / 2, cy = (t.y[j - 1] + t.y[j]) / 2;
+        return {x: box.left + xa._offset + xa.l2p(cx), y: box.top + ya._offset + ya.l2p(cy)};
     }
     return null;
 }""" % PLOT

@@ -1,0 +1,243 @@
+"""Every figure reads on Streamlit's light and on its dark theme.
+
+A server is started with ``--theme.base light`` and one with ``--theme.base dark`` (the
+same theme a user gets by choosing it in the settings menu: the figures carry no colours of
+their own for text, Streamlit's template gives them the theme's). On every page with
+figures, each text of each figure (titles, labels, tick labels, the '?' of cells not yet
+computed, colour-bar ticks and titles) must contrast with what it is drawn on: the page's
+background, or for a '?' the grey of its panel over that background. The cell numbers are
+left out: plotly.js writes them black or white by the colour of their own cell. Marked
+cells carry a light halo under their dark outline, so one of the two shows on any colour.
+
+Screenshots of each page in each theme go to artifacts/theme_<theme>_<page>.png.
+"""
+
+import re
+
+import pytest
+
+from benchmarks.load import free_port, start_server, stop_server
+from explorer.heatmap import GREY, HALO, MARK
+from test_explorer import screenshot
+
+TIMEOUT = 30_000
+APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+# Streamlit gives chart text a grey of 3.7:1 on its light background (its own charts use
+# it too): every text must reach WCAG's level for large text and graphics, 3:1.
+TEXT_CONTRAST = LARGE_CONTRAST = 3.0
+
+# Every visible text of every chart with its fill and the product of the opacities down
+# to it; the page's background; each chart's paper colour and its marks.
+TEXTS_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const charts = [...document.querySelectorAll('%s')].map(el => {
+        const texts = [];
+        for (const t of el.querySelectorAll('text')) {
+            const s = t.textContent.replace(/\\u200b/g, '').trim();
+            if (!s || t.closest('.heatmaplayer') || t.closest('.hoverlayer')) continue;
+            const cs = getComputedStyle(t);
+            if (cs.display === 'none' || cs.visibility === 'hidden') continue;
+            let opacity = parseFloat(cs.opacity) * parseFloat(cs.fillOpacity);
+            for (let n = t.parentElement; n && n !== el; n = n.parentElement)
+                opacity *= parseFloat(getComputedStyle(n).opacity);
+            texts.push({text: s, fill: cs.fill, opacity: opacity});
+        }
+        return {meta: el.layout.meta, paper: el._fullLayout.paper_bgcolor,
+                shapes: (el._fullLayout.shapes || []).map(s => ({
+                    x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, line: s.line.color,
+                    width: s.line.width, fill: s.fillcolor})),
+                texts: texts};
+    });
+    return {background: getComputedStyle(app).backgroundColor, charts: charts};
+}""" % PLOT
+
+
+def rgba(text):
+    """(r, g, b, a) of a CSS colour: rgb(...), rgba(...) or #rrggbb / #rgb."""
+    text = text.strip()
+    m = re.fullmatch(r"rgba?\(([^)]*)\)", text)
+    if m:
+        parts = [float(p) for p in re.split(r"[,\s/]+", m.group(1).strip()) if p]
+        return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
+    h = text.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16), 1.0)
+
+
+def over(top, alpha, under):
+    """Colour ``top`` at opacity ``alpha`` painted over the opaque colour ``under``."""
+    return tuple(alpha * t + (1 - alpha) * u for t, u in zip(top[:3], under[:3]))
+
+
+def luminance(c):
+    def lin(v):
+        v /= 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (lin(v) for v in c[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b):
+    """The WCAG contrast ratio of two opaque colours, 1 to 21."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_contrast_helpers():
+    assert contrast(rgba("#000"), rgba("#fff")) == pytest.approx(21)
+    assert contrast(rgba("rgb(255, 255, 255)"), rgba("#ffffff")) == pytest.approx(1)
+    # #777 is the lightest grey that passes 4.5 on white
+    assert contrast(rgba("#767676"), rgba("#fff")) == pytest.approx(4.54, abs=0.01)
+    assert over(rgba("#000"), 0.5, rgba("#fff")) == (127.5, 127.5, 127.5)
+
+
+def problems(seen):
+    """What cannot be read in the charts of one page, as sentences (none: all is fine)."""
+    bg = rgba(seen["background"])
+    out = []
+    for chart in seen["charts"]:
+        name = chart["meta"]
+        if rgba(chart["paper"])[:3] != bg[:3]:
+            out.append(f"{name}: paper {chart['paper']} is not the page's {seen['background']}")
+        for t in chart["texts"]:
+            under = over(rgba(GREY), rgba(GREY)[3], bg) if t["text"] == "?" else bg
+            colour = over(rgba(t["fill"]), t["opacity"] * rgba(t["fill"])[3], under)
+            need = LARGE_CONTRAST if t["text"] == "?" else TEXT_CONTRAST
+            ratio = contrast(colour, under)
+            if ratio < need:
+                out.append(f"{name}: {t['text']!r} in {t['fill']} at opacity "
+                           f"{t['opacity']:.2f} has contrast {ratio:.2f} < {need}")
+        marks = [s for s in chart["shapes"] if s["line"] == MARK]
+        halos = {(s["x0"], s["x1"], s["y0"], s["y1"]): s["width"] for s in chart["shapes"]
+                 if s["line"] == HALO}
+        for s in marks:
+            if halos.get((s["x0"], s["x1"], s["y0"], s["y1"]), 0) <= s["width"]:
+                out.append(f"{name}: a marked cell without its halo: {s}")
+    return out
+
+
+def check_page(page, theme, name, charts_at_least=1):
+    """Wait for the charts of the page, check every text of them, take a screenshot."""
+    page.wait_for_selector(APP_READY, timeout=TIMEOUT)
+    page.wait_for_function(
+        """([sel, n]) => { const els = [...document.querySelectorAll(sel)];
+            return els.length >= n && els.every(el => el._fullLayout
+                && el.querySelector('.main-svg')); }""",
+        arg=[PLOT, charts_at_least], timeout=TIMEOUT)
+    page.wait_for_timeout(300)      # let the charts' layout pass finish
+    seen = page.evaluate(TEXTS_JS)
+    screenshot(page, f"theme_{theme}_{name}")
+    assert len(seen["charts"]) >= charts_at_least
+    assert sum(len(c["texts"]) for c in seen["charts"]) > 0, "the charts have text"
+    return seen
+
+
+@pytest.fixture(scope="module", params=["light", "dark"])
+def themed_server(request, tmp_path_factory):
+    """A server started with theme.base = light or dark; yields (theme, base URL)."""
+    theme = request.param
+    port = free_port()
+    log = tmp_path_factory.mktemp(f"theme_{theme}") / "streamlit.log"
+    try:
+        proc = start_server(port, ["--theme.base", theme], log_path=log)
+    except RuntimeError as e:
+        pytest.fail(str(e))
+    try:
+        yield theme, f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(proc)
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+def test_every_figure_reads_in_the_theme(page, themed_server, page_errors):
+    theme, base = themed_server
+    found = []
+
+    # Step through: the figure beside the step and the network so far, with the grey
+    # panels and '?' of what is not yet computed, at z² (w² beside it), a² (σ's curve)
+    # and the last step (BP4's outer product, its picked cell outlined over a halo)
+    page.goto(base + "/Step_through", timeout=TIMEOUT)
+    seen = check_page(page, theme, "step_through_1")
+    assert rgba(seen["background"])[0] < 128 if theme == "dark" else \
+        rgba(seen["background"])[0] > 128, seen["background"]
+    assert any(t["text"] == "?" for c in seen["charts"] for t in c["texts"])
+    found += problems(seen)
+    for i, name in ((1, "z2"), (2, "a2")):
+        step_to_next(page, i)
+        found += problems(check_page(page, theme, f"step_through_{name}", 2))
+    last = page.locator('[data-testid="stSlider"] input[type="range"]')
+    last.focus()
+    page.keyboard.press("End")
+    page.get_by_role("button", name="Next ▶").and_(page.locator(":disabled")).wait_for(
+        timeout=TIMEOUT)
+    seen = check_page(page, theme, "step_through_last", 2)
+    assert any(s["line"] == MARK for c in seen["charts"] for s in c["shapes"])
+    found += problems(seen)
+
+    # Gradient check: the cost after each step of gradient descent
+    page.goto(base + "/Gradient_check", timeout=TIMEOUT)
+    page.wait_for_selector(APP_READY, timeout=TIMEOUT)
+    page.get_by_role("button", name="Take 10 steps").click()
+    found += problems(check_page(page, theme, "gradient_check"))
+
+    # Train: the decision boundary, then the curves, the gradient flow and a mini-batch
+    page.goto(base + "/Train", timeout=TIMEOUT)
+    found += problems(check_page(page, theme, "train_open"))
+    page.get_by_role("button", name="Run one epoch").click()
+    page.wait_for_function("(sel) => document.querySelectorAll(sel).length >= 3", arg=PLOT,
+                           timeout=TIMEOUT)
+    found += problems(check_page(page, theme, "train_epoch", 3))
+
+    # Network: tables only (Streamlit draws them in the theme); a screenshot to look at
+    page.goto(base + "/Network", timeout=TIMEOUT)
+    page.wait_for_selector(APP_READY, timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stDataFrame\"] canvas').length > 0",
+        timeout=TIMEOUT)
+    screenshot(page, f"theme_{theme}_network")
+
+    assert not found, "\n".join(found)
+    assert page_errors == []
+
+
+def step_to_next(page, i):
+    """Click Next once and wait for step i (0-based)."""
+    page.get_by_role("button", name="Next ▶").click()
+    page.wait_for_function(
+        """(t) => [...document.querySelectorAll('h3')].some(h => h.textContent
+            .startsWith(t))""", arg=f"Step {i + 1} of", timeout=TIMEOUT)
+    page.wait_for_selector(APP_READY, timeout=TIMEOUT)
+
+
+def test_figures_follow_a_theme_chosen_in_the_menu(page, app_server, page_errors):
+    """A user who switches to the dark theme in the app's menu, with the figures already
+    drawn, can read them at once: no rerun is needed (Streamlit reapplies its template)."""
+    page.goto(app_server + "/Step_through", timeout=TIMEOUT)
+    light = check_page(page, "menu", "light")
+    assert rgba(light["background"])[0] > 128
+    assert not problems(light)
+    page.locator('[data-testid="stMainMenu"]').click()
+    page.locator('[data-testid="stMainMenuItem-theme-Dark"]').click()
+    page.wait_for_function(
+        """() => parseInt(getComputedStyle(document.querySelector('[data-testid="stApp"]'))
+            .backgroundColor.match(/\\d+/)[0]) < 128""", timeout=TIMEOUT)
+    page.keyboard.press("Escape")
+    # the charts take the new template: their paper turns to the page's new background
+    page.wait_for_function(
+        """(sel) => { const css = c => { const d = document.createElement('div');
+                d.style.color = c; document.body.appendChild(d);
+                const out = getComputedStyle(d).color; d.remove(); return out; };
+            const bg = getComputedStyle(document.querySelector('[data-testid="stApp"]'))
+                .backgroundColor;
+            return [...document.querySelectorAll(sel)].every(el =>
+                css(el._fullLayout.paper_bgcolor) === css(bg)); }""",
+        arg=PLOT, timeout=TIMEOUT)
+    dark = check_page(page, "menu", "dark")
+    assert not problems(dark), "\n".join(problems(dark))
+    assert page_errors == []
