@@ -344,6 +344,25 @@ class _Checked(go.Figure):
         return self._checked
 
 
-def plotly_chart(fig, **kwargs):
-    """st.plotly_chart for the figures of ``explorer.figures``, without the toolbar."""
-    return st.plotly_chart(_Checked(fig), config={"displayModeBar": False}, **kwargs)
+def wrapping_row(**kwargs):
+    """A horizontal container whose elements keep their own width and wrap onto the next
+    line when the screen is too narrow, where st.columns would squeeze them."""
+    return st.container(horizontal=True, wrap=True, **kwargs)
+
+
+_CSS_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def plotly_chart(fig, key, **kwargs):
+    """st.plotly_chart for the figures of ``explorer.figures``, without the toolbar. A
+    figure laid out in pixels keeps its width on a narrow screen (a phone): it scrolls
+    sideways in its own box, where Streamlit would squeeze it into the column and draw
+    its numbers over each other. ``key`` names the chart's box for that."""
+    width = fig["layout"].get("width")
+    if width and _CSS_NAME.fullmatch(key):
+        # Streamlit gives the chart the width of its box; a minimum width of the box's
+        # inner frame makes that the figure's own, and the box (an element container,
+        # overflow-x: auto) scrolls. Only numbers and the code's own key go in the CSS.
+        st.html(f'<style>.st-key-{key} [data-testid="stFullScreenFrame"] '
+                f'{{min-width: {int(width)}px}}</style>')
+    return st.plotly_chart(_Checked(fig), key=key, config={"displayModeBar": False}, **kwargs)
