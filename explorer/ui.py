@@ -353,13 +353,20 @@ def wrapping_row(**kwargs):
 _CSS_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
+def _prints_numbers(fig):
+    """Whether some heatmap of ``fig`` prints its numbers in its cells."""
+    return any(t.get("type") == "heatmap" and t.get("texttemplate") for t in fig["data"])
+
+
 def plotly_chart(fig, key, **kwargs):
-    """st.plotly_chart for the figures of ``explorer.figures``, without the toolbar. A
-    figure laid out in pixels keeps its width on a narrow screen (a phone): it scrolls
-    sideways in its own box, where Streamlit would squeeze it into the column and draw
-    its numbers over each other. ``key`` names the chart's box for that."""
+    """st.plotly_chart for the figures of ``explorer.figures``, without the toolbar.
+
+    A figure that prints numbers in its cells keeps its width on a narrow screen (a
+    phone): it scrolls sideways in its own box, where Streamlit would squeeze it into the
+    column and draw its numbers over each other and out of their cells. Other figures
+    (curves, points) are squeezed, which they stand well. ``key`` names the chart's box."""
     width = fig["layout"].get("width")
-    if width and _CSS_NAME.fullmatch(key):
+    if width and _prints_numbers(fig) and _CSS_NAME.fullmatch(key):
         # Streamlit gives the chart the width of its box; a minimum width of the box's
         # inner frame makes that the figure's own, and the box (an element container,
         # overflow-x: auto) scrolls. Only numbers and the code's own key go in the CSS.

@@ -61,8 +61,9 @@ OVERFLOW_JS = """() => {
     return out;
 }"""
 
-# Per chart: its width and that of the box it sits in (and whether that box scrolls), and
-# every heatmap number drawn: its font size and width against the width of its cell.
+# Per chart: its width and that of the box it sits in (and whether that box scrolls), the
+# legend entries and labels that stick out of it (cut off), and every heatmap number
+# drawn: its font size and width against the width of its cell.
 FIGURES_JS = """() => [...document.querySelectorAll('%s')].map(el => {
     const svg = el.querySelector('.main-svg').getBoundingClientRect();
     const box = el.closest('[data-testid="stElementContainer"]');
@@ -78,7 +79,12 @@ FIGURES_JS = """() => [...document.querySelectorAll('%s')].map(el => {
             numbers.push({text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize),
                           width: t.getBoundingClientRect().width, cell});
     }
-    return {meta: JSON.stringify(el.layout.meta), width: svg.width, box: box.clientWidth,
+    const outside = [...el.querySelectorAll('.legendtext, .annotation-text')].filter(t => {
+        const r = t.getBoundingClientRect();
+        return r.width && (r.left < svg.left - 1 || r.right > svg.right + 1
+                           || r.top < svg.top - 1 || r.bottom > svg.bottom + 1);
+    }).map(t => t.textContent);
+    return {meta: JSON.stringify(el.layout.meta), width: svg.width, outside, box: box.clientWidth,
             boxLeft: b.left, boxRight: b.right, scrolls: ['auto', 'scroll'].includes(
                 getComputedStyle(box).overflowX), numbers};
 })""" % PLOT
@@ -138,6 +144,7 @@ def check_layout(page, where):
         assert fig["boxLeft"] >= -1 and fig["boxRight"] <= o["vw"] + 1, label
         if fig["width"] > fig["box"] + 1:
             assert fig["scrolls"], f"{label}: wider than its box, which does not scroll"
+        assert not fig["outside"], f"{label}: labels cut off at its edge: {fig['outside']}"
         for n in fig["numbers"]:
             assert n["size"] >= MIN_FONT, f"{label}: {n['text']!r} at {n['size']} px"
             assert n["width"] <= n["cell"] + 0.5, \
