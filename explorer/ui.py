@@ -16,6 +16,7 @@ page switch, which drops the state of widgets not drawn, loses nothing.
 import functools
 import logging
 import re
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -289,6 +290,15 @@ def sidebar():
                    f"{', '.join(net.activations.values())}; {net.cost} cost.")
 
 
+TOUCH_CSS = Path(__file__).with_name("touch.css")
+
+
+def touch_screens():
+    """Layout for phones and tablets that Streamlit's own options cannot give (see
+    touch.css): a style element, which takes no room on the page."""
+    st.html(TOUCH_CSS)
+
+
 def guard(body):
     """Run ``body``, turning an unexpected error into a short apology: the details go to the
     server log, never to the viewer. Also for fragments, which rerun on their own."""
@@ -325,6 +335,7 @@ def page(title):
 
         def setup_and_run():
             st.set_page_config(page_title=f"{title} · Backprop Explorer", layout="wide")
+            touch_screens()
             ensure_state()
             run()
         return setup_and_run

@@ -3,6 +3,8 @@ mobile browser context (touch, a device pixel ratio of 2).
 
 - the page itself never scrolls sideways: what is wider than the screen (a figure, a
   table, a long formula) scrolls inside its own box, and that box fits on the screen;
+- no text is hidden under the toolbar Streamlit shows above a table (on a touch screen,
+  always);
 - every heatmap number is legible: at least 10 CSS px, and no wider than its cell (a
   figure squeezed to the screen's width would draw its numbers over each other);
 - on Step through, Prev, Next, the step slider and the widgets that pick a cell are on
@@ -57,6 +59,25 @@ OVERFLOW_JS = """() => {
         for (; p && p !== main; p = p.parentElement)
             if (boxes(p) && fits(p.getBoundingClientRect())) { boxed = true; break; }
         if (!boxed) out.sticking.push(`${name(el)} spans ${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
+    return out;
+}"""
+
+# Texts under a toolbar that Streamlit shows above a table or a chart (on a touch screen
+# always, as nothing hovers there): each as "toolbar's element: the text".
+COVERED_JS = """() => {
+    const out = [], texts = [...document.querySelectorAll(
+        '[data-testid="stMain"] :is(p, h1, h2, h3, h4, h5, h6, li, label, .katex)')];
+    for (const bar of document.querySelectorAll('[data-testid="stMain"] [data-testid="stElementToolbar"]')) {
+        const b = bar.getBoundingClientRect(), own = bar.closest('[data-testid="stElementContainer"]');
+        if (getComputedStyle(bar).opacity === '0' || !b.width) continue;
+        for (const t of texts) {
+            if (own.contains(t) || !t.textContent.trim()) continue;
+            const r = t.getBoundingClientRect();
+            const w = Math.min(r.right, b.right) - Math.max(r.left, b.left);
+            const h = Math.min(r.bottom, b.bottom) - Math.max(r.top, b.top);
+            if (w > 2 && h > 2) out.push(`${own.className.split(' ').find(c => c.startsWith('st-key-')) || 'a table'}: ${t.textContent.trim().slice(0, 50)}`);
+        }
     }
     return out;
 }"""
@@ -139,6 +160,8 @@ def check_layout(page, where):
     assert o["doc"] <= o["vw"] + 1, f"{where}: the page scrolls sideways ({o['doc']} px)"
     assert o["main"] <= 1, f"{where}: the main container scrolls sideways by {o['main']} px"
     assert not o["sticking"], f"{where}: off the screen, in no scroll box: {o['sticking']}"
+    covered = page.evaluate(COVERED_JS)
+    assert not covered, f"{where}: text hidden under a toolbar: {covered}"
     for fig in page.evaluate(FIGURES_JS):
         label = f"{where}, figure {fig['meta']}"
         assert fig["boxLeft"] >= -1 and fig["boxRight"] <= o["vw"] + 1, label
