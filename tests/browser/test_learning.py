@@ -103,7 +103,7 @@ def test_train_xor_to_100_percent_then_step_through_a_clicked_point(page, app_se
     wait_for_run(page)
     assert page.get_by_text("Data: xor", exact=False).count() == 1
     # A network that can learn xor: the default one with 8 neurons in its hidden layer
-    set_sidebar_number(page, "n_2", 8)
+    set_sidebar_number(page, "n₂", 8)   # the label as shown: n_2 → n₂
     page.get_by_text("In use: 2-8-2", exact=False).wait_for(timeout=TIMEOUT)
     wait_for_run(page)
 

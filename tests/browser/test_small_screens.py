@@ -275,3 +275,47 @@ def test_collapsed_sidebar_opens_and_its_links_work(small, app_server):
         .some(h => h.textContent.includes('Step through one example'))""", timeout=TIMEOUT)
     settle(page)
     check_layout(page, f"Step through, reached from the sidebar, at {size}")
+
+
+def test_a_live_class_on_small_screens(small, browser, app_server):
+    """A teacher opens a class and asks; a student joins and sees the question: both
+    pages at this size."""
+    size, teacher = small
+    teacher.goto(app_server + "/Teach", timeout=TIMEOUT)
+    settle(teacher)
+    opener = teacher.get_by_role("button", name="Open a class")
+    check_tappable(teacher, opener, "Open a class")
+    opener.tap()
+    teacher.wait_for_url(re.compile(r"[?&]class=\w+"), timeout=TIMEOUT)
+    code = re.search(r"[?&]class=(\w+)", teacher.url).group(1)
+    ask = teacher.get_by_role("button", name="Ask the class")
+    ask.wait_for(timeout=TIMEOUT)
+    settle(teacher)
+    check_tappable(teacher, ask, "Ask the class")
+    ask.tap()
+    teacher.get_by_text("Question 1:").first.wait_for(timeout=TIMEOUT)
+    settle(teacher)
+    check_layout(teacher, f"the teacher's page at {size}")
+    full_screenshot(teacher, f"small_{size}_teach_asked")
+
+    ctx = browser.new_context(viewport=SIZES[size], device_scale_factor=2, is_mobile=True,
+                              has_touch=True)
+    try:
+        student = ctx.new_page()
+        errors = []
+        student.on("pageerror", lambda e: errors.append(str(e)))
+        student.goto(f"{app_server}/Class?code={code}", timeout=TIMEOUT)
+        settle(student)
+        student.get_by_label("Nickname").fill("Ada")
+        join = student.get_by_role("button", name="Join")
+        check_tappable(student, join, "Join")
+        join.tap()
+        student.get_by_text("Question 1:").first.wait_for(timeout=TIMEOUT)
+        settle(student)
+        check_tappable(student, student.get_by_role("button", name="Send"), "Send")
+        check_layout(student, f"a student's page at {size}")
+        full_screenshot(student, f"small_{size}_class_question")
+        assert student.locator(EXCEPTION).count() == 0
+        assert errors == []
+    finally:
+        ctx.close()
