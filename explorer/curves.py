@@ -15,7 +15,10 @@ def curves_figure(history):
     epochs = np.arange(1, history.epochs + 1)
     fig = {"data": [], "layout": layout(
         {"kind": "curves"}, 560, 350, margin=(60, 20, 20, 120), showlegend=True,
-        legend={"orientation": "h", "y": -0.3, "yanchor": "top", "entrywidth": 130},
+        # two entries a row, however narrow the screen squeezes the figure: the bottom
+        # margin holds two rows (entries of a fixed width wrap to four, cut off)
+        legend={"orientation": "h", "y": -0.3, "yanchor": "top", "entrywidth": 0.5,
+                "entrywidthmode": "fraction"},
         xaxis={**AXIS, "domain": [0, 0.4], "title": {"text": "epoch"}, "anchor": "y"},
         yaxis={**AXIS, "title": {"text": "cost C"}, "type": "log", "anchor": "x"},
         xaxis2={**AXIS, "domain": [0.62, 1], "title": {"text": "epoch"}, "anchor": "y2"},

@@ -35,7 +35,7 @@ def batch_figure(traces, mean, l, m):
                  "hovertemplate": "j = %{y}, k = %{x}: %{z:.4g}<extra></extra>"}
         if n * k <= 16 and cell >= 30:
             trace.update(text=[[short(c) for c in row] for row in v], texttemplate="%{text}",
-                         textfont={"size": 9})
+                         textfont={"size": 10})
         fig["data"].append(trace)
         fig["layout"][f"xaxis{ax}"] = {**AXIS, "domain": [x0, x0 + w / width],
                                        "anchor": f"y{ax}", "showticklabels": False}

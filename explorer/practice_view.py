@@ -38,15 +38,15 @@ def switches():
     """The practice toggle, the whole-vector choice and the score, in one row."""
     ss = st.session_state
     ss._practice, ss._practice_vector = ss.practice, ss.practice_vector
-    left, mid, right = st.columns([1.7, 1.2, 2], vertical_alignment="center")
-    left.toggle("Practice: predict each number first", key="_practice", on_change=_keep,
-                args=("practice",), help="The numbers of each step stay hidden until you "
-                "have typed your own value for the outlined cell.")
-    if ss.practice:
-        mid.toggle("Ask the whole vector", key="_practice_vector", on_change=_keep,
-                   args=("practice_vector",), help="For z, a, δ and ∂C/∂b: type every "
-                   "entry of the step's vector, not just one cell.")
-        right.caption(score())
+    with ui.wrapping_row(vertical_alignment="center", gap="medium"):
+        st.toggle("Practice: predict each number first", key="_practice", on_change=_keep,
+                  args=("practice",), help="The numbers of each step stay hidden until you "
+                  "have typed your own value for the outlined cell.")
+        if ss.practice:
+            st.toggle("Ask the whole vector", key="_practice_vector", on_change=_keep,
+                      args=("practice_vector",), help="For z, a, δ and ∂C/∂b: type every "
+                      "entry of the step's vector, not just one cell.")
+            st.caption(score(), width="content")
 
 
 def _identity(net, x, y):

@@ -16,6 +16,7 @@ page switch, which drops the state of widgets not drawn, loses nothing.
 import functools
 import logging
 import re
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -289,6 +290,15 @@ def sidebar():
                    f"{', '.join(net.activations.values())}; {net.cost} cost.")
 
 
+TOUCH_CSS = Path(__file__).with_name("touch.css")
+
+
+def touch_screens():
+    """Layout for phones and tablets that Streamlit's own options cannot give (see
+    touch.css): a style element, which takes no room on the page."""
+    st.html(TOUCH_CSS)
+
+
 def guard(body):
     """Run ``body``, turning an unexpected error into a short apology: the details go to the
     server log, never to the viewer. Also for fragments, which rerun on their own."""
@@ -325,6 +335,7 @@ def page(title):
 
         def setup_and_run():
             st.set_page_config(page_title=f"{title} · Backprop Explorer", layout="wide")
+            touch_screens()
             ensure_state()
             run()
         return setup_and_run
@@ -344,6 +355,32 @@ class _Checked(go.Figure):
         return self._checked
 
 
-def plotly_chart(fig, **kwargs):
-    """st.plotly_chart for the figures of ``explorer.figures``, without the toolbar."""
-    return st.plotly_chart(_Checked(fig), config={"displayModeBar": False}, **kwargs)
+def wrapping_row(**kwargs):
+    """A horizontal container whose elements keep their own width and wrap onto the next
+    line when the screen is too narrow, where st.columns would squeeze them."""
+    return st.container(horizontal=True, wrap=True, **kwargs)
+
+
+_CSS_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _prints_numbers(fig):
+    """Whether some heatmap of ``fig`` prints its numbers in its cells."""
+    return any(t.get("type") == "heatmap" and t.get("texttemplate") for t in fig["data"])
+
+
+def plotly_chart(fig, key, **kwargs):
+    """st.plotly_chart for the figures of ``explorer.figures``, without the toolbar.
+
+    A figure that prints numbers in its cells keeps its width on a narrow screen (a
+    phone): it scrolls sideways in its own box, where Streamlit would squeeze it into the
+    column and draw its numbers over each other and out of their cells. Other figures
+    (curves, points) are squeezed, which they stand well. ``key`` names the chart's box."""
+    width = fig["layout"].get("width")
+    if width and _prints_numbers(fig) and _CSS_NAME.fullmatch(key):
+        # Streamlit gives the chart the width of its box; a minimum width of the box's
+        # inner frame makes that the figure's own, and the box (an element container,
+        # overflow-x: auto) scrolls. Only numbers and the code's own key go in the CSS.
+        st.html(f'<style>.st-key-{key} [data-testid="stFullScreenFrame"] '
+                f'{{min-width: {int(width)}px}}</style>')
+    return st.plotly_chart(_Checked(fig), key=key, config={"displayModeBar": False}, **kwargs)

@@ -62,14 +62,15 @@ def step_view():
     revealed = asked is None or asked.done is not None
     now = practice.visible(all_steps, ss.step, revealed)
 
-    prev, nxt, slider = st.columns([1, 1, 8], vertical_alignment="bottom")
-    prev.button("◀ Prev", key="prev", on_click=go, args=(-1,), disabled=ss.step == 0,
-                width="stretch")
-    nxt.button("Next ▶", key="next", on_click=go, args=(1,), type="primary",
-               disabled=ss.step == len(all_steps) - 1, width="stretch")
-    ss._step = ss.step + 1
-    slider.slider("Step", 1, len(all_steps), key="_step", on_change=go,
-                  format="%d", help="Drag to jump to any step.")
+    # A row that wraps: on a narrow screen the slider goes under Prev and Next, which
+    # keep their width (columns would squeeze them until their labels are cut).
+    with ui.wrapping_row(vertical_alignment="bottom"):
+        st.button("◀ Prev", key="prev", on_click=go, args=(-1,), disabled=ss.step == 0)
+        st.button("Next ▶", key="next", on_click=go, args=(1,), type="primary",
+                  disabled=ss.step == len(all_steps) - 1)
+        ss._step = ss.step + 1
+        st.slider("Step", 1, len(all_steps), key="_step", on_change=go, format="%d",
+                  help="Drag to jump to any step.", width="stretch")
     st.subheader(f"Step {ss.step + 1} of {len(all_steps)} · {step.title}")
     practice_view.switches()
 

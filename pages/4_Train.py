@@ -148,29 +148,30 @@ def data_section():
 def controls():
     p = ss.train_progress
     stopped = p.history.diverged is not None or p.epoch >= limits.MAX_EPOCHS
-    c = st.columns([1, 1, 1, 1.3, 1.2, 1, 0.9], vertical_alignment="bottom")
-    widget(c[0].number_input, "Learning rate η", "eta", ss.train_eta,
+    # One row that wraps where the screen is narrow: the buttons keep their labels whole.
+    row = ui.wrapping_row(vertical_alignment="bottom")
+    box = dict(width=150)       # pixels, for the three numbers
+    widget(row.number_input, "Learning rate η", "eta", ss.train_eta,
            lambda: ss.update(train_eta=ss.train_w_eta), min_value=limits.ETA_MIN,
-           max_value=limits.ETA_MAX, format="%.4g")
-    widget(c[1].number_input, "Mini-batch m", "m", ss.train_m,
+           max_value=limits.ETA_MAX, format="%.4g", **box)
+    widget(row.number_input, "Mini-batch m", "m", ss.train_m,
            lambda: trainer.on_batch_size(ss, ss.train_w_m), min_value=1,
-           max_value=limits.MAX_BATCH, step=1)
-    widget(c[2].number_input, "L2 λ", "lmbda", ss.train_lmbda,
+           max_value=limits.MAX_BATCH, step=1, **box)
+    widget(row.number_input, "L2 λ", "lmbda", ss.train_lmbda,
            lambda: ss.update(train_lmbda=ss.train_w_lmbda), min_value=0.0,
-           max_value=limits.LAMBDA_MAX, format="%.3g",
+           max_value=limits.LAMBDA_MAX, format="%.3g", **box,
            help="Regularisation (Nielsen, chapter 3): C = C₀ + (λ/2n) Σ w².")
-    c[3].button("Step one mini-batch", key="train_step", on_click=trainer.step_batch,
-                args=(ss,), disabled=stopped or ss.train_playing, width="stretch")
-    c[4].button("Run one epoch", key="train_epoch", on_click=trainer.run_epoch, args=(ss,),
-                disabled=stopped or ss.train_playing, width="stretch")
+    row.button("Step one mini-batch", key="train_step", on_click=trainer.step_batch,
+               args=(ss,), disabled=stopped or ss.train_playing)
+    row.button("Run one epoch", key="train_epoch", on_click=trainer.run_epoch, args=(ss,),
+               disabled=stopped or ss.train_playing)
     if ss.train_playing:
-        c[5].button("Pause", key="train_play", icon=":material/pause:", type="primary",
-                    on_click=trainer.play, args=(ss, False), width="stretch")
+        row.button("Pause", key="train_play", icon=":material/pause:", type="primary",
+                   on_click=trainer.play, args=(ss, False))
     else:
-        c[5].button("Play", key="train_play", icon=":material/play_arrow:", type="primary",
-                    on_click=trainer.play, args=(ss, True), disabled=stopped, width="stretch")
-    c[6].button("Reset", key="train_reset", on_click=trainer.reset, args=(ss,),
-                width="stretch")
+        row.button("Play", key="train_play", icon=":material/play_arrow:", type="primary",
+                   on_click=trainer.play, args=(ss, True), disabled=stopped)
+    row.button("Reset", key="train_reset", on_click=trainer.reset, args=(ss,))
 
 
 def live():

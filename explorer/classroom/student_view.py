@@ -113,7 +113,8 @@ def question(s, me, q):
     with right:
         if q.revealed or a.step.kind != "a":      # σ's curve would show the asked a's
             ui.plotly_chart(figures.focus_figure(a.net, a.trace, a.step, now,
-                                                 ((a.cell, "pick"),)), width="content")
+                                                 ((a.cell, "pick"),)),
+                            key="class_chart_focus", width="content")
     if mine is not None:
         _received(a, name, mine)
     elif not q.revealed:
@@ -123,7 +124,8 @@ def question(s, me, q):
         st.latex(a.step.numbers)
     ui.plotly_chart(figures.network_figure(a.net, a.trace, known=now,
                                            focus=(a.step.quantity, a.step.l),
-                                           marks=((a.cell, "pick"),)), width="content")
+                                           marks=((a.cell, "pick"),)),
+                    key="class_chart_network", width="content")
 
 
 def _answer_form(s, me, q, name):
