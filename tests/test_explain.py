@@ -144,8 +144,13 @@ def assert_terms_add_up(d):
 def operands(line):
     """The numbers a numbers line plugs in, in order (before its result)."""
     parts, _ = split_relations(line)
-    return [float(number(m.group(2))) * (-1 if m.group(1) else 1)
-            for m in re.finditer(r"(-?)(" + NUMBER + ")", parts[-2])]
+    out = []   # a number near 1 is written (1-ε) to keep its digits: one operand, 1 − ε
+    for m in re.finditer(r"(-?)\((1)-(" + NUMBER + r")\)|(-?)(" + NUMBER + ")", parts[-2]):
+        if m.group(2):
+            out.append((1 - float(number(m.group(3)))) * (-1 if m.group(1) else 1))
+        else:
+            out.append(float(number(m.group(5))) * (-1 if m.group(4) else 1))
+    return out
 
 
 def assert_shown_is_the_value(d):
@@ -312,6 +317,15 @@ def test_every_cell_on_random_networks(sizes, data, seed):
     assume(not (out == "softmax" and sizes[-1] == 1))
     net = Network.random(sizes, hidden + [out], cost, seed=seed, init="scaled")
     x, y = example(np.random.default_rng(seed), net)
+    check_every_cell(net, x, y)
+
+
+def test_every_cell_where_an_activation_is_written_1_minus_epsilon():
+    # a³₄ = 0.99996: the forward line of z⁴ writes it (1-3.742×10⁻⁵), one operand
+    net = Network.random([2, 2, 4, 1], ["linear", "tanh", "sigmoid"], "quadratic",
+                         seed=454466, init="scaled")
+    x, y = example(np.random.default_rng(454466), net)
+    assert r"(1-3.742\times10^{-5})" in explain(net, net.backprop(x, y), "z", 4, 1).lines[-1]
     check_every_cell(net, x, y)
 
 
