@@ -1,0 +1,273 @@
+"""The Train page (pages/4_Train.py): train the sidebar's network on a data set with
+mini-batch SGD, watch the decision boundary move, see one mini-batch's gradient as the mean
+of its examples', and step through any point. The state lives in ``explorer.trainer``."""
+
+import streamlit as st
+
+from backprop.data import DATASETS
+from backprop.notation import pretty
+
+from . import curves, datasets, limits, minibatch, trainer, training, ui, upload
+from .datasets import md
+
+ss = st.session_state
+SHOWN = 6    # examples of a mini-batch drawn beside their mean
+
+
+def widget(fn, label, key, value, on_change, **kw):
+    """A widget whose value lives elsewhere (a page switch drops widget state)."""
+    ss[f"train_w_{key}"] = value
+    return fn(label, key=f"train_w_{key}", on_change=on_change, **kw)
+
+
+def on_gen(key):
+    def cb():
+        try:
+            trainer.set_gen(ss, key, ss[f"train_w_{key}"])
+            ss.train_msg.pop("data", None)
+        except (TypeError, ValueError) as e:
+            ss.train_msg["data"] = f"{e}. The last data set stays."
+    return cb
+
+
+def on_upload():
+    up = ss.get("train_w_upload")
+    if up is None:                  # the file was removed: so is what was said about it
+        ss.train_msg.pop("data", None)
+        return
+    try:
+        if up.size > limits.MAX_CSV_BYTES:   # before reading it
+            raise ValueError(f"the file holds {up.size / 1024:.0f} kB; at most "
+                             f"{limits.MAX_CSV_BYTES // 1024} kB are read")
+        d = upload.read_csv(up.getvalue(), up.name, ss.train_gen["test"],
+                              ss.train_gen["seed"])
+        trainer.set_data(ss, d)
+        ss.train_msg.pop("data", None)
+    except ValueError as e:
+        ss.train_msg["data"] = (f"Could not use {datasets.short(up.name)}: {e}. "
+                                "The last data set stays.")
+
+
+def on_fit():
+    d = ss.train_data
+    try:
+        net = datasets.fitted(d, ss.net, ss.seed, ss.init)
+        row = d.train[0]
+        ui.set_network(net, d.X[row], d.targets(net.sizes[-1], [row])[0])
+        ss.preset = ui.CUSTOM
+        trainer.ensure(ss)
+    except ValueError as e:
+        ss.train_msg["fit"] = f"{e}."
+
+
+def on_pick():
+    pick = trainer.pick_from_points(ss.train_chart_boundary["selection"]["points"])
+    if pick is None:
+        return
+    try:
+        x, y, net = trainer.point(ss, *pick)
+        ui.set_network(net, x, y)   # the point becomes the example (x, y) ...
+    except ValueError as e:         # a stale click, or weights beyond the hosted limits
+        ss.train_msg["train"] = f"That point cannot be the example: {e}."
+        return
+    ss.preset = ui.CUSTOM
+    trainer.picked(ss, pick)        # ... on the weights trained so far; training goes on
+
+
+def message(where):
+    text = ss.train_msg.get(where)
+    if text:
+        st.error(md(text), icon=":material/warning:")
+
+
+def page():
+    """The whole page, below the sidebar."""
+    trainer.ensure(ss)
+    st.title("Learn from data")
+    st.markdown("Backpropagation gives ∂Cₓ/∂w for **one** example x. Learning averages them: "
+                "mini-batch SGD shuffles the data, takes m examples at a time, and steps "
+                "w ← w − η ∂C/∂w on their mean. Train the sidebar's network here, watch its "
+                "decision boundary move, and click any point to step through it.")
+    data_section()
+    problem = datasets.fit_problem(ss.train_data, ss.train_progress.net)
+    if problem:
+        st.warning(problem, icon=":material/tune:")
+        st.button("Fit the network to the data", key="train_fit", on_click=on_fit,
+                  type="primary", help="Same hidden layers and activations; n₁ = the "
+                  "number of features, and an output layer that fits the classes.")
+        message("fit")
+        return
+    st.fragment(ui.guard(workbench))()
+
+
+def workbench():
+    """The controls, the figures and the mini-batch: a fragment, so that a click on Step,
+    Run one epoch or Play redraws this part of the page only. While Play is on, two
+    fragments inside it repaint by themselves: the boundary (each run a tick of training)
+    and, less often, the curves. Only a run of the whole page stops their timers, so when
+    Play stops the whole page runs again."""
+    playing = ss.train_playing
+    if ss.get("train_timer") and not playing:
+        ss.train_timer = False
+        st.rerun(scope="app")
+    ss.train_timer = playing
+    controls()
+    st.fragment(run_every=limits.TICK_SECONDS if playing else None)(ui.guard(live))()
+    st.fragment(run_every=limits.CURVES_SECONDS if playing else None)(ui.guard(history_view))()
+    batch_section()
+
+
+def data_section():
+    gen, d = ss.train_gen, ss.train_data
+    st.markdown(f"##### Data: {md(d.name)} · {len(d.train)} training and {len(d.test)} test "
+                "points")
+    make, upload = st.tabs(["Generate", "Upload a CSV"])
+    with make:
+        c = st.columns([1.4, 1, 1])
+        widget(c[0].selectbox, "Data set", "name", gen["name"], on_gen("name"),
+               options=list(DATASETS),
+               help=" ".join(f"{k}: {v.blurb}" for k, v in DATASETS.items()))
+        widget(c[1].number_input, "Points n", "n", gen["n"], on_gen("n"), min_value=2,
+               max_value=limits.MAX_POINTS, step=50)
+        widget(c[2].slider, "Noise", "noise", gen["noise"], on_gen("noise"), min_value=0.0,
+               max_value=limits.MAX_NOISE, step=0.01)
+    with upload:
+        st.file_uploader(f"A CSV file: a header row, then one example a row; feature columns "
+                         f"and a label column (named label, class, y or target, or else the "
+                         f"last). At most {limits.MAX_POINTS} rows and {limits.MAX_NEURONS} "
+                         "features.", type=["csv"], key="train_w_upload", on_change=on_upload)
+    c = st.columns([1, 1, 1.4])
+    widget(c[0].slider, "Test fraction", "test", gen["test"], on_gen("test"), min_value=0.0,
+           max_value=limits.MAX_TEST, step=0.05, help="The share of the points kept out of "
+           "training, to test on (of an uploaded file too).")
+    widget(c[1].number_input, "Seed", "seed", gen["seed"], on_gen("seed"), min_value=0,
+           max_value=limits.MAX_SEED, step=1, help="Draws the points, splits them, and "
+           "shuffles them every epoch.")
+    message("data")
+
+
+def controls():
+    p = ss.train_progress
+    stopped = p.history.diverged is not None or p.epoch >= limits.MAX_EPOCHS
+    # One row that wraps where the screen is narrow: the buttons keep their labels whole.
+    row = ui.wrapping_row(vertical_alignment="bottom")
+    box = dict(width=150)       # pixels, for the three numbers
+    widget(row.number_input, "Learning rate η", "eta", ss.train_eta,
+           lambda: ss.update(train_eta=ss.train_w_eta), min_value=limits.ETA_MIN,
+           max_value=limits.ETA_MAX, format="%.4g", **box)
+    widget(row.number_input, "Mini-batch m", "m", ss.train_m,
+           lambda: trainer.on_batch_size(ss, ss.train_w_m), min_value=1,
+           max_value=limits.MAX_BATCH, step=1, **box)
+    widget(row.number_input, "L2 λ", "lmbda", ss.train_lmbda,
+           lambda: ss.update(train_lmbda=ss.train_w_lmbda), min_value=0.0,
+           max_value=limits.LAMBDA_MAX, format="%.3g", **box,
+           help="Regularisation (Nielsen, chapter 3): C = C₀ + (λ/2n) Σ w².")
+    row.button("Step one mini-batch", key="train_step", on_click=trainer.step_batch,
+               args=(ss,), disabled=stopped or ss.train_playing)
+    row.button("Run one epoch", key="train_epoch", on_click=trainer.run_epoch, args=(ss,),
+               disabled=stopped or ss.train_playing)
+    if ss.train_playing:
+        row.button("Pause", key="train_play", icon=":material/pause:", type="primary",
+                   on_click=trainer.play, args=(ss, False))
+    else:
+        row.button("Play", key="train_play", icon=":material/play_arrow:", type="primary",
+                   on_click=trainer.play, args=(ss, True), disabled=stopped)
+    row.button("Reset", key="train_reset", on_click=trainer.reset, args=(ss,))
+
+
+def live():
+    """What Play repaints at once: a fragment, rerun every TICK_SECONDS while Play is on;
+    each run is one tick of training."""
+    if ss.train_playing and not trainer.tick(ss):
+        ss.train_timer = False
+        st.rerun(scope="app")   # Play stopped by itself: the page without timers
+    p, d = ss.train_progress, ss.train_data
+    h = p.history
+    m = st.columns(5)
+    m[0].metric("Epoch", f"{p.epoch}" + (f" + {p.batch}/{trainer.per_epoch(ss)}" if p.batch
+                                         else ""))
+    if h.epochs:
+        m[1].metric("Training cost C", f"{h.cost[-1]:.4g}")
+        if d.classes:
+            m[2].metric("Training accuracy", f"{h.accuracy[-1]:.1%}")
+            if len(d.test):
+                m[3].metric("Test accuracy", f"{h.test_accuracy[-1]:.1%}")
+        elif len(d.test):
+            m[3].metric("Test cost", f"{h.test_cost[-1]:.4g}")
+    if ss.train_playing:
+        m[4].caption(f"Playing: pauses itself after {limits.PLAY_EPOCHS} epochs."
+                     + (" The server is busy: training slows down." if ss.train_busy
+                        else ""))
+    if h.diverged:
+        st.error(h.diverged.message + " Press Reset to start again.", icon=":material/error:")
+    message("train")
+    left, right = st.columns([1.3, 1], vertical_alignment="center")
+    with left:
+        ui.plotly_chart(training.boundary_figure(d, p.net, p, ss.train_point),
+                        key="train_chart_boundary", on_select=on_pick,
+                        selection_mode="points")
+    with right:
+        picked()
+
+
+def history_view():
+    """Cost, accuracy and gradient flow per epoch: a fragment of its own, redrawn every
+    CURVES_SECONDS while Play is on (the browser then redraws the boundary alone)."""
+    h = ss.train_progress.history
+    if not h.epochs:
+        st.info("Step, run an epoch or press Play: the cost, the accuracy and the "
+                "gradient flow appear here after the first epoch.")
+        return
+    left, right = st.columns(2)
+    with left:
+        ui.plotly_chart(curves.curves_figure(h), key="train_chart_curves")
+    with right:
+        flow(h)
+
+
+def picked():
+    st.markdown(training.legend(ss.train_data))
+    if ss.train_point is None:
+        st.caption("Click any point: it becomes the example (x, y) on the weights trained "
+                   "so far, to step through.")
+        return
+    split, i = ss.train_point
+    st.success(pretty(f"Point {i} of the {split} points is now the example (x, y), on the "
+                      f"weights of epoch {ss.get('train_point_epoch', 0)}: x = "
+                      f"({', '.join(f'{v:.4g}' for v in ss.x)}), y = "
+                      f"({', '.join(f'{v:.4g}' for v in ss.y)})."), icon=":material/ads_click:")
+    st.page_link("pages/2_Step_through.py", label="Step through this point",
+                 icon=":material/play_arrow:")
+
+
+def flow(h):
+    ss.train_w_flow = ss.train_flow
+    st.radio("Gradient flow", list(curves.FLOW), key="train_w_flow", horizontal=True,
+             format_func=lambda k: f"{curves.FLOW[k][0]}: {curves.FLOW[k][1]}",
+             on_change=lambda: ss.update(train_flow=ss.train_w_flow))
+    ui.plotly_chart(curves.flow_figure(h, ss.train_flow), key="train_chart_flow")
+    st.markdown(f"**{curves.flow_sentence(h, ss.train_flow)}**")
+    st.caption(curves.CONTRAST)
+
+
+def batch_section():
+    st.markdown("#### The mini-batch as an average")
+    if ss.train_playing:
+        st.caption("Pause to see the next mini-batch, example by example.")
+        return
+    net = ss.train_progress.net
+    X, Y = trainer.next_batch(ss)
+    layers = list(net.w)
+    if ss.train_layer not in layers:
+        ss.train_layer = layers[-1]
+    ss.train_w_layer = ss.train_layer
+    l = st.selectbox("Layer l", layers, key="train_w_layer",
+                     on_change=lambda: ss.update(train_layer=ss.train_w_layer))
+    st.latex(r"C = \frac{1}{m}\sum_x C_x \quad\Longrightarrow\quad \frac{\partial C}"
+             r"{\partial w^{" + str(l) + r"}} = \frac{1}{m}\sum_x \frac{\partial C_x}"
+             r"{\partial w^{" + str(l) + r"}}, \qquad m = " + str(len(X)))
+    traces = [net.backprop(x, y) for x, y in zip(X, Y)]
+    mean = net.gradient(X, Y)
+    ui.plotly_chart(minibatch.batch_figure(traces[:SHOWN], mean, l, len(X)),
+                    key="train_chart_batch")
+    st.markdown(minibatch.adds_up(traces, mean, l, SHOWN))
