@@ -147,7 +147,11 @@ class Network:
         ws, bs, acts = self.w.values(), self.b.values(), self._acts
         As, sps = [X], []
         for w, b, act in zip(ws, bs, acts):
-            Z = As[-1] @ w.T + b                         # (n_examples, n_l)
+            # w^l (a^{l−1})ᵀ for every example at once, one example a column: OpenBLAS runs
+            # this arrangement of the product about twice as fast as A @ wᵀ (see
+            # benchmarks/bench_backprop.py). Its transpose is a view, one example a row.
+            Z = (w @ As[-1].T).T                         # (n_examples, n_l)
+            Z += b
             if len(As) == 1 and not np.isfinite(Z).all():
                 validate.check_finite("X", X)
                 raise ValueError("the weighted inputs z^2 overflowed: make X or w^2 smaller")
