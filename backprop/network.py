@@ -221,6 +221,11 @@ class Network:
         from .serialize import network_from_dict
         return network_from_dict(d)
 
+    def _repr_html_(self):
+        """Jupyter's view: a table per layer of b^l and w^l (``backprop.html_tables``)."""
+        from .html_tables import network_html
+        return network_html(self)
+
     def __repr__(self):
         acts = ", ".join(self.activations.values())
         return f"Network(sizes={list(self.sizes)}, activations=[{acts}], cost={self.cost!r})"
