@@ -20,6 +20,7 @@ def the_store():
 
 def nav():
     """The sidebar's page links alone: a student's page has no network to set."""
+    ui.embedded_nav()
     with st.sidebar:
         for path, label, icon in ui.PAGES:
             st.page_link(path, label=label, icon=icon)
