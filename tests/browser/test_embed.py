@@ -12,8 +12,11 @@ frames go to artifacts/embed-*.png.
 
 import functools
 import http.server
+import os
 import re
+import shutil
 import threading
+import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,6 +24,7 @@ from test_explorer import (ARTIFACTS, EXCEPTION, NET, STEPS, TIMEOUT, X, Y, asse
                            subheader)
 
 from backprop import Network
+from benchmarks import replicas
 from explorer import files, lesson
 from explorer.ui import SHORT
 
@@ -155,3 +159,80 @@ def test_every_page_works_in_an_iframe_of_another_site(page, course, page_errors
         page.wait_for_timeout(1500)    # a frame of another site paints once it is in view
         frame.screenshot(path=str(ARTIFACTS / f"embed-{name}.png"))
     assert_no_errors(page, page_errors)
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK)
+                                  else None)
+UPLOADED = Network.random([2, 4, 2], seed=3)       # the file a student uploads
+
+
+def serve_dir(directory):
+    """http.server on 127.0.0.1 for ``directory``, in a thread; (server, port)."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
+def upload(frame, path):
+    frame.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+
+
+def test_an_upload_in_an_iframe_needs_the_embed_settings(browser, app_server, tmp_path):
+    """Inside another site's iframe, Streamlit's XSRF cookie is a third-party cookie: with
+    the default settings (SameSite=Lax) the browser never stores it and Streamlit refuses
+    the upload (403). Behind deploy/run.sh -e ORIGIN (SameSite=None; Secure; Partitioned,
+    and a frame-ancestors policy naming ORIGIN) the upload loads the file's network. A page
+    of a site not named there cannot frame the app at all."""
+    if NGINX is None:
+        pytest.skip("nginx is not installed (apt-get install -y nginx)")
+    (tmp_path / "net.json").write_text(files.dumps(UPLOADED, [0.1, 0.2], [1.0, 0.0]))
+    course_dir = tmp_path / "course"
+    course_dir.mkdir()
+    server, port = serve_dir(course_dir)
+    origin = f"http://localhost:{port}"
+    proc, url = replicas.start(tmp_path / "deploy", replicas=1, args=("-e", origin))
+    try:
+        for name, app in (("plain", app_server), ("embed", url)):
+            (course_dir / f"{name}.html").write_text(
+                '<!doctype html><html><head><link rel="icon" href="data:,"></head><body>'
+                f'<iframe name="{name}" src="{app}/Network?embed=true" width="{WIDE}" '
+                'height="600"></iframe></body></html>', encoding="utf-8")
+        with urllib.request.urlopen(f"{url}/Network") as response:
+            assert response.headers["Content-Security-Policy"] \
+                == f"frame-ancestors 'self' {origin}"
+
+        # Cookies do not tell ports apart: each case gets a browser context of its own.
+        for name, app, status, shown in (("plain", app_server, 403, "2-2-2"),
+                                         ("embed", url, 204, "2-4-2")):
+            context = browser.new_context(viewport={"width": 1200, "height": 700})
+            page = context.new_page()
+            puts = []
+            page.on("response", lambda r: "/_stcore/upload_file/" in r.url
+                    and r.request.method == "PUT" and puts.append((r.url, r.status)))
+            page.goto(f"{origin}/{name}.html")
+            frame = page.frame_locator(f'iframe[name="{name}"]')
+            ready(frame)
+            assert in_use(frame).startswith("In use: 2-2-2")
+            upload(frame, tmp_path / "net.json")
+            frame.locator('[data-testid="stSidebar"]').get_by_text(
+                f"In use: {shown}").wait_for(timeout=TIMEOUT)
+            page.wait_for_timeout(1000 if status == 204 else 3000)   # a refusal shows nothing
+            assert [(urlsplit(u).port, s) for u, s in puts] == [(urlsplit(app).port, status)]
+            assert in_use(frame).startswith(f"In use: {shown}")
+            if status == 204:
+                xsrf = {c["name"]: c for c in context.cookies(url)}["_streamlit_xsrf"]
+                assert xsrf["sameSite"] == "None" and xsrf["secure"]
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "embed-upload.png"))
+                # the same course page from another site (127.0.0.1): not allowed to frame
+                page.goto(f"http://127.0.0.1:{port}/{name}.html")
+                page.wait_for_timeout(2000)
+                refused = page.frame(name=name)
+                assert refused.url.startswith("chrome-error://"), refused.url
+                assert refused.locator(APP_READY).count() == 0
+            context.close()
+    finally:
+        replicas.stop(proc)
+        server.shutdown()
+        server.server_close()
