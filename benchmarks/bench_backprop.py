@@ -16,7 +16,7 @@ It prints a table of figures, each with its goal and PASS or MISS:
 2. ``net.gradient(X, Y)`` on a 784-100-10 sigmoid network with 1,000 random examples: its
    median time; a Python loop of ``backprop`` over the same 1,000 rows (speed-up of the
    batch over the loop, goal ≥ 20×); and the floor: the five matrix products the batch
-   gradient needs (z^2, z^3, (w^3)ᵀδ^3, Σ δ^3 (a^2)ᵀ, Σ δ^2 (a^1)ᵀ), on ready-made arrays,
+   gradient needs (z^2, z^3, (w^3)ᵀδ^3, Σ δ^3 (a^2)ᵀ, Σ δ^2 (a^1)ᵀ) on ready-made arrays,
    each timed in every arrangement NumPy offers for it (``W @ X.T`` or ``(X @ W.T)``
    transposed, a ready-made operand in C or Fortran order, with or without a contiguous
    copy) and taken at its fastest; the table lists every arrangement. The ratio

@@ -61,8 +61,9 @@ def test_pip_install_gives_backprop_alone_and_its_html_views(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     got = json.loads(run.stdout)
 
-    site = Path(subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               env=env, capture_output=True, text=True, check=True).stdout.strip())
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = Path(subprocess.run([py, "-c", purelib], env=env, capture_output=True, text=True,
+                               check=True).stdout.strip())
     assert Path(got["file"]).resolve() == (site / "backprop" / "__init__.py").resolve()
     assert got["version"] == got["dist_version"] == __version__
     assert [r.split(";")[0].split(">")[0].split("=")[0].strip() for r in got["requires"]

@@ -17,6 +17,7 @@ import re
 import shutil
 import threading
 import urllib.request
+from html import escape
 from urllib.parse import urlsplit
 
 import pytest
@@ -46,17 +47,17 @@ LESSON = lesson.Lesson(step=BP2, cell=("delta", 2, 2, None), practice=True,
 
 
 def course_page(app):
-    frames = [f'<h2>{name}</h2><iframe name="{name}" src="{app}/{path}?embed=true" '
-              f'width="{width}" height="700"></iframe>' for path, name, width, _ in PAGES]
-    frames.append(f'<h2>lesson</h2><iframe name="lesson" width="{WIDE}" height="700" src="{app}/'
-                  f'Step_through?embed=true&amp;{lesson.query(files.to_link(NET, X, Y), LESSON).replace("&", "&amp;")}">'
-                  "</iframe>")
-    frames.append(f'<h2>shared</h2><iframe name="shared" width="{WIDE}" height="700" src="{app}/'
-                  f'Network?embed=true&amp;net={files.to_link(SHARED, SHARED_X, SHARED_Y)}">'
-                  "</iframe>")
+    """A course page with one iframe per page, a lesson link and a ?net= link."""
+    lesson_query = lesson.query(files.to_link(NET, X, Y), LESSON)
+    shared_query = f"net={files.to_link(SHARED, SHARED_X, SHARED_Y)}"
+    frames = [(name, width, f"{app}/{path}?embed=true") for path, name, width, _ in PAGES]
+    frames += [("lesson", WIDE, f"{app}/Step_through?embed=true&{lesson_query}"),
+               ("shared", WIDE, f"{app}/Network?embed=true&{shared_query}")]
     return ('<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
             "<title>A course page</title></head><body><h1>Week 3: backpropagation</h1>"
-            + "".join(frames) + "</body></html>")
+            + "".join(f'<h2>{name}</h2><iframe name="{name}" src="{escape(src)}" '
+                      f'width="{width}" height="700"></iframe>' for name, width, src in frames)
+            + "</body></html>")
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def in_use(frame):
 def test_every_page_works_in_an_iframe_of_another_site(page, course, page_errors):
     page.goto(course)
     assert urlsplit(page.url).hostname == "localhost"
-    for path, name, width, title in PAGES + [("", "lesson", WIDE, None), ("", "shared", WIDE, None)]:
+    for _, name, width, title in PAGES + [("", "lesson", WIDE, None), ("", "shared", WIDE, None)]:
         frame = page.frame_locator(f'iframe[name="{name}"]')
         ready(frame)
         assert urlsplit(page.frame(name=name).url).hostname == "127.0.0.1"
