@@ -13,6 +13,8 @@ a ``Layers`` mapping indexed by that l: ``net.w[2]`` is w^2, ``trace.delta[L]`` 
     (2, 3)
 """
 
+__version__ = "0.1.0"
+
 from .activations import ACTIVATIONS
 from .answers import Check, Tolerance, check_answer, parse_answer, tolerance
 from .costs import COSTS
@@ -25,4 +27,4 @@ from .trace import Gradient, Trace
 
 __all__ = ["ACTIVATIONS", "COSTS", "INITS", "MISTAKES", "Check", "Diagnosis", "Gradient",
            "Layers", "Mistake", "Network", "Tolerance", "Trace", "check_answer", "diagnose",
-           "mistake_values", "numerical_gradient", "parse_answer", "tolerance"]
+           "mistake_values", "numerical_gradient", "parse_answer", "tolerance", "__version__"]

@@ -28,22 +28,35 @@ class Activation:
     log_fn: Callable = None  # ln σ(z), computed stably from z, where σ(z) lies in (0, 1)
 
 
-def _sigmoid(z):
+def _sigmoid(z, sign=1.0):
+    """σ(sign · z), for sign = ±1: σ' takes σ(−z) without making −z first."""
     # Never overflows, so sigmoid(±1000) is finite and warns of nothing; within 1.1e-13
     # relative of the exact value everywhere. Two forms, for speed: one example has few
-    # entries and NumPy's per-call cost rules, so use the fewest calls; a batch has many
-    # and tanh is ten times cheaper per entry than exp and log.
+    # entries and NumPy's per-call cost rules, so use the fewest calls; a batch has many,
+    # and one exp per entry is the cheapest exact form there (half the time of tanh).
     if np.size(z) <= 256:
-        return np.exp(-np.logaddexp(0.0, -z))       # σ(z) = exp(−ln(1 + e^{−z}))
-    a = np.multiply(z, 0.5)
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5                                        # σ(z) = ½ + ½ tanh(z/2)
-    tail = z < -8.0
-    if tail.any():   # far left, ½ + ½ tanh loses relative precision: e^z / (1 + e^z) there
-        e = np.exp(z[tail])
-        a[tail] = e / (1.0 + e)
+        return np.exp(-np.logaddexp(0.0, -sign * z))    # σ(z) = exp(−ln(1 + e^{−z}))
+    a = np.multiply(z, -sign)                           # −z (for σ(z))
+    far = a > 700.0          # e^{−z} would overflow: σ(z) = e^z / (1 + e^z) there instead
+    anywhere_far = far.any()
+    if anywhere_far:
+        a[far] = 0.0
+    np.exp(a, out=a)
+    a += 1.0
+    np.reciprocal(a, out=a)                             # σ(z) = 1 / (1 + e^{−z})
+    if anywhere_far:
+        e = np.exp(sign * z[far])
+        a[far] = e / (1.0 + e)
     return a
+
+
+def _sigmoid_prime(z, a):
+    # σ'(z) = σ(z) σ(−z), and σ(−z) rather than 1 − a keeps its digits where a nears 1
+    s = _sigmoid(z, -1.0)
+    if np.ndim(s) and s.size > 256:
+        s *= a                                          # σ(−z) is a fresh array: reuse it
+        return s
+    return a * s
 
 
 def _log_sigmoid(z):
@@ -77,7 +90,7 @@ def _softmax_jacobian(z, a):
 
 ACTIVATIONS = {
     "sigmoid": Activation(
-        "sigmoid", _sigmoid, lambda z, a: a * _sigmoid(-z),
+        "sigmoid", _sigmoid, _sigmoid_prime,
         r"\frac{1}{1+e^{-z}}", r"\sigma(z)\,(1-\sigma(z))", log_fn=_log_sigmoid),
     "tanh": Activation(
         "tanh", np.tanh, _tanh_prime,

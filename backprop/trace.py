@@ -36,3 +36,9 @@ class Trace(Gradient):
     @property
     def L(self):
         return self.a.last
+
+    def _repr_html_(self):
+        """Jupyter's view: a table per layer of z, a, σ', δ and the gradients
+        (``backprop.html_tables``); ``repr`` stays the dataclass's."""
+        from .html_tables import trace_html
+        return trace_html(self)

@@ -24,15 +24,16 @@ from benchmarks.load import free_port, health, stop_server  # noqa: E402
 COOKIE = "bpx_replica"
 
 
-def start(state, replicas=2, env=None, timeout=90):
-    """deploy/run.sh with ``replicas`` replicas, its state in ``state``; (Popen, base URL)."""
+def start(state, replicas=2, env=None, timeout=90, args=()):
+    """deploy/run.sh with ``replicas`` replicas, its state in ``state``, and more of its
+    options in ``args`` (e.g. ``("-e", origin)``); (Popen, base URL)."""
     state = Path(state)
     state.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = open(state / "run.log", "wb")
     proc = subprocess.Popen(
         ["bash", str(ROOT / "deploy" / "run.sh"), "-n", str(replicas), "-l",
-         f"127.0.0.1:{port}", "-d", str(state / "nginx")],
+         f"127.0.0.1:{port}", "-d", str(state / "nginx"), *args],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         env={**os.environ, "PYTHON": sys.executable, **(env or {})})
     log.close()

@@ -13,6 +13,10 @@
 #   -d DIR      state directory for the nginx config, pid and log files
 #               (default: a new temporary directory, removed at exit unless -k)
 #   -k          keep the state directory at exit
+#   -e ORIGIN   let pages of ORIGIN (e.g. https://moodle.example.edu) show the app in an
+#               iframe, uploads included; repeat for several (deploy/README.md, "Inside a
+#               course page"). Needs HTTPS in front. Without -e only the app's own pages
+#               may frame it.
 #
 # Needs nginx (Debian: apt-get install -y nginx) and the app's Python environment:
 # $PYTHON, else .venv/bin/python if `make run` or `make test` made it, else python3.
@@ -25,16 +29,21 @@ LISTEN=127.0.0.1:8080
 BASE_PORT=
 STATE=
 KEEP=0
+EMBED_ORIGINS=()
 START_TIMEOUT=60   # seconds for a replica to answer /_stcore/health
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
-while getopts "n:l:b:d:kh" opt; do
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while getopts "n:l:b:d:ke:h" opt; do
     case $opt in
         n) REPLICAS=$OPTARG ;;
         l) LISTEN=$OPTARG ;;
         b) BASE_PORT=$OPTARG ;;
         d) STATE=$OPTARG ;;
         k) KEEP=1 ;;
+        e) # an origin goes into nginx's configuration: nothing but scheme, host and port
+           [[ $OPTARG =~ ^https?://(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$ ]] \
+               || { echo "error: -e wants an origin such as https://moodle.example.edu, got '$OPTARG'" >&2; exit 2; }
+           EMBED_ORIGINS+=("$OPTARG") ;;
         h) usage 0 ;;
         *) usage 2 ;;
     esac
@@ -97,12 +106,28 @@ fi
 
 health() { "$PY" -c "import sys, urllib.request as u; sys.exit(u.urlopen(sys.argv[1], timeout=2).read().strip() != b'ok')" "$1" 2>/dev/null; }
 
+# Framing. Without -e only the app's own pages may frame it. With -e, the LMS origins may
+# too, and the cookies (Streamlit's XSRF cookie, which uploads need, and the replica cookie)
+# must reach the app inside their iframe: there they are third-party cookies, which
+# browsers send only when SameSite=None and Secure, and, where third-party cookies are
+# blocked (Chrome's and Safari's rules), only when also Partitioned (CHIPS).
+REPLICA_ARGS=()
+FRAME_ANCESTORS="'self'"
+STICKY_ATTRS="SameSite=Lax"
+COOKIE_PATH="/"
+if ((${#EMBED_ORIGINS[@]})); then
+    REPLICA_ARGS=(--server.xsrfCookieSameSite none)
+    FRAME_ANCESTORS+=" ${EMBED_ORIGINS[*]}"
+    STICKY_ATTRS="SameSite=None; Secure; Partitioned"
+    COOKIE_PATH="/; Partitioned"
+fi
+
 cd "$ROOT"
 i=0
 for port in $PORTS; do
     i=$((i + 1))
     "$PY" -m streamlit run app.py --server.port "$port" --server.address 127.0.0.1 \
-        --server.headless true --browser.gatherUsageStats false \
+        --server.headless true --browser.gatherUsageStats false "${REPLICA_ARGS[@]}" \
         >"$STATE/replica-$i.log" 2>&1 &
     PIDS+=($!)
 done
@@ -127,6 +152,8 @@ for port in $PORTS; do
     UPSTREAMS+="        server 127.0.0.1:$port max_fails=3 fail_timeout=10s;"$'\n'
 done
 sed -e "s|@STATE@|$STATE|g" -e "s|@LISTEN@|$LISTEN|g" \
+    -e "s|@FRAME_ANCESTORS@|$FRAME_ANCESTORS|g" -e "s|@STICKY_ATTRS@|$STICKY_ATTRS|g" \
+    -e "s|@COOKIE_PATH@|$COOKIE_PATH|g" \
     "$ROOT/deploy/nginx.conf.template" \
     | awk -v ups="${UPSTREAMS%$'\n'}" '{ if ($0 == "@UPSTREAMS@") print ups; else print }' \
     >"$STATE/nginx.conf"
@@ -143,6 +170,7 @@ until health "$url/_stcore/health"; do
 done
 
 echo "Backprop Explorer on $url ($REPLICAS replicas on 127.0.0.1 ports: ${PORTS% })"
+((${#EMBED_ORIGINS[@]})) && echo "may be framed by: ${EMBED_ORIGINS[*]} (serve it over HTTPS)"
 echo "state and logs: $STATE (process tree root: pid $$); Ctrl-C stops everything"
 
 # Run until a replica or nginx exits, or we are told to stop.

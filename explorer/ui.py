@@ -40,6 +40,10 @@ PAGES = (("app.py", "Welcome", ":material/home:"),
          ("pages/4_Train.py", "Train on data", ":material/model_training:"),
          ("pages/5_Class.py", "Join a class", ":material/groups:"),
          ("pages/6_Teach.py", "Teach a live class", ":material/co_present:"))
+# The same pages as a row of short links on top of each page in an iframe (embedded_nav).
+SHORT = {"app.py": "Welcome", "pages/1_Network.py": "Network",
+         "pages/2_Step_through.py": "Step through", "pages/3_Gradient_check.py": "Gradient check",
+         "pages/4_Train.py": "Train", "pages/5_Class.py": "Class", "pages/6_Teach.py": "Teach"}
 
 
 def ensure_state():
@@ -299,6 +303,18 @@ def touch_screens():
     st.html(TOUCH_CSS)
 
 
+def embedded_nav():
+    """Inside a course page's iframe (``?embed=true``) Streamlit draws no header, and a
+    frame narrower than 768 px starts with the sidebar, and its page list, folded away
+    behind a small ».  There the pages are also a row of links on top of the page: they
+    keep ``embed=true`` as they switch, and the session (its network) goes along."""
+    if not st.context.is_embedded:
+        return
+    with st.container(horizontal=True, gap="small", key="embed_nav"):
+        for path, _, icon in PAGES:
+            st.page_link(path, label=SHORT[path], icon=icon)
+
+
 def guard(body):
     """Run ``body``, turning an unexpected error into a short apology: the details go to the
     server log, never to the viewer. Also for fragments, which rerun on their own."""
@@ -325,6 +341,7 @@ def page(title):
         @functools.wraps(body)
         @guard
         def run():
+            embedded_nav()
             message("link")
             sidebar()
             limits.check_network(st.session_state.net, st.session_state.x,

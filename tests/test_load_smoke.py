@@ -137,6 +137,18 @@ def test_nginx_hides_streamlits_metrics(nginx_two_replicas):
     assert _request(nginx_two_replicas + "/_stcore/health") == 200
 
 
+def test_nginx_lets_only_the_apps_own_pages_frame_it(nginx_two_replicas):
+    """Without run.sh -e, no other site may show the app in an iframe, and the cookies keep
+    SameSite=Lax (deploy/README.md, "Inside a course page")."""
+    import urllib.request
+
+    with urllib.request.urlopen(nginx_two_replicas + "/_stcore/health", timeout=30) as r:
+        assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+        cookies = {c.split("=", 1)[0]: c for c in r.headers.get_all("Set-Cookie")}
+    assert cookies["bpx_replica"].endswith("; Path=/; HttpOnly; SameSite=Lax")
+    assert cookies["_streamlit_xsrf"].endswith("; Path=/; SameSite=Lax")
+
+
 def test_nginx_takes_a_network_file_but_not_more(nginx_two_replicas):
     """A 64 kB file (the largest network file) goes through to Streamlit; a larger body
     is refused by nginx before a replica keeps it in memory."""

@@ -21,6 +21,7 @@ def the_store():
 def nav():
     """The sidebar's page links alone: a student's page has no network to set."""
     ui.touch_screens()
+    ui.embedded_nav()
     with st.sidebar:
         for path, label, icon in ui.PAGES:
             st.page_link(path, label=label, icon=icon)

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backprop.notation import pretty
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 TIMEOUT = 30_000
@@ -83,7 +85,8 @@ def metric(page, label):
 
 def set_sidebar_number(page, label, value):
     box = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(f"^{label}$")))
+        has=page.locator('[data-testid="stWidgetLabel"]',
+                         has_text=re.compile(f"^{re.escape(pretty(label))}$")))   # n_2 → n₂
     field = box.locator("input")
     field.fill(str(value))
     field.press("Enter")
