@@ -22,6 +22,7 @@ run: $(RUN_STAMP)
 	$(VPY) -m streamlit run app.py --server.port $(PORT)
 
 test: $(DEV_STAMP)
+	$(VPY) -m ruff check .
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
 # PYTHONPATH: `python benchmarks/x.py` puts benchmarks/, not the root, on sys.path.

@@ -17,7 +17,8 @@ def body():
         "it, with the numbers plugged in.")
     st.markdown("##### The notation, in three lines")
     st.markdown(
-        "- Layers are numbered l = 1..L, and **layer 1 is the input**: a¹ = x, and aᴸ is the output.\n"
+        "- Layers are numbered l = 1..L, and **layer 1 is the input**: a¹ = x, and aᴸ is the "
+        "output.\n"
         "- wˡⱼₖ is the weight **to** neuron j of layer l **from** neuron k of layer l−1, "
         "so wˡ is an nₗ × nₗ₋₁ matrix.\n"
         "- zˡ = wˡaˡ⁻¹ + bˡ, aˡ = σ(zˡ), and δˡ = ∂C/∂zˡ is the error of layer l.")
@@ -38,7 +39,8 @@ def body():
         "moves. A teacher can also **teach a live class**: one question to everyone, the "
         "answers gathered on one screen.")
     left, mid, right = st.columns(3)
-    left.page_link("pages/2_Step_through.py", label="Step through one example", icon=":material/play_arrow:")
+    left.page_link("pages/2_Step_through.py", label="Step through one example",
+                   icon=":material/play_arrow:")
     mid.page_link("pages/1_Network.py", label="Edit weights, x and y", icon=":material/edit:")
     right.page_link("pages/3_Gradient_check.py", label="Check the gradient, take a step",
                     icon=":material/check_circle:")

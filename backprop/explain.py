@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from .activations import ACTIVATIONS
 from .costs import COSTS
-from .explain_output import bp1, cost, relu_note, sigma_prime
-from .notation import plain, sym
 from .exact import D, Q, outputs
+from .explain_output import bp1, cost, relu_note, sigma_prime
 from .expr import MAX_TERMS, E, constant, frac, group, plus, tanh, times
 from .expr import exp as e_to
+from .notation import plain, sym
 from .plug import plugged, value
 
 __all__ = ["Derivation", "MAX_TERMS", "explain"]
@@ -103,7 +103,8 @@ def _z(net, trace, l, j, _k):
     v = float(trace.z[l][j - 1])
     nums, shown = plugged(lambda f: plus([plus(times(f(w[k]), f(a_prev[k])) for k in range(n)),
                                           f(b)]), v)
-    lines = (rf"{sym('z', l, j)} = \sum_k {sym('w', l, j, 'k')}{sym('a', l - 1, 'k')} + {sym('b', l, j)}",
+    lines = (rf"{sym('z', l, j)} = \sum_k {sym('w', l, j, 'k')}{sym('a', l - 1, 'k')}"
+             rf" + {sym('b', l, j)}",
              rf"= {rule} + {sym('b', l, j)}", f"= {nums}")
     uses = tuple(("w", l, j, k) for k in range(1, n + 1)) + \
         tuple(("a", l - 1, k, None) for k in range(1, n + 1)) + (("b", l, j, None),)
@@ -177,7 +178,8 @@ def _bp2(net, trace, l, j, k):
                                 f"{sym('w', l + 1, n, j)}{sym('delta', l + 1, n)}")
     nums, shown = plugged(lambda f: times(group(plus(times(f(w[i]), f(d_next[i]))
                                                      for i in range(n))), f(sp)), v)
-    lines = (rf"{sym('delta', l, j)} = \Big(\sum_k {sym('w', l + 1, 'k', j)}{sym('delta', l + 1, 'k')}\Big)\,\sigma'({sym('z', l, j)})",
+    lines = (rf"{sym('delta', l, j)} = \Big(\sum_k {sym('w', l + 1, 'k', j)}"
+             rf"{sym('delta', l + 1, 'k')}\Big)\,\sigma'({sym('z', l, j)})",
              rf"= ({rule})\,\sigma'({sym('z', l, j)})", sp_line, f"= {nums}")
     uses = tuple(("w", l + 1, i, j) for i in range(1, n + 1)) + \
         tuple(("delta", l + 1, i, None) for i in range(1, n + 1)) + (("z", l, j, None),)

@@ -7,9 +7,9 @@ neuron: the parts of ``explain`` that depend on the activation and the cost.
 import math
 
 from .costs import COSTS
-from .notation import num, pretty, sym
 from .exact import D, exact
 from .expr import MAX_TERMS, E, constant, group, ln, minus, plus, sech2, square, times
+from .notation import num, pretty, sym
 from .plug import plugged, value
 
 
@@ -134,7 +134,8 @@ def bp1(net, trace, j, qs):
                 g = [gk / (qk.v * qk.c) for gk, qk in zip(g, qs)]
             terms = tuple(float(Jk * gk) for Jk, gk in zip(J, g))
         grad = {"quadratic": rf"a^{{{L}}}_{{k}}-y_{{k}}",
-                "cross_entropy": rf"\frac{{a^{{{L}}}_{{k}}-y_{{k}}}}{{a^{{{L}}}_{{k}}(1-a^{{{L}}}_{{k}})}}"}[name]
+                "cross_entropy": rf"\frac{{a^{{{L}}}_{{k}}-y_{{k}}}}"
+                                 rf"{{a^{{{L}}}_{{k}}(1-a^{{{L}}}_{{k}})}}"}[name]
         nums, shown = plugged(lambda f: plus(times(f(Jk), f(gk)) for Jk, gk in zip(J, g)), v)
         lines = (rf"{jac},\quad J_{{k{j}}} = \frac{{\partial a^{{{L}}}_{{k}}}}{{\partial {zj}}}"
                  rf" = a^{{{L}}}_{{k}}\big([k={j}]-{aj}\big)",
@@ -155,7 +156,8 @@ def bp1(net, trace, j, qs):
     else:
         g = float(trace.grad_a[j - 1])
         nums, shown = plugged(lambda f: times(f(g), f(sp)), v)
-        cell = rf"= ({COSTS[name].grad_latex.replace('a^L_j', aj).replace('y_j', yj)})\,\sigma'({zj})"
+        grad = COSTS[name].grad_latex.replace("a^L_j", aj).replace("y_j", yj)
+        cell = rf"= ({grad})\,\sigma'({zj})"
     text = ("How fast the cost changes with this output, times how fast the output changes "
             "with its weighted input." + relu_note(net, trace, L, j))
     return (rule, cell, sp_line, f"= {nums}"), text, (float(trace.grad_a[j - 1]),), sp, shown

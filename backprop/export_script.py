@@ -95,7 +95,8 @@ _COST = {
 _BP1 = {
     ("cross_entropy", "sigmoid"): ("delta[L] = a_minus_y(z[L], a[L], y)",
                                    "(BP1) δ^L = a^L − y: σ' cancels"),
-    ("log_likelihood", "softmax"): ("delta[L] = a_minus_y(z[L], a[L], y) + a[L] * (np.sum(y) - 1.0)",
+    ("log_likelihood", "softmax"): ("delta[L] = a_minus_y(z[L], a[L], y)"
+                                    " + a[L] * (np.sum(y) - 1.0)",
                                     "(BP1) δ^L = Jᵀ(−y/a^L) = a^L Σ_k y_k − y"),
     ("cross_entropy", "softmax"): ("""\
 # δ_k = −y_k + a_k Σ_j y_j + (1 − y_k) a_k − Σ_{j≠k} (1 − y_j) a_k a_j / (1 − a_j):

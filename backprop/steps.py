@@ -12,10 +12,10 @@ from typing import Callable
 
 from .activations import ACTIVATIONS
 from .costs import COSTS
-from .explain import activations_of
-from .notation import pretty, sym
 from .exact import outputs
+from .explain import activations_of
 from .expr import applied, column, entrywise, grid, group, matmul
+from .notation import pretty, sym
 from .plug import plugged, value
 from .steps_output import bp1, cost_numbers
 
@@ -125,7 +125,8 @@ def steps(net, trace):
                 relu += (" At z = 0 relu has no derivative; the app uses 0 there by "
                          "convention.")
         add("BP2", l, "delta", f"BP2: the error δ^{l}, moved back from layer {l + 1}",
-            rf"\delta^{{{l}}} = \left((w^{{{l + 1}}})^T \delta^{{{l + 1}}}\right) \odot \sigma'(z^{{{l}}})",
+            rf"\delta^{{{l}}} = \left((w^{{{l + 1}}})^T \delta^{{{l + 1}}}\right)"
+            rf" \odot \sigma'(z^{{{l}}})",
             rf"{_col(net, 'delta', l)} = \left({_u(net, f'(w^{{{l + 1}}})^T', l, l + 1)}"
             rf"\,{_col(net, 'delta', l + 1)}\right) \odot \sigma'({_col(net, 'z', l)})",
             _bp2_numbers(net, trace, l),

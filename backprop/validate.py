@@ -9,7 +9,6 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .costs import COSTS
 
-
 MAX_DEPTH = 32     # lists inside lists: a matrix needs 2, NumPy stops at 64
 MAX_SHOWN = 40     # characters of a user's text quoted in a message
 
@@ -68,7 +67,7 @@ def as_array(name, value, ndim, copy=True, finite=True):
             if j:
                 raise ValueError(f"{name} must hold only numbers, in rows of equal length: "
                                  f"row j={j} has {lengths[j - 1]} entries but row j=1 has "
-                                 f"{lengths[0]}")
+                                 f"{lengths[0]}") from None
         raise ValueError(f"{name} must hold only numbers, in rows of equal length; got "
                          f"{shown(value)}") from None
     if arr.ndim != ndim:

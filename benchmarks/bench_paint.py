@@ -24,8 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_app import (CHROMIUM_ARGS, NETWORKS, chromium_path,  # noqa: E402
-                                  network_and_query, tree_cpu)
+from benchmarks.bench_app import (  # noqa: E402
+    CHROMIUM_ARGS,
+    NETWORKS,
+    chromium_path,
+    network_and_query,
+    tree_cpu,
+)
 
 DRAW_JS = """async ([figs, reps]) => {
     const el = document.getElementById('chart'), wall = [];

@@ -38,10 +38,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
+
 from benchmarks import replicas  # noqa: E402
 from benchmarks.load import _children, pct  # noqa: E402
 from benchmarks.loadclient import AppSession, run_sync  # noqa: E402
-from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 
 Z2_1 = 0.15 * 0.05 + 0.20 * 0.10 + 0.35          # the default question: z²₁ of 2-2-2
 
@@ -156,7 +157,7 @@ async def main_async(args, url, pid, db):
     if len(by) < 2:
         raise SystemExit(f"the probe cookies all went to one replica: {by}")
     (rep_a, (cookie_a, *_)), (rep_b, (cookie_b, *_)) = list(by.items())[:2]
-    stats, rng = {}, random.Random(args.seed)
+    stats = {}
     go, done, stop_noise = asyncio.Event(), asyncio.Event(), asyncio.Event()
     teacher, code, key = await teacher_opens(url, cookie_a, stats)
     seen = []                                  # (time the tick finished, answered shown)
@@ -216,7 +217,8 @@ async def main_async(args, url, pid, db):
     for what in ("open", "join", "answer", "poll", "noisy send", "teacher tick"):
         xs = stats.get(what, [])
         if xs:
-            print(f"{what:<13}p50 {statistics.median(xs) * ms:6.0f} ms   p95 {pct(xs, 95) * ms:6.0f}"
+            print(f"{what:<13}p50 {statistics.median(xs) * ms:6.0f} ms   "
+                  f"p95 {pct(xs, 95) * ms:6.0f}"
                   f" ms   max {max(xs) * ms:6.0f} ms   (n={len(xs)})")
     print(f"server       {cpu:.1f} s CPU over {elapsed:.1f} s (both replicas and nginx), "
           f"{runs / elapsed:.1f} script runs/s; load average {os.getloadavg()[0]:.1f}")

@@ -15,6 +15,7 @@ from backprop import Network, data
 
 from . import limits
 
+
 @dataclass(frozen=True, eq=False)
 class Data:
     name: str              # shortened; may come from a file name: show it with md()

@@ -26,7 +26,8 @@ def matrix_table(w):
 
 def vector_table(v, column):
     """A vector as a one-column table with rows j = 1..n."""
-    return pd.DataFrame({column: np.asarray(v, dtype=np.float64)}, index=[f"j={j}" for j in range(1, len(v) + 1)])
+    return pd.DataFrame({column: np.asarray(v, dtype=np.float64)},
+                        index=[f"j={j}" for j in range(1, len(v) + 1)])
 
 
 def as_text(df):

@@ -11,7 +11,6 @@ from explorer.classroom import live
 from explorer.classroom.store import Store
 from explorer.presets import PRESETS
 
-
 NET, X, Y = PRESETS["2-2-2 by hand"].make()
 Z2_1 = 0.15 * 0.05 + 0.20 * 0.10 + 0.35          # 0.3775
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_pages import APP, assert_clean
 
 from backprop.mistakes import MISTAKES
 from explorer.classroom import store
 from explorer.classroom.store import Store
 from explorer.presets import PRESETS
-from test_pages import APP, assert_clean
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASS = str(ROOT / "pages/5_Class.py")
@@ -245,8 +245,8 @@ def test_a_student_cannot_change_the_question():
     teacher, code, _ = teacher_opens()
     ask(teacher)
     ada = joins(code, "Ada")
-    widgets = [(w.key or "").lstrip("_") for kind in ("selectbox", "slider", "number_input",
-                                                      "button", "toggle") for w in getattr(ada, kind)]
+    kinds = ("selectbox", "slider", "number_input", "button", "toggle")
+    widgets = [(w.key or "").lstrip("_") for kind in kinds for w in getattr(ada, kind)]
     assert widgets == ["class_send"]                       # only "Send"
     assert [t.key for t in ada.text_input] == ["_class_answer"]
     assert not ada.sidebar.selectbox                       # no network controls either

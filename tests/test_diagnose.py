@@ -82,7 +82,7 @@ def hand_mistakes(net, h, y, quantity, l, j, k):
     elif quantity == "cost" and net.cost == "quadratic":
         out["half_forgotten"] = 2 * cost
     elif quantity == "delta" and l == L:
-        aj, yj, gj = a[L][j0], y[j0], g[j0]
+        aj, gj = a[L][j0], g[j0]
         cancels = (net.cost, act) in {("cross_entropy", "sigmoid"), ("log_likelihood", "softmax")}
         if act != "linear":
             out["no_sigma_prime"] = gj                               # δ = ∂C/∂a

@@ -117,7 +117,8 @@ def test_a_message_too_large_for_any_page_is_not_read(server):
             key, _ = table(s, "x")
             big = state(added=({"x": "1" * 30} for _ in range(60_000)))
             assert len(big) > 2**20
-            with pytest.raises(Exception):
+            # the server closes the socket; how the client reports that varies
+            with pytest.raises(Exception):  # noqa: B017
                 await s.set_raw(key, string_value=big)
         async with AppSession(url) as s:                 # the server itself is fine
             run = await s.open("Network")

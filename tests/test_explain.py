@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from latex_arithmetic import NUMBER, number, result_entries, split_relations
 
 from backprop import Network
 from backprop.explain import MAX_TERMS, explain
-from latex_arithmetic import NUMBER, number, result_entries, split_relations
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
 OUTPUT = ("sigmoid", "tanh", "relu", "linear", "softmax")

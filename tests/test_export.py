@@ -230,7 +230,7 @@ def test_worksheet_hides_its_blanks_and_the_key_holds_the_answers(case, fmt):
     order = [sheet.index(f"({n})") for n in range(1, len(blanks) + 1)]
     assert order == sorted(order)
     # a blank's number is nowhere in the worksheet, at any precision a reader could use
-    for cell, n in blanks.items():
+    for cell in blanks:
         v = float(cell_of(trace, cell[0], cell[1], (cell[2] or 1) - 1, (cell[3] or 1) - 1))
         for digits in range(4, 11):
             s = f"{v:.{digits}g}"

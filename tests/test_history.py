@@ -5,11 +5,11 @@ leaves it as it was, and the change shown is always the last step's (issue 7, it
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from test_pages import GRADIENT, NETWORK, assert_clean, charts, decode, open_page, same_network
 
 from backprop import Network
 from explorer import files
 from explorer.history import History
-from test_pages import GRADIENT, NETWORK, assert_clean, charts, decode, open_page, same_network
 
 
 def metric(at):
@@ -85,7 +85,7 @@ def test_repro_c_a_failed_step_leaves_the_history_and_the_change_alone():
     at.number_input(key="_eta").set_value(0.01).run()
     at.button(key="sgd1").click().run()
     assert_clean(at)
-    net1, x, y = at.session_state["net"], at.session_state["x"], at.session_state["y"]
+    net1 = at.session_state["net"]
     first = history_points(at)
     cost1, change1 = metric(at)
     assert len(first) == 2 and change1 < 0

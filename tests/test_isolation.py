@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.load import free_port, start_server, stop_server  # noqa: E402
-from benchmarks.loadclient import AppSession, Expected, step_index, run_sync  # noqa: E402
+from benchmarks.loadclient import AppSession, Expected, run_sync, step_index  # noqa: E402
 
 PAGE = ROOT / "pages" / "2_Step_through.py"
 pytestmark = pytest.mark.skipif(not PAGE.exists(), reason=f"{PAGE.name} is not written yet")

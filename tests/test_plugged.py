@@ -14,13 +14,21 @@ from decimal import Context, Decimal, localcontext
 
 import numpy as np
 import pytest
+from latex_arithmetic import (
+    CTX,
+    NUMBER,
+    NotArithmetic,
+    Parser,
+    flat,
+    number,
+    result_entries,
+    split_relations,
+)
+from test_explain import cells
 
 from backprop import Network
 from backprop.explain import explain
 from backprop.steps import steps
-from test_explain import cells
-from latex_arithmetic import (CTX, NUMBER, NotArithmetic, Parser, flat, number, result_entries,
-                              split_relations)
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
 ACCEPTED = [("sigmoid", "quadratic"), ("tanh", "quadratic"), ("relu", "quadratic"),
@@ -115,7 +123,8 @@ def random_case(rng):
     if cost == "log_likelihood":
         y = [np.eye(n)[rng.integers(n)], rng.dirichlet(np.ones(n)), rng.uniform(0, 1, n)][kind]
     elif out in ("sigmoid", "softmax"):
-        y = [rng.integers(0, 2, n).astype(float), rng.uniform(0, 1, n), np.round(rng.uniform(0, 1, n), 2)][kind]
+        y = [rng.integers(0, 2, n).astype(float), rng.uniform(0, 1, n),
+             np.round(rng.uniform(0, 1, n), 2)][kind]
     else:
         y = rng.uniform(-1, 1, n)
     return net, x, y

@@ -7,10 +7,10 @@ round numbers), not taken from the page's own code.
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_pages import APP, NETWORK, STEP, assert_clean, charts, heatmaps
 
 from explorer import files, lesson
 from explorer.presets import PRESETS
-from test_pages import APP, NETWORK, STEP, assert_clean, charts, heatmaps
 
 HAND = "2-2-2 by hand"
 # z²₁ of the 2-2-2 preset: 0.15·0.05 + 0.20·0.10 + 0.35

@@ -12,8 +12,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop import Network
-from backprop.notation import QUANTITIES, bmatrix, num, paren, plain, pretty, sym
 from backprop.explain import explain
+from backprop.notation import QUANTITIES, bmatrix, num, paren, plain, pretty, sym
 from backprop.steps import known, steps
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
+from test_pages import text_of
+from test_plugged import ACCEPTED, HIDDEN, cells, check
 
 from backprop import Network, numerical_gradient
 from backprop.explain import explain
 from backprop.steps import steps
 from explorer import files, tables
 from explorer.presets import PRESETS
-from test_pages import text_of
-from test_plugged import ACCEPTED, HIDDEN, cells, check
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,7 +84,8 @@ def test_a_gradient_below_the_noise_is_flagged_tiny():
 def test_the_derivation_at_the_kink_says_so():
     net, x, y = kink_network()
     d = explain(net, net.backprop(x, y), "delta", 2, 1)
-    assert r"\sigma'(z^{2}_{1}) = 0 \text{ by convention: relu has no derivative at } z^{2}_{1} = 0" in d.lines
+    assert (r"\sigma'(z^{2}_{1}) = 0 \text{ by convention: relu has no derivative at } "
+            r"z^{2}_{1} = 0") in d.lines
     assert "no derivative at z = 0" in d.text and "by convention" in d.text
     assert "half the one-sided slope" in d.text
 

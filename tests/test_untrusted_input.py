@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from streamlit.testing.v1 import AppTest
+from test_pages import APP, GRADIENT, assert_clean, column_with, open_page, same_network
 
 from backprop import Network, validate
 from backprop.notation import pretty
 from explorer import files, limits, tables
 from explorer.presets import DEFAULT, PRESETS
-from test_pages import APP, GRADIENT, assert_clean, column_with, open_page, same_network
 
 PUNCT = r"""!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~"""
 

@@ -83,12 +83,12 @@ def _migrate(conn):
         if v > len(MIGRATIONS):
             raise RuntimeError(f"the class database is at schema version {v}, newer than "
                                f"this app's {len(MIGRATIONS)}")
-        for v in range(v, len(MIGRATIONS)):
+        for step in range(v, len(MIGRATIONS)):
             # statements end with ";", and no statement holds one inside
-            for statement in MIGRATIONS[v].split(";"):
+            for statement in MIGRATIONS[step].split(";"):
                 if statement.strip():
                     conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {v + 1}")
+            conn.execute(f"PRAGMA user_version = {step + 1}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -19,13 +19,25 @@ import os
 import secrets
 import sqlite3
 import time
-from pathlib import Path
 from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import db
-from .records import (ALPHABET, CODE_LENGTH, Answer, Class, ClassError, Opened, Question,
-                      Student, TooFast, digest, normal_code, normal_nickname)
+from .records import (
+    ALPHABET,
+    CODE_LENGTH,
+    Answer,
+    Class,
+    ClassError,
+    Opened,
+    Question,
+    Student,
+    TooFast,
+    digest,
+    normal_code,
+    normal_nickname,
+)
 
 MAX_STUDENTS = 200          # per class
 MAX_OPEN_CLASSES = 50       # open at once, per database (so per host)

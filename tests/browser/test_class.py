@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_explorer import TIMEOUT, screenshot, wait_for_run
 
 from benchmarks import replicas
 from explorer.presets import PRESETS
-from test_explorer import TIMEOUT, screenshot, wait_for_run
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK)
                                   else None)

@@ -21,8 +21,17 @@ from html import escape
 from urllib.parse import urlsplit
 
 import pytest
-from test_explorer import (ARTIFACTS, EXCEPTION, NET, STEPS, TIMEOUT, X, Y, assert_no_errors,
-                           subheader)
+from test_explorer import (
+    ARTIFACTS,
+    EXCEPTION,
+    NET,
+    STEPS,
+    TIMEOUT,
+    X,
+    Y,
+    assert_no_errors,
+    subheader,
+)
 
 from backprop import Network
 from benchmarks import replicas

@@ -2,10 +2,21 @@
 with a known mistake diagnosed, then the right one revealing the step."""
 
 import numpy as np
+from test_explorer import (
+    NET,
+    STEPS,
+    TIMEOUT,
+    TRACE,
+    X,
+    Y,
+    assert_no_errors,
+    network_chart,
+    screenshot,
+    subheader,
+    wait_for_run,
+)
 
 from explorer import files, lesson
-from test_explorer import (NET, STEPS, TIMEOUT, TRACE, X, Y, assert_no_errors,
-                           network_chart, screenshot, subheader, wait_for_run)
 
 BP2 = next(s.index for s in STEPS if s.kind == "BP2")
 LESSON = lesson.Lesson(step=BP2, cell=("delta", 2, 2, None), practice=True,

@@ -19,10 +19,10 @@ Full-page screenshots go to artifacts/small_<size>_<page>.png, to look at after 
 import re
 
 import pytest
+from test_explorer import ARTIFACTS, EXCEPTION, PLOT, TIMEOUT, wait_for_run
 
 from backprop.steps import steps
 from explorer.presets import DEFAULT, PRESETS
-from test_explorer import ARTIFACTS, EXCEPTION, PLOT, TIMEOUT, wait_for_run
 
 SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 768, "height": 1024}}
 PAGES = [("/", "welcome"), ("/Network", "network"), ("/Step_through", "step_through"),
@@ -32,8 +32,8 @@ NET, X, Y = PRESETS[DEFAULT].make()
 N_STEPS = len(steps(NET, NET.backprop(X, Y)))
 MIN_FONT = 10     # CSS px: heatmap numbers
 MIN_TAP = 32      # CSS px: the smaller side of the page's buttons and inputs
-# Streamlit's own button that opens the sidebar, and its page links, are 28 px high: WCAG 2.2's minimum target size
-# (2.5.8, level AA) is 24 px.
+# Streamlit's own button that opens the sidebar, and its page links, are 28 px high:
+# WCAG 2.2's minimum target size (2.5.8, level AA) is 24 px.
 MIN_TAP_CHROME = 24
 
 # The page's own sideways scroll (the document's, and that of Streamlit's main container,

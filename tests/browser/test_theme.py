@@ -15,10 +15,10 @@ Screenshots of each page in each theme go to artifacts/theme_<theme>_<page>.png.
 import re
 
 import pytest
+from test_explorer import screenshot
 
 from benchmarks.load import free_port, start_server, stop_server
 from explorer.heatmap import GREY, HALO, MARK
-from test_explorer import screenshot
 
 TIMEOUT = 30_000
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'

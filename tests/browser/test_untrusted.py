@@ -8,11 +8,23 @@ import json
 import zlib
 
 import numpy as np
+from test_explorer import (
+    NET,
+    STEPS,
+    TIMEOUT,
+    TRACE,
+    X,
+    Y,
+    assert_no_errors,
+    click_next,
+    edit_first_row_last_column,
+    network_chart,
+    screenshot,
+    wait_for_run,
+    wait_for_step,
+)
 
 from explorer import files
-from test_explorer import (NET, STEPS, TIMEOUT, TRACE, X, Y, assert_no_errors, click_next,
-                           edit_first_row_last_column, network_chart, screenshot,
-                           wait_for_run, wait_for_step)
 
 EVIL = ("**Session expired.** [Log in again](https://evil.example/login) "
         "![](https://evil.example/pixel.png) <b>html</b> see https://evil.example/x")
