@@ -131,7 +131,7 @@ def test_train_xor_to_100_percent_then_step_through_a_clicked_point(page, app_se
     screenshot(page, "train_xor_100")
 
     # Click a training point: it becomes the example (x, y)
-    page.wait_for_function("(js) => eval(js)(0) !== null", arg=POINT_JS)
+    page.wait_for_function(f"({POINT_JS})(0) !== null")
     target = page.evaluate(POINT_JS, 5)
     page.mouse.click(target["px"], target["py"])
     note = page.locator('[data-testid="stAlert"]').filter(has_text="is now the example")
@@ -161,8 +161,7 @@ def test_train_xor_to_100_percent_then_step_through_a_clicked_point(page, app_se
             .some(h => /^Step \\d+ of/.test(h.textContent) && h.textContent !== before)""",
                                arg=before, timeout=TIMEOUT)
         wait_for_run(page)
-    page.wait_for_function("""(js) => eval(js)().every(h => h.known)""", arg=NETWORK_JS,
-                           timeout=TIMEOUT)
+    page.wait_for_function(f"({NETWORK_JS})().every(h => h.known)", timeout=TIMEOUT)
     chart = {(h["q"], h["l"]): h for h in page.evaluate(NETWORK_JS)}
     a = np.ravel(chart[("a", 3)]["z"])
     delta = np.ravel(chart[("delta", 3)]["z"])
