@@ -51,7 +51,8 @@ def test_five_sessions_three_reruns(server):
 
 
 @pytest.fixture(scope="module")
-def nginx_two_replicas(tmp_path_factory):
+def nginx_deploy(tmp_path_factory):
+    """deploy/run.sh with two replicas: (its address, its state directory with the logs)."""
     if NGINX is None:
         pytest.skip("nginx is not installed (apt-get install -y nginx)")
     state = tmp_path_factory.mktemp("deploy")
@@ -68,7 +69,7 @@ def nginx_two_replicas(tmp_path_factory):
             pytest.fail("deploy/run.sh did not come up:\n"
                         + (state / "run.log").read_text(errors="replace"))
         time.sleep(0.3)
-    yield url
+    yield url, state / "state"
     proc.send_signal(signal.SIGTERM)       # run.sh stops its replicas and nginx
     try:
         proc.wait(30)
@@ -77,25 +78,57 @@ def nginx_two_replicas(tmp_path_factory):
     log.close()
 
 
+@pytest.fixture(scope="module")
+def nginx_two_replicas(nginx_deploy):
+    return nginx_deploy[0]
+
+
+def _logs(state, lines=40):
+    """The tail of nginx's and each replica's log, for a failure message."""
+    out = []
+    for f in sorted(state.glob("*.log")):
+        tail = f.read_text(errors="replace").splitlines()[-lines:]
+        out.append(f"--- {f.name}\n" + "\n".join(tail))
+    return "\n".join(out)
+
+
 def test_through_nginx(nginx_two_replicas):
     results = run_sync(run_sessions(nginx_two_replicas, 5, 3))
     assert_clean(results, 3)
 
 
-def test_nginx_keeps_a_browser_on_its_replica(nginx_two_replicas):
+RECONNECT_WAIT = 30.0    # seconds before a reconnecting browser gives up and reconnects again
+
+
+def test_nginx_keeps_a_browser_on_its_replica(nginx_deploy):
     """A reconnecting browser gets its own session back: its cookie pins it to the replica
-    that holds the session (with two replicas, half of all guesses would miss)."""
+    that holds the session (with two replicas, half of all guesses would miss).
+
+    A browser whose reconnect goes unanswered reconnects again; so may this one, once,
+    and it must still find its own session. Every stall is reported with the logs."""
+    url, state = nginx_deploy
+    stalls = []
+
+    async def reconnect(s, i):
+        for attempt in (1, 2):
+            try:
+                return await asyncio.wait_for(s.reconnect(), RECONNECT_WAIT)
+            except TimeoutError:
+                stalls.append(f"student {i}: reconnect {attempt} unanswered after "
+                              f"{RECONNECT_WAIT:.0f} s")
+        raise AssertionError(f"student {i}: no answer after two reconnects\n"
+                             + "\n".join(stalls) + "\n" + _logs(state))
 
     async def student(i):
         seed = 40 + i
-        async with AppSession(nginx_two_replicas) as s:
+        async with AppSession(url) as s:
             await s.open("Step_through")
             await s.set("_seed", seed)
             first = s.session_id
             exp = Expected()
             exp.reseed(seed)
             for _ in range(2):
-                run = await s.reconnect()
+                run = await reconnect(s, i)
                 assert s.session_id == first, f"student {i} got a new session"
                 assert s.value("_seed") == seed
                 assert exp.check(run) == []
@@ -104,6 +137,8 @@ def test_nginx_keeps_a_browser_on_its_replica(nginx_two_replicas):
         await asyncio.gather(*(student(i) for i in range(6)))
 
     run_sync(main())
+    if stalls:    # shown with -rP; a single stall is tolerated, as a browser's retry is
+        print("\n".join(stalls) + "\n" + _logs(state))
 
 
 # --- what nginx keeps from the replicas ---------------------------------------------------
