@@ -7,6 +7,7 @@ than the rate limit, or changing the question.
 Expected numbers come from the 2-2-2 preset worked by backprop, not from the pages.
 """
 
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 from test_pages import APP, assert_clean
 
 from backprop.mistakes import MISTAKES
-from explorer.classroom import store
+from explorer.classroom import common, store, teacher_view
+from explorer.classroom import db as classdb
 from explorer.classroom.store import Store
 from explorer.presets import PRESETS
 
@@ -219,6 +221,49 @@ def test_no_teacher_view_without_the_key(query):
     assert key not in shown and "Ada" not in shown
     keys = {b.key for b in at.button}
     assert not keys & {"teach_ask", "teach_reveal", "teach_end"}
+
+
+def open_classes(db):
+    """Open classes in the database, through the app's own connection (which makes it)."""
+    with closing(classdb.connect(db.path)) as conn:
+        return conn.execute("SELECT count(*) FROM classes WHERE ended IS NULL").fetchone()[0]
+
+
+def test_with_a_teacher_password_only_who_knows_it_opens_a_class(db, monkeypatch):
+    """A host's password keeps students from using up the server's open classes: no
+    password, a wrong one, or one far longer than the box takes (a raw websocket can send
+    it) opens nothing; the right one opens a class as before."""
+    monkeypatch.setenv(common.PASSWORD, "correct horse")
+    at = on(TEACH)
+    for given in (None, "", "correct hors", "correct horse " + "x" * 100_000):
+        if given is not None:
+            typed(at, "_teach_pw", given)
+        at.button(key="teach_open").click().run()
+        assert_clean(at)
+        assert "not this server's teacher password" in texts(at, "error")
+        assert param(at, "class") is None and not at.metric
+        assert open_classes(db) == 0
+    typed(at, "_teach_pw", "correct horse")
+    at.button(key="teach_open").click().run()
+    assert_clean(at)
+    assert not at.error
+    assert open_classes(db) == 1 and len(param(at, "class")) == 6
+    assert "correct horse" not in texts(at, *ALL)
+
+
+def test_without_a_teacher_password_the_page_asks_for_none(monkeypatch):
+    monkeypatch.delenv(common.PASSWORD, raising=False)
+    at = on(TEACH)
+    assert not at.text_input
+    at.button(key="teach_open").click().run()
+    assert len(param(at, "class")) == 6
+
+
+@pytest.mark.parametrize("given, ok", [("pw", True), ("pw ", False), ("PW", False), ("", False),
+                                       (None, False), (["pw"], False), ("p" * 201, False)])
+def test_password_ok(given, ok):
+    assert teacher_view.password_ok(given, "pw") is ok
+    assert teacher_view.password_ok(given, None) is True     # no password set: open to all
 
 
 def test_a_student_sees_only_their_own_class_and_answer():

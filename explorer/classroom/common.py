@@ -1,21 +1,34 @@
-"""What the two class pages share: the store, the page links, and addresses of pages."""
+"""What the two class pages share: the store, the host's settings, the page links, and
+addresses of pages."""
+
+import os
 
 import streamlit as st
 
 from .. import ui
-from .store import Store, default_path
+from .store import ENV, Store, default_path
+
+PASSWORD = "BACKPROP_TEACHER_PASSWORD"   # when set, opening a class asks for it
 
 STUDENT_EVERY = 2.0     # seconds between a student page's checks for a new question
 TEACHER_EVERY = 1.0     # seconds between refreshes of the teacher's live view
 
 
+def setting(name):
+    """A host's setting: the environment variable ``name``, else the key of that name in
+    .streamlit/secrets.toml, else None."""
+    if os.environ.get(name):
+        return os.environ[name]
+    try:
+        value = st.secrets.get(name)
+    except FileNotFoundError:       # no .streamlit/secrets.toml: fine
+        return None
+    return str(value) if value else None
+
+
 def the_store():
     """The class store, at $BACKPROP_CLASS_DB, the secret of that name, or the default."""
-    try:
-        secrets = dict(st.secrets)
-    except FileNotFoundError:       # no .streamlit/secrets.toml: fine
-        secrets = {}
-    return Store(default_path(secrets))
+    return Store(default_path({ENV: setting(ENV)} if setting(ENV) else {}))
 
 
 def nav():

@@ -3,8 +3,12 @@ a cell) to it, and watch the answers arrive, live.
 
 Everything past "Open a class" needs the teacher link's ?class=...&key=...: the key is
 checked by the store on every run and every refresh, so a page without it shows nothing of
-the class and offers none of its controls. Session state: "teach_error" (a message).
+the class and offers none of its controls. A host who sets BACKPROP_TEACHER_PASSWORD (an
+environment variable or a secret) lets only those who know it open classes, so no student
+can use up the server's open classes. Session state: "teach_error" (a message).
 """
+
+import hmac
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +19,7 @@ from .. import practice, ui
 from ..practice_view import cell_name
 from ..presets import PRESETS
 from . import live
-from .common import TEACHER_EVERY, page_url, the_store
+from .common import PASSWORD, TEACHER_EVERY, page_url, setting, the_store
 from .records import ClassError, normal_code
 
 MINE = "Your network (as set in the sidebar)"
@@ -50,6 +54,10 @@ def opening(s):
     st.markdown("Open a class to ask every student the same question of a step. You get a "
                 "**class code** and a join link for the students, and a **teacher link** "
                 "with a secret key: keep that one to yourself. A class closes after 12 hours.")
+    if setting(PASSWORD):
+        st.text_input("Teacher password of this server", type="password", key="_teach_pw",
+                      max_chars=MAX_PASSWORD,
+                      help="Whoever hosts this app set it; ask them for it.")
     st.button("Open a class", type="primary", key="teach_open", on_click=_open, args=(s,),
               icon=":material/groups:")
     err = st.session_state.get("teach_error")
@@ -57,7 +65,24 @@ def opening(s):
         st.error(err, icon=":material/error:")
 
 
+MAX_PASSWORD = 200    # characters; a longer one (from a raw websocket) is refused unread
+
+
+def password_ok(given, password):
+    """Whether ``given`` is the host's teacher password (None: none is set); compared in
+    constant time, after its length is bounded."""
+    if not password:
+        return True
+    if not isinstance(given, str) or len(given) > MAX_PASSWORD:
+        return False
+    return hmac.compare_digest(given.encode(), password.encode())
+
+
 def _open(s):
+    if not password_ok(st.session_state.get("_teach_pw"), setting(PASSWORD)):
+        st.session_state.teach_error = ("That is not this server's teacher password. Ask "
+                                        "whoever hosts the app for it.")
+        return
     try:
         opened = s.open_class()
     except ClassError as e:
