@@ -28,7 +28,7 @@ def setting(name):
 
 def the_store():
     """The class store, at $BACKPROP_CLASS_DB, the secret of that name, or the default."""
-    return Store(default_path({ENV: setting(ENV)} if setting(ENV) else {}))
+    return Store(default_path({ENV: setting(ENV)}))
 
 
 def nav():
