@@ -18,6 +18,7 @@ SLOT = 110      # pixels from one layer's column to the next
 ROW_GAP = 54    # pixels above each row of panels, for the titles
 LABEL = 120     # pixels of left margin, for the labels of the rows of panels
 ROW_NUMBERS = 24    # pixels left of a panel at x = 0 for its row numbers
+MAX_POINT_LABELS = 8    # neurons whose points on σ's curve get a j= label
 KIND_NAMES = {"z": "weighted input", "a": "activation", "delta": "error",
               "nabla_b": "bias gradient"}
 
@@ -127,8 +128,11 @@ def activation_figure(net, trace, l):
         zz = np.linspace(-span, span, 161)
         c.fig["data"].append({"type": "scatter", "mode": "lines", "x": zz, "y": act.fn(zz),
                               "line": {"color": MID}, "hoverinfo": "skip"})
+    # Up to MAX_POINT_LABELS neurons are labelled j=…; more would print over each other on a
+    # 360-pixel curve, so then the label shows on hover only.
     c.fig["data"].append({
-        "type": "scatter", "mode": "markers+text", "x": z, "y": a,
+        "type": "scatter", "mode": "markers+text" if len(z) <= MAX_POINT_LABELS else "markers",
+        "x": z, "y": a,
         "text": [f"j={j}" for j in range(1, len(z) + 1)], "textposition": "top left",
         "marker": {"size": 11, "color": FOCUS},
         "hovertemplate": "z=%{x:.4f}<br>a=%{y:.4f}<extra>%{text}</extra>"})

@@ -551,6 +551,18 @@ def test_activation_figure_marks_each_neuron_on_the_curve(act):
     np.testing.assert_allclose(points["x"], trace.z[2], rtol=0, atol=0)
     np.testing.assert_allclose(points["y"], trace.a[2], rtol=0, atol=0)
     assert list(points["text"]) == ["j=1", "j=2", "j=3", "j=4"]
+    assert points["mode"] == "markers+text"
+
+
+@pytest.mark.parametrize("n, printed", [(8, True), (9, False), (16, False)])
+def test_activation_figure_prints_j_labels_only_where_they_fit(n, printed):
+    """16 labels on a 360-pixel curve print over each other: past 8 neurons they show on
+    hover only, and every point still names its neuron there."""
+    net, trace = random_net((3, n, 2), "sigmoid")
+    _, points = figures.activation_figure(net, trace, 2)["data"]
+    assert ("text" in points["mode"]) is printed
+    assert list(points["text"]) == [f"j={j}" for j in range(1, n + 1)]
+    assert "%{text}" in points["hovertemplate"]
 
 
 def test_activation_figure_of_softmax_has_no_curve():
