@@ -20,7 +20,7 @@ from ..practice_view import cell_name
 from ..presets import PRESETS
 from . import live
 from .common import PASSWORD, TEACHER_EVERY, page_url, setting, the_store
-from .records import ClassError, normal_code
+from .records import ClassError, digest, normal_code
 
 MINE = "Your network (as set in the sidebar)"
 NO_ACCESS = ("This teacher link is not valid, or its class has expired. Open a new class, "
@@ -69,13 +69,13 @@ MAX_PASSWORD = 200    # characters; a longer one (from a raw websocket) is refus
 
 
 def password_ok(given, password):
-    """Whether ``given`` is the host's teacher password (None: none is set); compared in
-    constant time, after its length is bounded."""
+    """Whether ``given`` is the host's teacher password (None: none is set); its length
+    bounded first, then compared as the store compares keys: digests, in constant time."""
     if not password:
         return True
     if not isinstance(given, str) or len(given) > MAX_PASSWORD:
         return False
-    return hmac.compare_digest(given.encode(), password.encode())
+    return hmac.compare_digest(digest(given), digest(password))
 
 
 def _open(s):
