@@ -26,6 +26,9 @@ class Activation:
     elementwise: bool = True
     output_only: bool = False
     log_fn: Callable = None  # ln σ(z), computed stably from z, where σ(z) lies in (0, 1)
+    # (σ(z), σ'(z)) of a batch at once, σ'(z) written over z: for the batch gradient's
+    # hidden layers, which need z no more. Without it, fn and prime are called.
+    both: Callable = None
 
 
 def _sigmoid(z, sign=1.0):
@@ -57,6 +60,28 @@ def _sigmoid_prime(z, a):
         s *= a                                          # σ(−z) is a fresh array: reuse it
         return s
     return a * s
+
+
+def _sigmoid_both(z):
+    """σ(z) and σ'(z) of a batch, for the batch gradient: one exp serves both, as
+    σ(−z) = e^{−z} σ(z), and σ' = σ(z) σ(−z) is written over z: half the exps of ``fn``
+    then ``prime``, and one array fewer to allocate. As exact as ``_sigmoid``."""
+    e = np.negative(z, out=z)                           # −z
+    far = e > 700.0          # e^{−z} would overflow: σ(z) = e^z / (1 + e^z) there instead
+    anywhere_far = far.any()
+    if anywhere_far:
+        z_far = -e[far]
+        e[far] = 0.0
+    np.exp(e, out=e)                                    # e^{−z}
+    a = np.add(e, 1.0)
+    np.reciprocal(a, out=a)                             # σ(z) = 1 / (1 + e^{−z})
+    e *= a                                              # σ(−z) = e^{−z} / (1 + e^{−z})
+    e *= a                                              # σ'(z) = σ(−z) σ(z)
+    if anywhere_far:
+        ez = np.exp(z_far)
+        a[far] = ez / (1.0 + ez)
+        e[far] = a[far] / (1.0 + ez)
+    return a, e
 
 
 def _log_sigmoid(z):
@@ -91,7 +116,8 @@ def _softmax_jacobian(z, a):
 ACTIVATIONS = {
     "sigmoid": Activation(
         "sigmoid", _sigmoid, _sigmoid_prime,
-        r"\frac{1}{1+e^{-z}}", r"\sigma(z)\,(1-\sigma(z))", log_fn=_log_sigmoid),
+        r"\frac{1}{1+e^{-z}}", r"\sigma(z)\,(1-\sigma(z))", log_fn=_log_sigmoid,
+        both=_sigmoid_both),
     "tanh": Activation(
         "tanh", np.tanh, _tanh_prime,
         r"\tanh z", r"1-\tanh^2 z"),

@@ -165,9 +165,13 @@ class Network:
             if len(As) == 1 and not _finite_sum(Zt) and not np.isfinite(Z).all():
                 validate.check_finite("X", X)
                 raise ValueError("the weighted inputs z^2 overflowed: make X or w^2 smaller")
-            A = act.fn(Z)
+            if act.both is not None and len(As) < len(ws):   # a hidden layer: z is not
+                A, sp = act.both(Z)                          # needed again, σ' takes it
+            else:
+                A = act.fn(Z)
+                sp = act.prime(Z, A)
             As.append(A)
-            sps.append(act.prime(Z, A))
+            sps.append(sp)
         m = X.shape[0]
         cost = float(np.mean(self._cost.fn(Z, A, Y, acts[-1])))
         D = bp1(self._cost, Z, A, Y, acts[-1], sps[-1]) / m   # δ^L / n, one example a row
@@ -176,7 +180,9 @@ class Network:
             nabla_w.append(D.T @ As[l])                  # mean of δ^l (a^{l−1})ᵀ
             nabla_b.append(D.sum(axis=0))
             if l:
-                Dt = ws[l].T @ D.T                       # (w^{l+1})ᵀ δ^{l+1}, a column each
+                # (w^{l+1})ᵀ δ^{l+1}, a column each, in the memory of a^{l+1}, used no more
+                free = As[l].T
+                Dt = np.matmul(ws[l].T, D.T, out=free if free.flags.c_contiguous else None)
                 Dt *= sps[l - 1].T
                 D = Dt.T                                 # δ^l (BP2), one example a row
         return Gradient(Layers(2, nabla_w[::-1]), Layers(2, nabla_b[::-1]), cost)

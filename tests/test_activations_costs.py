@@ -287,3 +287,23 @@ def test_sigmoid_is_within_1e13_of_exact_for_one_example_and_for_a_batch():
     single = np.concatenate([sigmoid(chunk) for chunk in np.array_split(z, 200)])  # ≤ 101 each
     for got in (batch, single):
         np.testing.assert_allclose(got, exact, rtol=2e-13, atol=0)
+def test_sigmoid_and_its_derivative_at_once_are_within_1e13_of_exact():
+    # The batch gradient's hidden layers take σ and σ' from one exp (Activation.both),
+    # σ' written over z. Both must match the exact forms over the whole range, ±∞ included,
+    # without a warning, in the memory order the gradient passes (a transposed view).
+    z = np.concatenate([np.linspace(-800.0, 800.0, 20001), [-np.inf, np.inf]])
+    e = np.exp(-np.abs(z))
+    exact_a = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    exact_prime = e / ((1.0 + e) * (1.0 + e))          # σ(z) σ(−z), even in z
+    zt = z.reshape(1, -1).repeat(2, axis=0)            # (2, n): its .T is what the gradient has
+    given = zt.T
+    with no_warnings():
+        a, prime = ACTIVATIONS["sigmoid"].both(given)
+    for row in range(2):
+        np.testing.assert_allclose(a[:, row], exact_a, rtol=2e-13, atol=0)
+        np.testing.assert_allclose(prime[:, row], exact_prime, rtol=2e-13, atol=0)
+    assert np.shares_memory(prime, zt)                   # σ' took z's memory
+    sigmoid = ACTIVATIONS["sigmoid"]
+    np.testing.assert_allclose(sigmoid.prime(z, sigmoid.fn(z)), exact_prime, rtol=2e-13, atol=0)
+
+

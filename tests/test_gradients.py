@@ -237,6 +237,28 @@ def test_batch_gradient_is_the_mean_of_per_example_gradients(out, cost, sizes, h
     np.testing.assert_allclose(net.cost_of(X, Y), grad.cost, rtol=1e-12, atol=1e-300)
 
 
+def test_batch_gradient_with_saturated_hidden_layers_is_the_mean_of_the_examples():
+    # Large batches (the hypothesis test above has few rows) and weights large enough that
+    # hidden z reach ±700 and more, where σ is taken from e^z: σ, σ' and BP2 of the batch
+    # path (σ' in z's memory, (w^{l+1})ᵀ δ^{l+1} in a^{l+1}'s) against one example at a time.
+    rng = np.random.default_rng(7)
+    net = Network.random([5, 40, 30, 3], activations="sigmoid", cost="cross_entropy", seed=3)
+    w = {l: net.w[l] * (300.0 if l == 2 else 1.0) for l in net.w}
+    net = net.replace(weights=[w[l] for l in sorted(w)])
+    X = rng.uniform(-2, 2, (64, 5))
+    Y = rng.uniform(0, 1, (64, 3))
+    z2 = X @ net.w[2].T + net.b[2]
+    assert np.abs(z2).max() > 700 and np.abs(z2).min() < 5      # both sides of the switch
+    grad = net.gradient(X, Y)
+    traces = [net.backprop(x, y) for x, y in zip(X, Y)]
+    for l in net.w:
+        np.testing.assert_allclose(grad.nabla_w[l], np.mean([t.nabla_w[l] for t in traces], 0),
+                                   rtol=1e-10, atol=1e-14, err_msg=f"w^{l}")
+        np.testing.assert_allclose(grad.nabla_b[l], np.mean([t.nabla_b[l] for t in traces], 0),
+                                   rtol=1e-10, atol=1e-14, err_msg=f"b^{l}")
+    np.testing.assert_allclose(grad.cost, np.mean([t.cost for t in traces]), rtol=1e-12)
+
+
 def test_batch_gradient_of_one_row_is_that_examples_gradient():
     net = Network(HAND_NET["weights"], HAND_NET["biases"])
     grad = net.gradient([HAND_X], [HAND_Y])
