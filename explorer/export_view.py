@@ -7,6 +7,7 @@ import streamlit as st
 from backprop.export import moodle_quiz, numpy_script, worksheet
 
 from . import practice
+from .widgets import kept, lazy_expander
 
 MAX_QUIZ_CELLS = 20    # backprop.export_quiz.MAX_CELLS
 
@@ -23,19 +24,24 @@ def _blanks(net, all_steps, step, pick, which):
 
 
 def exports(net, x, y, all_steps, step, pick):
-    with st.expander("Export: NumPy script, worksheet, Moodle quiz", icon=":material/download:"):
+    box = lazy_expander("Export: NumPy script, worksheet, Moodle quiz", "exports",
+                        icon=":material/download:")
+    if box is None:
+        return
+    with box:
         st.download_button("NumPy script of this example (.py)",
                            data=lambda: numpy_script(net, x, y), file_name="backprop_example.py",
                            mime="text/x-python", on_click="ignore", key="_dl_script",
                            help="A standalone file that needs only NumPy: it runs the forward "
                                 "pass and BP1–BP4 in the notation and prints every quantity.")
-        which = st.radio("Blank or ask", ["the explained cell", "this step"], horizontal=True,
-                         key="_export_which", help="Which numbers the worksheet leaves blank "
-                         "and the quiz asks.")
+        which = kept(st.radio, "Blank or ask", "export_which", "the explained cell",
+                     options=["the explained cell", "this step"], horizontal=True,
+                     help="Which numbers the worksheet leaves blank and the quiz asks.")
         cells = _blanks(net, all_steps, step, pick, which)
-        fmt = st.radio("Worksheet format", ["html", "markdown"], horizontal=True,
-                       key="_export_fmt", format_func={"html": "HTML (prints from a browser)",
-                                                       "markdown": "Markdown with LaTeX"}.get)
+        fmt = kept(st.radio, "Worksheet format", "export_fmt", "html",
+                   options=["html", "markdown"], horizontal=True,
+                   format_func={"html": "HTML (prints from a browser)",
+                                "markdown": "Markdown with LaTeX"}.get)
         ext = "html" if fmt == "html" else "md"
         left, right = st.columns(2)
         left.download_button("Worksheet", data=lambda: worksheet(net, x, y, cells, fmt)[0],
@@ -43,8 +49,8 @@ def exports(net, x, y, all_steps, step, pick):
                              key="_dl_sheet")
         right.download_button("Answer key", data=lambda: worksheet(net, x, y, cells, fmt)[1],
                               file_name=f"answer_key.{ext}", on_click="ignore", key="_dl_key")
-        variants = st.number_input("Quiz variants (neighbours get different numbers)", 1, 50,
-                                   10, key="_export_variants")
+        variants = kept(st.number_input, "Quiz variants (neighbours get different numbers)",
+                        "export_variants", 10, min_value=1, max_value=50)
         st.download_button(
             "Moodle quiz (XML)", on_click="ignore", key="_dl_quiz", file_name="backprop_quiz.xml",
             mime="application/xml",

@@ -5,6 +5,7 @@ makes one. The codec is ``explorer.lesson``; session state: "lesson" (a Lesson, 
 import streamlit as st
 
 from . import files, lesson
+from .widgets import kept, lazy_expander
 
 
 def apply_lesson(n_steps):
@@ -31,15 +32,19 @@ def apply_lesson(n_steps):
 def lesson_builder(net, x, y, step, pick):
     """"Copy a lesson link": the current network, step and cell, with practice and the
     hidden or locked controls chosen here."""
-    with st.expander("Copy a lesson link (for teachers)", icon=":material/link:"):
+    box = lazy_expander("Copy a lesson link (for teachers)", "lesson_builder",
+                        icon=":material/link:")
+    if box is None:
+        return
+    with box:
         st.caption("A link that opens this network at this step and cell, in a fresh "
                    "browser, with the choices below.")
-        on = st.checkbox("Practice mode on", value=True, key="_lesson_practice")
+        on = kept(st.checkbox, "Practice mode on", "lesson_practice", True)
         names = list(lesson.CONTROLS)
-        hide = st.multiselect("Hide these controls", names, format_func=lesson.CONTROLS.get,
-                              key="_lesson_hide")
-        lock = st.multiselect("Lock these controls (shown, not changeable)", names,
-                              format_func=lesson.CONTROLS.get, key="_lesson_lock")
+        hide = kept(st.multiselect, "Hide these controls", "lesson_hide", [], options=names,
+                    format_func=lesson.CONTROLS.get)
+        lock = kept(st.multiselect, "Lock these controls (shown, not changeable)", "lesson_lock",
+                    [], options=names, format_func=lesson.CONTROLS.get)
         link = files.to_link(net, x, y)
         if len(link) > files.MAX_LINK_CHARS:
             st.caption("This network is too large to share as a link: download it instead.")

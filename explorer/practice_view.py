@@ -16,6 +16,7 @@ from backprop.notation import plain, pretty
 
 from . import practice, ui
 from .practice import OUTCOME_NAMES, Question, Score
+from .widgets import keep
 
 RULE = "Right means within 0.1 % of the value (relative 10⁻³) or within ±0.0005 (absolute " \
        "5×10⁻⁴), whichever is looser."
@@ -29,21 +30,16 @@ def ensure():
     ss.setdefault("quiz", {"of": None, "questions": {}, "turn": 0})
 
 
-def _keep(key):
-    ss = st.session_state
-    ss[key] = ss["_" + key]
-
-
 def switches():
     """The practice toggle, the whole-vector choice and the score, in one row."""
     ss = st.session_state
     ss._practice, ss._practice_vector = ss.practice, ss.practice_vector
     with ui.wrapping_row(vertical_alignment="center", gap="medium"):
-        st.toggle("Practice: predict each number first", key="_practice", on_change=_keep,
+        st.toggle("Practice: predict each number first", key="_practice", on_change=keep,
                   args=("practice",), help="The numbers of each step stay hidden until you "
                   "have typed your own value for the outlined cell.")
         if ss.practice:
-            st.toggle("Ask the whole vector", key="_practice_vector", on_change=_keep,
+            st.toggle("Ask the whole vector", key="_practice_vector", on_change=keep,
                       args=("practice_vector",), help="For z, a, δ and ∂C/∂b: type every "
                       "entry of the step's vector, not just one cell.")
             st.caption(score(), width="content")

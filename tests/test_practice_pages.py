@@ -4,6 +4,8 @@ The expected numbers are worked out here from the network's weights (the 2-2-2 p
 round numbers), not taken from the page's own code.
 """
 
+from urllib.parse import parse_qsl, urlsplit
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -130,6 +132,31 @@ def test_a_lesson_link_opens_at_its_step_and_cell_with_practice_and_hidden_contr
     assert "Preset" not in labels and "Cost" not in labels
     assert next(s for s in at.sidebar.selectbox if s.label == "Initial weights").disabled
     assert at.sidebar.number_input(key="_seed").disabled
+
+
+def test_the_lesson_builder_and_exports_are_drawn_only_while_open_and_keep_choices():
+    """Closed, the two expanders under the explanation send no widgets (a click on Next
+    stays light); open, the lesson link follows the step and the choices, which survive
+    closing and reopening."""
+    at = step_page()
+    assert not at.code and not at.multiselect and not at.radio
+    assert {"Copy a lesson link (for teachers)",
+            "Export: NumPy script, worksheet, Moodle quiz"} <= {e.label for e in at.expander}
+    at.session_state["lesson_builder"] = True          # what a click on the expander sends
+    at.session_state["exports"] = True
+    at.run()
+    assert_clean(at)
+    assert [r.label for r in at.radio] == ["Blank or ask", "Worksheet format"]
+    at.multiselect(key="_lesson_hide").select("cost").run()
+    at.button(key="next").click().run()
+    les = lesson.from_params(dict(parse_qsl(urlsplit(at.code[0].value).query)))
+    assert les.step == 1 and les.hide == frozenset({"cost"}) and les.practice
+    at.session_state["lesson_builder"] = False
+    at.run()
+    assert not at.code and not at.multiselect
+    at.session_state["lesson_builder"] = True
+    at.run()
+    assert at.multiselect(key="_lesson_hide").value == ["cost"]
 
 
 def test_a_locked_control_ignores_a_change_sent_anyway():
