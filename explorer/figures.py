@@ -123,7 +123,9 @@ def activation_figure(net, trace, l):
     act = ACTIVATIONS[net.activations[l]]
     z, a = trace.z[l], trace.a[l]
     span = max(4.0, float(np.max(np.abs(z))) * 1.2)
-    c = Canvas({"quantity": "a", "l": l, "curve": True}, 360, 240, margin=(55, 15, 40, 45))
+    # Margins with room for Streamlit's axis titles (its template sets automargin and a title
+    # standoff): where they fit, plotly.js draws the figure once, not again with wider ones.
+    c = Canvas({"quantity": "a", "l": l, "curve": True}, 345, 218, margin=(70, 15, 40, 67))
     if act.elementwise:
         zz = np.linspace(-span, span, 161)
         c.fig["data"].append({"type": "scatter", "mode": "lines", "x": zz, "y": act.fn(zz),
@@ -139,7 +141,7 @@ def activation_figure(net, trace, l):
     c.fig["layout"].update(xaxis={"title": {"text": f"z<sup>{l}</sup><sub>j</sub>"}},
                            yaxis={"title": {"text": f"a<sup>{l}</sup><sub>j</sub>"}},
                            showlegend=False)
-    c.text(f"<b>a<sup>{l}</sup> = σ(z<sup>{l}</sup>)</b>, σ = {act.name}", 180, -22)
+    c.text(f"<b>a<sup>{l}</sup> = σ(z<sup>{l}</sup>)</b>, σ = {act.name}", 172, -22)
     return c.figure()
 
 
