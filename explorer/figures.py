@@ -135,7 +135,7 @@ def activation_figure(net, trace, l):
     c.fig["data"].append({
         "type": "scatter", "mode": "markers+text" if len(z) <= MAX_POINT_LABELS else "markers",
         "x": z, "y": a,
-        "text": [f"j={j}" for j in range(1, len(z) + 1)], "textposition": "top left",
+        "text": [f"j={j}" for j in range(1, len(z) + 1)], "textposition": label_sides(z),
         "marker": {"size": 11, "color": FOCUS},
         "hovertemplate": "z=%{x:.4f}<br>a=%{y:.4f}<extra>%{text}</extra>"})
     c.fig["layout"].update(xaxis={"title": {"text": f"z<sup>{l}</sup><sub>j</sub>"}},
@@ -143,6 +143,16 @@ def activation_figure(net, trace, l):
                            showlegend=False)
     c.text(f"<b>a<sup>{l}</sup> = σ(z<sup>{l}</sup>)</b>, σ = {act.name}", 172, -22)
     return c.figure()
+
+
+def label_sides(z):
+    """Where each point's j= label goes: left and above, or right and below, alternating
+    along z, so that two neurons with nearly the same z (and so the same a) do not print
+    their labels over each other."""
+    sides = np.empty(len(z), dtype=object)
+    sides[np.argsort(z, kind="stable")] = ["top left", "bottom right"] * (len(z) // 2) \
+        + ["top left"] * (len(z) % 2)
+    return list(sides)
 
 
 def focus_figure(net, trace, step, known=None, marks=()):

@@ -565,6 +565,17 @@ def test_activation_figure_prints_j_labels_only_where_they_fit(n, printed):
     assert "%{text}" in points["hovertemplate"]
 
 
+def test_activation_figure_puts_the_labels_of_neighbouring_points_on_opposite_sides():
+    # The 2-2-2 preset's a² neurons sit at z = 0.3775 and 0.3925: one label above-left of
+    # its point, the other below-right, so neither covers the other.
+    net, x, y = PRESETS["2-2-2 by hand"].make()
+    _, points = figures.activation_figure(net, net.backprop(x, y), 2)["data"]
+    assert sorted(points["textposition"]) == ["bottom right", "top left"]
+    z = np.array([0.5, -3.0, 0.51, 2.0, -2.9])           # by z: j=2, 5, 1, 3, 4
+    assert figures.label_sides(z) == ["top left", "top left", "bottom right", "top left",
+                                      "bottom right"]
+
+
 def test_activation_figure_of_softmax_has_no_curve():
     net, trace = random_net((3, 4), "softmax", "log_likelihood")
     fig = figures.activation_figure(net, trace, 2)
