@@ -195,23 +195,26 @@ def network_and_query(which):
     return net, x, y, f"?{files.LINK_KEY}={files.to_link(net, x, y)}"
 
 
-def click_to_paint(base, n, which="default"):
-    """(b): seconds from a click on Next to the new heatmaps painted, in Chromium."""
+def click_to_paint(base, n, which="default", url=None, plot=PLOT):
+    """(b): seconds from a click on Next to the new heatmaps painted, in Chromium. ``url``
+    (the Step page by default) may be another app with Prev and Next; ``plot`` is the CSS
+    selector of its plotly.js charts."""
     from playwright.sync_api import sync_playwright
 
     from backprop.steps import steps
 
     net, x, y, query = network_and_query(which)
     all_steps = steps(net, net.backprop(x, y))
+    painted = PAINTED_JS.replace(PLOT, plot)
     times, headings, cpu = [], [], 0.0
     with sync_playwright() as p:
         path = chromium_path()
         browser = p.chromium.launch(args=CHROMIUM_ARGS,
                                     **({"executable_path": path} if path else {}))
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{base}/{PAGE}{query}", timeout=60_000)
+        page.goto(url or f"{base}/{PAGE}{query}", timeout=60_000)
         page.wait_for_selector(APP_READY, timeout=60_000)
-        page.wait_for_selector(PLOT, timeout=60_000)
+        page.wait_for_selector(plot, timeout=60_000)
         nxt, prev = (page.get_by_role("button", name=n_) for n_ in ("Next ▶", "◀ Prev"))
         step, i = 0, 0
         while len(times) < n:
@@ -228,7 +231,7 @@ def click_to_paint(base, n, which="default"):
             page.evaluate(CLICK_CLOCK_JS)
             cpu0 = tree_cpu()
             nxt.click()
-            ms, heading_ms = page.evaluate(PAINTED_JS, [
+            ms, heading_ms = page.evaluate(painted, [
                 target.quantity, target.l, f"Step {step + 2} of {len(all_steps)}"])
             page.wait_for_selector(APP_READY, timeout=60_000)
             page.wait_for_timeout(300)  # the rest of the page settles: its CPU counts too

@@ -41,16 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_app import (  # noqa: E402
-    APP_READY,
-    CHROMIUM_ARGS,
-    CLICK_CLOCK_JS,
-    CYCLE,
-    PAINTED_JS,
-    chromium_path,
-    largest_network,
-    tree_cpu,
-)
+from benchmarks.bench_app import click_to_paint  # noqa: E402
 from benchmarks.load import free_port, health, stop_server  # noqa: E402
 
 PLOT = ".js-plotly-plot"
@@ -165,52 +156,6 @@ def serve(where, mode):
     return proc, base
 
 
-def clicks(base, big, n):
-    """(p50 click-to-paint in s, mean CPU per click in s) over n timed clicks on Next."""
-    from playwright.sync_api import sync_playwright
-
-    from backprop.steps import steps
-    from explorer.presets import default_network
-
-    net, x, y = largest_network() if big else default_network()
-    all_steps = steps(net, net.backprop(x, y))
-    heading = "(t) => [...document.querySelectorAll('h3')].some(h => h.textContent.startsWith(t))"
-    painted = PAINTED_JS.replace('[data-testid="stPlotlyChart"] .js-plotly-plot', PLOT)
-    times, cpu = [], []
-    with sync_playwright() as p:
-        path = chromium_path()
-        browser = p.chromium.launch(args=CHROMIUM_ARGS,
-                                    **({"executable_path": path} if path else {}))
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(base + ("/?big=1" if big else "/"), timeout=60_000)
-        page.wait_for_selector(APP_READY, timeout=60_000)
-        page.wait_for_selector(PLOT, timeout=60_000)
-        nxt, prev = (page.get_by_role("button", name=b) for b in ("Next ▶", "◀ Prev"))
-        step, i = 0, 0
-        while len(times) < n:
-            if step >= CYCLE:           # back to step 1, untimed
-                for s in range(step - 1, -1, -1):
-                    prev.click()
-                    page.wait_for_function(heading, arg=f"Step {s + 1} of {len(all_steps)}",
-                                           timeout=60_000)
-                page.wait_for_selector(APP_READY, timeout=60_000)
-                step = 0
-            target = all_steps[step + 1]
-            page.evaluate(CLICK_CLOCK_JS)
-            cpu0 = tree_cpu()
-            nxt.click()
-            ms, _ = page.evaluate(painted, [target.quantity, target.l,
-                                            f"Step {step + 2} of {len(all_steps)}"])
-            page.wait_for_selector(APP_READY, timeout=60_000)
-            page.wait_for_timeout(300)
-            step, i = step + 1, i + 1
-            if i > 3:                   # 3 warm-up clicks
-                times.append(ms / 1000)
-                cpu.append(tree_cpu() - cpu0)
-        browser.close()
-    return statistics.median(times), statistics.mean(cpu)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--clicks", type=int, default=16, help="timed clicks per case")
@@ -227,11 +172,14 @@ def main():
                                    ("B", "a component that keeps its div")):
                     proc, base = serve(tmp, mode)
                     try:
-                        paint, cpu = clicks(base, big, args.clicks)
+                        times, _, cpu = click_to_paint(
+                            base, args.clicks, "6x16" if big else "default",
+                            url=base + ("/?big=1" if big else "/"), plot=PLOT)
                     finally:
                         stop_server(proc)
                     print(f"{'6x16' if big else 'default':<9} {name:<40} "
-                          f"{paint * 1000:>7.0f} ms {cpu * 1000:>7.0f} ms", flush=True)
+                          f"{statistics.median(times) * 1000:>7.0f} ms {cpu * 1000:>7.0f} ms",
+                          flush=True)
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
 
 
