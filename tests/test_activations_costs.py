@@ -287,6 +287,8 @@ def test_sigmoid_is_within_1e13_of_exact_for_one_example_and_for_a_batch():
     single = np.concatenate([sigmoid(chunk) for chunk in np.array_split(z, 200)])  # ≤ 101 each
     for got in (batch, single):
         np.testing.assert_allclose(got, exact, rtol=2e-13, atol=0)
+
+
 def test_sigmoid_and_its_derivative_at_once_are_within_1e13_of_exact():
     # The batch gradient's hidden layers take σ and σ' from one exp (Activation.both),
     # σ' written over z. Both must match the exact forms over the whole range, ±∞ included,
@@ -305,5 +307,3 @@ def test_sigmoid_and_its_derivative_at_once_are_within_1e13_of_exact():
     assert np.shares_memory(prime, zt)                   # σ' took z's memory
     sigmoid = ACTIVATIONS["sigmoid"]
     np.testing.assert_allclose(sigmoid.prime(z, sigmoid.fn(z)), exact_prime, rtol=2e-13, atol=0)
-
-
