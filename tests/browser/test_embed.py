@@ -17,10 +17,12 @@ import re
 import shutil
 import threading
 import urllib.request
+import warnings
 from html import escape
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_explorer import (
     ARTIFACTS,
     EXCEPTION,
@@ -99,6 +101,41 @@ def ready(frame):
     frame.locator(APP_READY).wait_for(timeout=TIMEOUT)
 
 
+def switch(page, name, link, h1, page_errors):
+    """Click the link ``link`` in the row on top of frame ``name``; wait for the page's h1.
+
+    The first click once went unanswered for 30 s in CI (one run in about twenty), and once
+    in about sixteen runs here: the frame still showed its page, its links not greyed out.
+    The cause is not known. Two candidates: the click's position taken while the course page
+    was still scrolling to the frame (a frame of another site scrolls it from another
+    process), and Streamlit's frontend (1.67) ignoring page links while its websocket is not
+    connected. So the frame is scrolled into view first, and a click not answered in 10 s
+    is reported as a warning, with a screenshot of the frame, and clicked once more, as a
+    student would; a second unanswered click fails the test."""
+    frame = page.frame_locator(f'iframe[name="{name}"]')
+    heading = frame.locator("h1").filter(has_text=h1)
+    ready(frame)
+    page.locator(f'iframe[name="{name}"]').scroll_into_view_if_needed()
+    for timeout in (TIMEOUT // 3, TIMEOUT):
+        frame.locator(".st-key-embed_nav").get_by_role("link", name=link).click()
+        try:
+            heading.wait_for(timeout=timeout)
+            break
+        except PlaywrightTimeout:
+            if timeout == TIMEOUT:
+                raise
+            ARTIFACTS.mkdir(exist_ok=True)
+            shot = ARTIFACTS / f"embed-unanswered-{name}.png"
+            page.locator(f'iframe[name="{name}"]').screenshot(path=str(shot))
+            state = frame.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
+            warnings.warn(f"frame {name!r}: the link {link!r} was not followed in "
+                          f"{timeout} ms (script state {state!r}, url "
+                          f"{page.frame(name=name).url}, console {page_errors}); see {shot}; "
+                          "clicked again", stacklevel=2)
+    ready(frame)
+    return frame
+
+
 def in_use(frame):
     """The sidebar's "In use: 2-3-2, ..." line (read even where the sidebar is folded)."""
     return frame.locator('[data-testid="stSidebar"]').get_by_text("In use:").first.text_content()
@@ -135,28 +172,20 @@ def test_every_page_works_in_an_iframe_of_another_site(page, course, page_errors
         "Preset", exact=True).count() == 0
 
     # the ?net= link: its network, kept when the student moves on with the links on top
-    shared = page.frame_locator('iframe[name="shared"]')
-    assert in_use(shared).startswith("In use: 2-3-2")
-    shared.locator(".st-key-embed_nav").get_by_role("link", name="Step through").click()
-    shared.locator("h1").filter(has_text="Step through one example").wait_for(timeout=TIMEOUT)
-    ready(shared)
+    assert in_use(page.frame_locator('iframe[name="shared"]')).startswith("In use: 2-3-2")
+    shared = switch(page, "shared", "Step through", "Step through one example", page_errors)
     assert in_use(shared).startswith("In use: 2-3-2")
     url = page.frame(name="shared").url
     assert urlsplit(url).path == "/Step_through" and "embed=true" in url
 
     # a narrow frame: the links on top move on, Next steps, and the next link keeps embed
-    step = page.frame_locator('iframe[name="welcome"]')
-    step.locator(".st-key-embed_nav").get_by_role("link", name="Step through").click()
-    step.locator("h1").filter(has_text="Step through one example").wait_for(timeout=TIMEOUT)
-    ready(step)
+    step = switch(page, "welcome", "Step through", "Step through one example", page_errors)
     assert subheader(step).startswith(f"Step 1 of {len(STEPS)}")
     step.get_by_role("button", name=re.compile("^Next")).click()
     step.locator("h3").filter(has_text=re.compile(r"^Step 2 of")).wait_for(timeout=TIMEOUT)
     ready(step)
     assert "embed=true" in page.frame(name="welcome").url
-    step.locator(".st-key-embed_nav").get_by_role("link", name="Network").click()
-    step.locator("h1").filter(has_text="The network's numbers").wait_for(timeout=TIMEOUT)
-    ready(step)
+    switch(page, "welcome", "Network", "The network's numbers", page_errors)
     url = page.frame(name="welcome").url
     assert urlsplit(url).path == "/Network" and "embed=true" in url
 
