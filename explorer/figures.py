@@ -12,7 +12,7 @@ import numpy as np
 
 from backprop.activations import ACTIVATIONS
 
-from .heatmap import CELL, FOCUS, MID, TITLES, Canvas, cell_size, layers_of, sup
+from .heatmap import BAR_ROOM, CELL, FOCUS, MID, TITLES, Canvas, cell_size, layers_of, sup
 
 SLOT = 110      # pixels from one layer's column to the next
 ROW_GAP = 54    # pixels above each row of panels, for the titles
@@ -31,7 +31,7 @@ def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None
     ch = cell_size(n_max, 240)
     row_h = ROW_GAP + ch * n_max
     c = Canvas({"kinds": list(kinds), "L": L}, SLOT * L, row_h * len(kinds) + 10,
-               margin=(LABEL, 70, 10, 10), cell=(CELL, ch))
+               margin=(LABEL, BAR_ROOM, 10, 10), cell=(CELL, ch))
     for r, q in enumerate(kinds):
         top = r * row_h + ROW_GAP
         axis = "coloraxis" if r == 0 else f"coloraxis{r + 1}"
@@ -65,7 +65,7 @@ def matrix_figure(net, trace, q, l, known=None, marks=()):
     n, m = net.sizes[l - 1], net.sizes[l - 2]
     cell = cell_size(max(n, m), 440)
     c = Canvas({"quantity": q, "l": l}, max(cell * m, 150), cell * n + 75,
-               margin=(75, 70, 10, 10), cell=(cell, cell), inset=ROW_NUMBERS)
+               margin=(75, BAR_ROOM, 10, 10), cell=(cell, cell), inset=ROW_NUMBERS)
     c.coloraxis("coloraxis", net, trace, q)
     c.panel(net, trace, q, l, 0, 75, known, marks=marks)
     axis_title(c, f"k (layer {l - 1}, from)", cell * m / 2, 75 - 28)
@@ -82,7 +82,7 @@ def outer_product_figure(net, trace, l, known=None, marks=()):
     cell = cell_size(max(n, m) + 1, 440)
     gap, top = cell * 0.7, 70
     c = Canvas({"quantity": "nabla_w", "l": l, "outer_product": True},
-               cell * (1 + m) + gap, top + cell * (1 + n) + gap + 60, margin=(70, 70, 10, 10),
+               cell * (1 + m) + gap, top + cell * (1 + n) + gap + 60, margin=(70, BAR_ROOM, 10, 10),
                cell=(cell, cell), inset=ROW_NUMBERS)
     c.coloraxis("coloraxis", net, trace, "delta", bar=False)
     c.coloraxis("coloraxis2", net, trace, "a", bar=False)
@@ -107,8 +107,8 @@ def bias_figure(net, trace, l, known=None, marks=()):
     """BP3 side by side: ∂C/∂b^l and the δ^l it equals."""
     n = net.sizes[l - 1]
     ch = cell_size(n, 440)
-    c = Canvas({"quantity": "nabla_b", "l": l}, CELL * 3.6, ch * n + 40, margin=(50, 70, 10, 10),
-               cell=(CELL, ch), inset=ROW_NUMBERS)
+    c = Canvas({"quantity": "nabla_b", "l": l}, CELL * 3.6, ch * n + 40,
+               margin=(50, BAR_ROOM, 10, 10), cell=(CELL, ch), inset=ROW_NUMBERS)
     c.coloraxis("coloraxis", net, trace, "delta")
     for i, q in enumerate(("nabla_b", "delta")):
         c.panel(net, trace, q, l, i * 2.6 * CELL, 40, known, marks=marks, ticks="y")
@@ -173,7 +173,8 @@ def focus_figure(net, trace, step, known=None, marks=()):
 
 def cost_history_figure(costs):
     """C_x after each gradient-descent step (step 0 is before the first)."""
-    c = Canvas({"quantity": "cost", "history": True}, 520, 200, margin=(55, 15, 20, 45))
+    # margins with room for Streamlit's axis titles, as in activation_figure
+    c = Canvas({"quantity": "cost", "history": True}, 520, 200, margin=(70, 15, 20, 67))
     c.fig["data"].append({"type": "scatter", "mode": "lines+markers",
                           "x": list(range(len(costs))), "y": list(costs),
                           "hovertemplate": "after step %{x}: C_x = %{y:.6g}<extra></extra>"})

@@ -16,6 +16,11 @@ from .limits import MAX_TEXT_CELLS
 
 CELL = 46           # pixels per cell side, for up to 6 rows; larger layers get smaller cells
 MIN_TEXT_WIDTH = 40  # narrower cells show their value on hover only
+# Pixels right of the plot area for a colour bar, its tick labels and title, in Streamlit's
+# font (up to 77 measured on the largest network). A bar that does not fit makes plotly.js
+# widen the margin: a second layout pass, and a narrower plot area, whose cells are then no
+# longer the pixels the figure gives them (and change size from one step to the next).
+BAR_ROOM = 84
 # Colours that read on Streamlit's light and dark backgrounds alike. Text, tick labels and
 # colour bars set no colour: they take the theme's from the template st.plotly_chart adds,
 # and follow it when a user switches themes (a colour set here would stay as it was). That

@@ -5,7 +5,7 @@ import numpy as np
 
 from backprop.notation import pretty
 
-from .heatmap import COLORSCALE, short
+from .heatmap import BAR_ROOM, COLORSCALE, short
 from .training import AXIS, layout
 
 
@@ -18,12 +18,12 @@ def batch_figure(traces, mean, l, m):
     cell = max(18, min(40, 200 // max(n, k)))
     w, gap = cell * k, 24
     width = (w + gap) * len(mats) + 2 * gap      # a wider gap before the mean, for "="
-    fig = {"data": [], "layout": layout({"kind": "batch", "l": l, "m": m}, width + 90,
-                                         max(cell * n, 110) + 50, annotations=[])}
-    fig["layout"]["margin"] = {"l": 20, "r": 70, "t": 40, "b": 10}
+    fig = {"data": [], "layout": layout({"kind": "batch", "l": l, "m": m}, width + 20 + BAR_ROOM,
+                                         max(cell * n, 110) + 50, margin=(20, BAR_ROOM, 40, 10),
+                                         annotations=[])}
     fig["layout"]["coloraxis"] = {"colorscale": COLORSCALE, "cmin": -s, "cmax": s,
-                                  "colorbar": {"thickness": 10, "nticks": 3,
-                                               "title": {"text": "∂C/∂w"}}}
+                                  "colorbar": {"thickness": 10, "nticks": 3, "x": 1.0,
+                                               "xpad": 10, "title": {"text": "∂C/∂w"}}}
     for i, v in enumerate(mats):
         ax = "" if i == 0 else str(i + 1)
         is_mean = i == len(mats) - 1

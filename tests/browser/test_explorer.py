@@ -6,7 +6,8 @@
 - clicking a cell of a heatmap explains that cell, with the numbers plugged in;
 - emptying a cell of a weight table is reported beside it, and a typed number is used
   by every page;
-- no figure draws a label over another, and the sidebar lists each page once.
+- no figure draws a label over another or outgrows its margins, and the sidebar lists
+  each page once.
 
 Screenshots of every page go to artifacts/ (gitignored), to look at after a run. Timeouts
 are generous: the tests wait for states, they never judge how long something took.
@@ -390,6 +391,83 @@ def test_no_figure_has_overlapping_labels_at_any_step(page, app_server, page_err
                 found[f"step {i + 1} ({step.title}), figure {fig['meta']}"] = fig["overlaps"]
                 screenshot(page, f"overlap_step{i + 1}")
     assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+# Every chart's margins as given, and as plotly.js laid the chart out (its _size); and
+# by how many pixels a colour bar sticks out of the chart (where margins do not grow).
+MARGINS_JS = """() => [...document.querySelectorAll('%s')].map(el => {
+    const svg = el.querySelector('.main-svg').getBoundingClientRect();
+    return {meta: el.layout.meta, given: el.layout.margin,
+            drawn: Object.fromEntries(['l', 'r', 't', 'b'].map(k => [k, el._fullLayout._size[k]])),
+            out: [...el.querySelectorAll('.colorbar')].map(c => c.getBoundingClientRect())
+                .map(r => Math.max(svg.left - r.left, r.right - svg.right,
+                                   svg.top - r.top, r.bottom - svg.bottom))};
+})""" % PLOT
+
+
+def outgrown(page, where):
+    """{"<where>, figure <meta>": what did not fit} for every chart on the page."""
+    found = {}
+    for fig in page.evaluate(MARGINS_JS):
+        wider = {k: (fig["given"][k], round(v, 1)) for k, v in fig["drawn"].items()
+                 if abs(v - fig["given"][k]) > 0.5}
+        if any(o > 0.5 for o in fig["out"]):
+            wider["colour bar out by px"] = max(fig["out"])
+        if wider:
+            found[f"{where}, figure {fig['meta']}"] = wider
+    return found
+
+
+@pytest.mark.parametrize("which", ["default", "6x16"])
+def test_every_figure_fits_in_its_own_margins_at_every_step(page, app_server, page_errors,
+                                                            which):
+    """A colour bar, a tick label or an axis title that does not fit in its margin makes
+    plotly.js widen the margin: a second layout pass, and a narrower plot area whose cells
+    are no longer the pixels the figure gives them. At every step of the default network
+    and of the largest one (6 layers of 16, by a ?net= link), in Streamlit's font, every
+    figure on the Step page is laid out in the margins it asks for."""
+    from benchmarks.bench_app import network_and_query
+
+    net, x, y, query = network_and_query(which)
+    n = len(steps(net, net.backprop(x, y)))
+    page.goto(f"{app_server}/Step_through{query}", timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    pushed = {}
+    for i in range(n):
+        if i:
+            page.get_by_role("button", name="Next ▶").click()
+            page.wait_for_function(
+                "(t) => [...document.querySelectorAll('h3')].some(h => h.textContent"
+                ".startsWith(t))", arg=f"Step {i + 1} of {n}", timeout=TIMEOUT)
+            wait_for_run(page)
+        page.wait_for_timeout(200)       # the charts' own layout pass after the update
+        assert page.locator(PLOT).count(), f"step {i + 1}: no chart"
+        pushed.update(outgrown(page, f"step {i + 1}"))
+    assert not pushed, "\n".join(f"{k}: {v}" for k, v in pushed.items())
+    assert_no_errors(page, page_errors)
+
+
+def test_the_figures_of_gradient_check_and_train_fit_in_their_own_margins(
+        page, app_server, page_errors):
+    """As above, for the cost after each gradient-descent step (its axis titles) and the
+    mini-batch figure (its colour bar) on the Train page."""
+    page.goto(app_server + "/Gradient_check", timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    page.get_by_role("button", name="Take 1 step").click()
+    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    wait_for_run(page)
+    page.wait_for_timeout(200)
+    found = outgrown(page, "Gradient check")
+    page.goto(app_server + "/Train", timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    page.wait_for_function("""() => [...document.querySelectorAll('%s')]
+        .some(el => el.layout.meta && el.layout.meta.kind === 'batch')""" % PLOT,
+                           timeout=TIMEOUT)
+    page.wait_for_timeout(200)
+    found.update(outgrown(page, "Train"))
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+    assert_no_errors(page, page_errors)
 
 
 def test_sidebar_lists_each_page_once(page, app_server, page_errors):
