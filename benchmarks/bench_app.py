@@ -56,7 +56,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+PLOT = '.js-plotly-plot'
 
 # Record when the click happens, in the page's own clock.
 CLICK_CLOCK_JS = """() => {

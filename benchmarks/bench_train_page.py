@@ -36,7 +36,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+PLOT = '.js-plotly-plot'
 
 # Counts, every animation frame, whether the decision boundary shows a new network (its
 # meta names the epoch and mini-batch, and the heatmap's first value changes too). Only

@@ -72,8 +72,11 @@ class Run:
         return [e for _, e in self.elements if e.WhichOneof("type") == kind]
 
     def charts(self):
-        """The Plotly figures of this run, as dicts."""
-        return [json.loads(e.plotly_chart.spec) for e in self.of_type("plotly_chart")]
+        """The figures of this run, as dicts: those of st.plotly_chart, and those of the
+        Step page's own chart (explorer/chart.py)."""
+        return [json.loads(e.plotly_chart.spec) for e in self.of_type("plotly_chart")] + [
+            json.loads(e.bidi_component.json)["fig"] for e in self.of_type("bidi_component")
+            if e.bidi_component.component_name == "explorer.plot"]
 
     def heatmaps(self):
         """(meta, z) of every heatmap trace whose ``meta`` names a quantity and layer."""
@@ -201,6 +204,19 @@ class AppSession:
         self.values[w.id] = WidgetState(id=w.id, **value)
         return await self._rerun(fragment=w.fragment)
 
+    async def send_event(self, key, event, value=None, raw=None):
+        """Send an event of the component with this key, as its JavaScript's
+        ``setTriggerValue(event, value)`` does; ``raw`` is any text sent in place of the
+        JSON the browser would send, as a client (not only a browser) can. Then rerun."""
+        from streamlit.components.v2.bidi_component.main import _make_trigger_id
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        w = self.widget(key, "bidi_component")
+        payload = json.dumps([{"event": event, "value": value}]) if raw is None else raw
+        event_state = WidgetState(id=_make_trigger_id(w.id, "events"),
+                                  json_trigger_value=payload)
+        return await self._rerun(fragment=w.fragment, extra=event_state)
+
     def table(self, key):
         """The table (an st.dataframe or st.data_editor with this key) as the page shows
         it: a pandas DataFrame read from the Arrow data the server sent."""
@@ -231,7 +247,7 @@ class AppSession:
         v = getattr(st, which)
         return list(v.data) if which.endswith("array_value") else v
 
-    async def _rerun(self, page_name="", trigger=None, fragment="", auto=False):
+    async def _rerun(self, page_name="", trigger=None, fragment="", auto=False, extra=None):
         msg = BackMsg()
         cs = msg.rerun_script
         cs.page_script_hash = self.page_script_hash
@@ -243,6 +259,8 @@ class AppSession:
             cs.widget_states.widgets.add().CopyFrom(st)
         if trigger:
             cs.widget_states.widgets.add(id=trigger, trigger_value=True)
+        if extra is not None:
+            cs.widget_states.widgets.add().CopyFrom(extra)
         cs.cached_message_hashes.extend(self._cache)
         t0 = time.perf_counter()
         await self.ws.send(msg.SerializeToString())

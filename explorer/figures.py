@@ -5,7 +5,7 @@
   |value| of that kind over all layers, so colours compare across layers and figures;
 - small matrices print their values; hovering a cell shows its symbol and full value;
 - what the current step has not computed yet is grey, with '?' instead of numbers;
-- every cell can be clicked (see ``heatmap.pick_from_points``).
+- every cell can be clicked (see ``chart.pick_of``).
 """
 
 import numpy as np

@@ -1,9 +1,10 @@
 """The one heatmap panel every figure is built from, and the figure scaffolding.
 
-Figures are plain dicts in Plotly's figure format (``st.plotly_chart`` validates them
-once; building ``go.Figure`` first would validate them twice). Positions are given in
-pixels, so cells are the same size everywhere. Text has no colour of its own: Streamlit's
-template gives it the theme's, light or dark.
+Figures are plain dicts in Plotly's figure format (tests/test_figures.py validates them
+against ``go.Figure`` once; doing so on every rerun would cost more than building them).
+Positions are given in pixels, so cells are the same size everywhere. Text has no colour
+of its own: Streamlit's template gives it the theme's, light or dark (the Step page's own
+chart, ``explorer/chart.js``, builds the same template from the theme).
 """
 
 import base64
@@ -22,7 +23,8 @@ MIN_TEXT_WIDTH = 40  # narrower cells show their value on hover only
 # longer the pixels the figure gives them (and change size from one step to the next).
 BAR_ROOM = 84
 # Colours that read on Streamlit's light and dark backgrounds alike. Text, tick labels and
-# colour bars set no colour: they take the theme's from the template st.plotly_chart adds,
+# colour bars set no colour: they take the theme's from the template st.plotly_chart (or
+# explorer/chart.js) adds,
 # and follow it when a user switches themes (a colour set here would stay as it was). That
 # text colour is a grey with about 3.7:1 contrast on white, so no text here is made fainter.
 GREY = "rgba(128, 128, 128, 0.16)"  # a panel not yet computed: light grey on white, dark on dark
@@ -211,20 +213,6 @@ def short(v):
 def marks_for(pick, uses=()):
     """Cells to outline: the picked one solid, the ones it was computed from dotted."""
     return tuple((tuple(u), "use") for u in uses) + (((tuple(pick), "pick"),) if pick else ())
-
-
-def pick_from_points(points):
-    """(quantity, l, j, k) of a clicked cell, from the points of a chart selection."""
-    for p in points or ():
-        cd = p.get("customdata")
-        if isinstance(cd, dict):
-            cd = [cd[str(i)] for i in range(len(cd))]
-        if cd is None or len(cd) != 4:
-            continue
-        qi, l, j, k = (int(c) for c in cd)
-        if 0 <= qi < len(QUANTITIES):
-            return QUANTITIES[qi], l, j, (k or None)
-    return None
 
 
 def _typed(v):

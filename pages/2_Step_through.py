@@ -5,7 +5,7 @@ import streamlit as st
 
 from backprop.explain import explain
 from backprop.steps import steps
-from explorer import export_view, figures, heatmap, lesson_view, practice, practice_view, ui
+from explorer import chart, export_view, figures, heatmap, lesson_view, practice, practice_view, ui
 from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
 
 
@@ -16,12 +16,10 @@ def go(delta=None):
     ss._stepped = True   # the explain widgets may still hold the last step's cell: ignore them
 
 
-def on_chart(key):
-    def cb():
-        pick = heatmap.pick_from_points(st.session_state[key]["selection"]["points"])
-        if pick:
-            st.session_state.pick = pick
-    return cb
+def on_pick(value):
+    pick = chart.pick_of(value, st.session_state.net)
+    if pick:
+        st.session_state.pick = pick
 
 
 def on_keys():
@@ -31,10 +29,9 @@ def on_keys():
     ss.pick = clamp_pick(ss.net, ss._pq, ss._pl, ss.get("_pj"), ss.get("_pk"))
 
 
-def chart(fig, key):
+def show(fig, key):
     if fig is not None:
-        ui.plotly_chart(fig, key=key, on_select=on_chart(key), selection_mode="points",
-                        width="content")
+        chart.show(fig, key, on_pick=on_pick)
 
 
 @ui.page("Step through")
@@ -87,7 +84,7 @@ def step_view():
         st.info(step.text)
     with right:
         if revealed or step.kind != "a":   # σ's curve would show the asked a's
-            chart(figures.focus_figure(net, trace, step, now, marks), "chart_focus")
+            show(figures.focus_figure(net, trace, step, now, marks), "chart_focus")
     if revealed:
         st.caption("with the numbers of this example")
         st.latex(step.numbers)
@@ -97,7 +94,7 @@ def step_view():
         practice_view.panel(net, ss.x, ss.y, trace, asked)
 
     st.markdown("#### The network so far  ·  click any cell to see where its number comes from")
-    chart(figures.network_figure(net, trace, known=now, focus=(step.quantity, step.l),
+    show(figures.network_figure(net, trace, known=now, focus=(step.quantity, step.l),
                                  marks=marks), "chart_network")
 
     st.markdown("#### Where does this number come from?")

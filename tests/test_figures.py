@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from backprop import Network
 from backprop.explain import explain
-from backprop.notation import QUANTITIES
 from backprop.steps import known, steps
 from explorer import figures
-from explorer.heatmap import CELL, FOCUS, GREY, HALO, MARK, Canvas, marks_for, pick_from_points
+from explorer.chart import pick_of
+from explorer.heatmap import CELL, FOCUS, GREY, HALO, MARK, Canvas, marks_for
 from explorer.limits import MAX_NEURONS, MAX_TEXT_CELLS
 from explorer.picking import clamp_pick, computed_at, default_pick, pick_layers
 from explorer.presets import PRESETS
@@ -335,9 +335,7 @@ def round_trip(fig, h, net, trace, cell):
     for x, y, cd in pts:
         as_list = [int(c) for c in cd]
         want = cell(int(x), int(y))
-        assert pick_from_points([{"customdata": as_list}]) == want
-        assert pick_from_points([{"customdata": {str(i): c for i, c in enumerate(as_list)}}]) \
-            == want
+        assert pick_of(as_list, net) == want
         np.testing.assert_allclose(explain(net, trace, *want).value, z[int(y) - 1, int(x) - 1],
                                    rtol=0, atol=0)
 
@@ -366,18 +364,6 @@ def test_clicks_on_the_network_figure():
     for h in heatmaps(fig):
         q, l = h["meta"]["quantity"], h["meta"]["l"]
         round_trip(fig, h, net, trace, lambda x, y: (q, l, y, None))
-
-
-def test_pick_from_points_skips_what_is_not_a_cell():
-    assert pick_from_points(None) is None
-    assert pick_from_points([]) is None
-    assert pick_from_points([{"x": 1, "y": 2}]) is None
-    assert pick_from_points([{"customdata": [1, 2]}]) is None
-    assert pick_from_points([{"customdata": [len(QUANTITIES), 2, 1, 0]}]) is None
-    qi = QUANTITIES.index("delta")
-    assert pick_from_points([{"x": 1}, {"customdata": [qi, 3, 2, 0]},
-                             {"customdata": [0, 2, 1, 1]}]) == ("delta", 3, 2, None)
-    assert pick_from_points([{"customdata": [0.0, 2.0, 1.0, 3.0]}]) == ("w", 2, 1, 3)
 
 
 def test_hover_labels_of_the_hand_worked_outer_product():

@@ -11,19 +11,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.load import free_port, start_server, stop_server  # noqa: E402
 from benchmarks.loadclient import AppSession, Expected, run_sync, step_index  # noqa: E402
 
 PAGE = ROOT / "pages" / "2_Step_through.py"
 pytestmark = pytest.mark.skipif(not PAGE.exists(), reason=f"{PAGE.name} is not written yet")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = free_port()
-    proc = start_server(port, log_path=tmp_path_factory.mktemp("iso") / "streamlit.log")
-    yield f"http://127.0.0.1:{port}"
-    stop_server(proc)
 
 
 def test_two_sessions_two_seeds(server):

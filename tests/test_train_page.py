@@ -4,15 +4,13 @@ point arriving on Step through. Numbers are checked against the package.
 
 AppTest cannot click a chart point: the pick test sets what the click's callback sets."""
 
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from streamlit.runtime.state.common import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
+from test_pages import charts, decode
 
 from backprop import data, train
 from explorer import curves
@@ -22,18 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 APP, TRAIN = str(ROOT / "app.py"), str(ROOT / "pages/4_Train.py")
 STEP = str(ROOT / "pages/2_Step_through.py")
 APOLOGY = "Sorry, something went wrong"
-
-
-def decode(v):
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        return a.reshape([int(n) for n in v["shape"].split(",")]) if "shape" in v else a
-    return np.asarray(v)
-
-
-def charts(at):
-    return {user_key_from_element_id(c.proto.id): json.loads(c.proto.spec)
-            for c in at.get("plotly_chart")}
 
 
 def of_kind(fig, kind):

@@ -36,6 +36,7 @@ NO_CHROMIUM = (
     "or run `playwright install chromium`"
 )
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+CHARTS_DRAWN = "() => [...document.querySelectorAll('.bp-plot')].every(el => el._fullLayout)"
 
 _CHROMIUM = pytest.StashKey[str]()  # executable_path, or None for Playwright's own
 _SKIP_REASON = pytest.StashKey[str]()
@@ -184,9 +185,12 @@ def wait_for_run(page, timeout=30_000):
 
     Before its first run the app reports "initial", so right after `page.goto`
     this waits for that first run. After an interaction, wait for a rerun to
-    start (or for the element it changes) before calling this.
+    start (or for the element it changes) before calling this. The Step page's own
+    charts (explorer/chart.js) are drawn once plotly.js has loaded, which on a page's
+    first load comes after the run: this waits for them too.
     """
     page.wait_for_selector(APP_READY, timeout=timeout)
+    page.wait_for_function(CHARTS_DRAWN, timeout=timeout)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import wait_for_run
 
 from backprop.explain import explain
 from backprop.steps import steps
@@ -27,8 +28,7 @@ from explorer.presets import DEFAULT, PRESETS
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 TIMEOUT = 30_000      # ms
-APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+PLOT = '.js-plotly-plot'
 EXCEPTION = '[data-testid="stException"]'
 NET, X, Y = PRESETS[DEFAULT].make()
 TRACE = NET.backprop(X, Y)
@@ -89,12 +89,6 @@ def screenshot(page, name):
     page.wait_for_timeout(300)      # let the charts settle at the new size
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     page.set_viewport_size(size)
-
-
-def wait_for_run(page, timeout=TIMEOUT):
-    """Wait until the script run has finished (as conftest.wait_for_run). After a click,
-    first wait for something the rerun changes: the old state may still read finished."""
-    page.wait_for_selector(APP_READY, timeout=timeout)
 
 
 def heatmaps(page):

@@ -19,7 +19,7 @@ ARTIFACTS = ROOT / "artifacts"
 TIMEOUT = 30_000
 TRAIN_TIMEOUT = 180_000    # Play until 100 %: about 40 epochs, a few seconds on a quiet machine
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+PLOT = '.js-plotly-plot'
 EXCEPTION = '[data-testid="stException"]'
 
 # The pixel centre of point i of the training points in the boundary figure, and its data.

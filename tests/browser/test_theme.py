@@ -22,7 +22,7 @@ from explorer.heatmap import GREY, HALO, MARK
 
 TIMEOUT = 30_000
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+PLOT = '.js-plotly-plot'
 # Streamlit gives chart text a grey of 3.7:1 on its light background (its own charts use
 # it too): every text must reach WCAG's level for large text and graphics, 3:1.
 TEXT_CONTRAST = LARGE_CONTRAST = 3.0
