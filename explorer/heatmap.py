@@ -23,10 +23,11 @@ MIN_TEXT_WIDTH = 40  # narrower cells show their value on hover only
 # longer the pixels the figure gives them (and change size from one step to the next).
 BAR_ROOM = 84
 # Colours that read on Streamlit's light and dark backgrounds alike. Text, tick labels and
-# colour bars set no colour: they take the theme's from the template st.plotly_chart (or
-# explorer/chart.js) adds,
-# and follow it when a user switches themes (a colour set here would stay as it was). That
-# text colour is a grey with about 3.7:1 contrast on white, so no text here is made fainter.
+# colour bars set no colour: they take the theme's from the template that st.plotly_chart
+# (or the Step page's explorer/chart.js) adds, and follow it when a user switches themes (a
+# colour set here would stay as it was). st.plotly_chart's text colour is a grey with about
+# 3.7:1 contrast on white (chart.js uses the theme's body text), so no text here is made
+# fainter.
 GREY = "rgba(128, 128, 128, 0.16)"  # a panel not yet computed: light grey on white, dark on dark
 FOCUS = "#cc6d00"   # the layer the current step works on: 3.6:1 on white, 5.2:1 on dark
 MARK, HALO = "#111", "#fff"   # a marked cell: a dark line on a light halo, seen on any colour
