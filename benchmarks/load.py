@@ -63,18 +63,19 @@ def health(base_url):
         return None
 
 
-def start_server(port, extra_args=(), log_path=None, app="app.py"):
+def start_server(port, extra_args=(), log_path=None, app="app.py", base_path=""):
     """``streamlit run app.py`` on 127.0.0.1:port, in its own process group; returns the
-    Popen once /_stcore/health answers ok."""
+    Popen once /_stcore/health answers ok. ``base_path`` serves the app under that path
+    (server.baseUrlPath, as behind a proxy), and its health is asked for there."""
     cmd = [sys.executable, "-m", "streamlit", "run", app,
            "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           *extra_args]
+           *(("--server.baseUrlPath", base_path) if base_path else ()), *extra_args]
     log = open(log_path or os.devnull, "wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     log.close()
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}" + (f"/{base_path}" if base_path else "")
     deadline = time.monotonic() + START_TIMEOUT
     while health(base) != "ok":
         if proc.poll() is not None or time.monotonic() > deadline:

@@ -112,15 +112,16 @@ def browser_type_launch_args(browser_type_launch_args, pytestconfig):
 
 
 @contextlib.contextmanager
-def serve(log_dir):
-    """Start `streamlit run app.py` on a free port, yield its base URL, stop it after."""
+def serve(log_dir, base_path=""):
+    """Start `streamlit run app.py` on a free port, yield its base URL, stop it after.
+    ``base_path``: the app is served under that path (server.baseUrlPath)."""
     port = free_port()
     try:
-        proc = start_server(port, log_path=Path(log_dir) / "streamlit.log")
+        proc = start_server(port, log_path=Path(log_dir) / "streamlit.log", base_path=base_path)
     except RuntimeError as e:   # it died, or did not answer, or another server holds the port
         pytest.fail(str(e))
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}" + (f"/{base_path}" if base_path else "")
     finally:
         stop_server(proc)
 

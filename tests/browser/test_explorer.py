@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import wait_for_run
+from conftest import serve, wait_for_run
 
 from backprop.explain import explain
 from backprop.steps import steps
@@ -183,6 +183,22 @@ def test_page_opened_cold_by_its_url_draws_without_errors(page, fresh_server, pa
         assert page.get_by_text("layer 1 is the input", exact=False).count() >= 1
     screenshot(page, f"cold_{name}")
     assert_no_errors(page, page_errors)
+
+
+@pytest.mark.parametrize("tail", ["", "/"], ids=["page", "page-slash"])
+def test_the_step_charts_draw_under_a_base_url_path(page, tmp_path, page_errors, tail):
+    """Served under a path (server.baseUrlPath, as behind a course site's proxy), the Step
+    page's charts load plotly.js from the app's own address (explorer/chart.js), also when
+    the page's address ends in "/"."""
+    with serve(tmp_path, base_path="course/bp") as base:
+        loaded = []
+        page.on("response", lambda r: loaded.append((r.status, r.url))
+                if r.url.endswith("plotly.min.js") else None)
+        page.goto(f"{base}/Step_through{tail}", timeout=TIMEOUT)
+        wait_for_run(page, TIMEOUT)
+        assert network_chart(page), "the network figure is drawn"
+        assert loaded == [(200, f"{base}/component/explorer.chart.plotly_js/plotly.min.js")]
+        assert_no_errors(page, page_errors)
 
 
 # --- Step through: Next and Prev ---------------------------------------------------------
