@@ -196,6 +196,9 @@ def test_the_step_charts_draw_under_a_base_url_path(page, tmp_path, page_errors,
                 if r.url.endswith("plotly.min.js") else None)
         page.goto(f"{base}/Step_through{tail}", timeout=TIMEOUT)
         wait_for_run(page, TIMEOUT)
+        page.wait_for_function("""() => [...document.querySelectorAll('%s')]
+            .some(el => el._fullLayout && (el.layout.meta || {}).kinds)""" % PLOT,
+                               timeout=TIMEOUT)    # a cold server: the first run is slow
         assert network_chart(page), "the network figure is drawn"
         assert loaded == [(200, f"{base}/component/explorer.chart.plotly_js/plotly.min.js")]
         assert_no_errors(page, page_errors)
