@@ -96,7 +96,10 @@ def heatmaps(page):
 
 
 def network_chart(page):
-    """{(quantity, l): (known, z as an array)} of the figure of the whole network."""
+    """{(quantity, l): (known, z as an array)} of the figure of the whole network, once it
+    is drawn (on a cold server the first run can end before the charts are mounted)."""
+    page.wait_for_function("""() => [...document.querySelectorAll('%s')]
+        .some(el => el._fullLayout && (el.layout.meta || {}).kinds)""" % PLOT, timeout=TIMEOUT)
     fig = next(f for f in heatmaps(page) if "z" in (f["meta"] or {}).get("kinds", ()))
     return {(h["meta"]["quantity"], h["meta"]["l"]): (h["meta"]["known"],
                                                       np.array(h["z"], dtype=float))
@@ -196,9 +199,6 @@ def test_the_step_charts_draw_under_a_base_url_path(page, tmp_path, page_errors,
                 if r.url.endswith("plotly.min.js") else None)
         page.goto(f"{base}/Step_through{tail}", timeout=TIMEOUT)
         wait_for_run(page, TIMEOUT)
-        page.wait_for_function("""() => [...document.querySelectorAll('%s')]
-            .some(el => el._fullLayout && (el.layout.meta || {}).kinds)""" % PLOT,
-                               timeout=TIMEOUT)    # a cold server: the first run is slow
         assert network_chart(page), "the network figure is drawn"
         assert loaded == [(200, f"{base}/component/explorer.chart.plotly_js/plotly.min.js")]
         assert_no_errors(page, page_errors)
