@@ -60,17 +60,18 @@ def pick_of(value, net):
     return (q, l, j, k) if 1 <= k <= net.sizes[l - 2] else None
 
 
-def show(fig, key, on_pick=None):
-    """Draw ``fig`` (a figure of ``explorer.figures``) under ``key``. After a click on a
-    cell, ``on_pick(value)`` is called before the rerun with what the browser sent, which
-    ``pick_of`` turns into a cell."""
+def show(fig, key, net, on_pick):
+    """Draw ``fig`` (a figure of ``explorer.figures`` for ``net``) under ``key``. After a
+    click on one of its cells, ``on_pick(cell)`` is called before the rerun with the cell
+    as (quantity, l, j, k); a click value that is no cell of ``net`` is ignored."""
     # Serve plotly.js (registering again is a dictionary update).
     components_v1.declare_component(_SERVED_AS, path=str(_PLOTLY_DIR))
 
     def picked():
-        value = st.session_state[key].get("pick") if key in st.session_state else None
-        if on_pick is not None:
-            on_pick(value)
+        cell = pick_of(st.session_state[key].get("pick"), net) \
+            if key in st.session_state else None
+        if cell:
+            on_pick(cell)
 
     return _CHART(key=key, data={"src": SRC, "fig": heatmap.wire(fig)},
                   on_pick_change=picked, width="stretch")

@@ -16,10 +16,8 @@ def go(delta=None):
     ss._stepped = True   # the explain widgets may still hold the last step's cell: ignore them
 
 
-def on_pick(value):
-    pick = chart.pick_of(value, st.session_state.net)
-    if pick:
-        st.session_state.pick = pick
+def on_pick(cell):
+    st.session_state.pick = cell
 
 
 def on_keys():
@@ -29,9 +27,9 @@ def on_keys():
     ss.pick = clamp_pick(ss.net, ss._pq, ss._pl, ss.get("_pj"), ss.get("_pk"))
 
 
-def show(fig, key):
+def show(fig, net, key):
     if fig is not None:
-        chart.show(fig, key, on_pick=on_pick)
+        chart.show(fig, key, net, on_pick)
 
 
 @ui.page("Step through")
@@ -84,7 +82,7 @@ def step_view():
         st.info(step.text)
     with right:
         if revealed or step.kind != "a":   # σ's curve would show the asked a's
-            show(figures.focus_figure(net, trace, step, now, marks), "chart_focus")
+            show(figures.focus_figure(net, trace, step, now, marks), net, "chart_focus")
     if revealed:
         st.caption("with the numbers of this example")
         st.latex(step.numbers)
@@ -95,7 +93,7 @@ def step_view():
 
     st.markdown("#### The network so far  ·  click any cell to see where its number comes from")
     show(figures.network_figure(net, trace, known=now, focus=(step.quantity, step.l),
-                                 marks=marks), "chart_network")
+                                 marks=marks), net, "chart_network")
 
     st.markdown("#### Where does this number come from?")
     q, l, j, k = pick
