@@ -4,7 +4,7 @@
 - one diverging colour scale per kind of quantity, centred at 0, its range the largest
   |value| of that kind over all layers, so colours compare across layers and figures;
 - small matrices print their values; hovering a cell shows its symbol and full value;
-- what the current step has not computed yet is grey, with '?' instead of numbers;
+- what the current step has not computed yet is grey, with a '?' instead of numbers;
 - every cell can be clicked (see ``chart.pick_of``).
 """
 
@@ -25,7 +25,10 @@ KIND_NAMES = {"z": "weighted input", "a": "activation", "delta": "error",
 
 def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None, marks=()):
     """Every layer's z, a and δ as columns n_l × 1, one row of panels per kind and one
-    column per layer l = 1..L, so a layer's quantities line up under each other.
+    column per layer l = 1..L, so a layer's quantities line up under each other. Row j of
+    every panel of a kind is at the same height, so the row numbers are printed once at the
+    left of the row of panels (and again after a shorter panel), not beside every panel:
+    a 6 × 16 network would repeat 16 numbers 16 times, each an SVG text to draw.
     ``focus`` = (quantity, l) outlines the panel the current step computes."""
     n_max, L = max(net.sizes), net.L
     ch = cell_size(n_max, 240)
@@ -38,10 +41,14 @@ def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None
         c.coloraxis(axis, net, trace, q, y=(1 - top / c.h, ch * n_max / c.h))
         c.text(f"<b>{TITLES[q]}</b><br><span style='font-size:11px'>{KIND_NAMES[q]}</span>",
                -LABEL / 2 - 10, top + ch * n_max / 2, size=17)
+        first = layers_of(net, q)[0]
         for l in layers_of(net, q):
             x = (l - 1) * SLOT + (SLOT - CELL) / 2
             on = focus == (q, l)
-            c.panel(net, trace, q, l, x, top, known, on, marks, caxis=axis, ticks="y")
+            # Rows line up across a row of panels: a panel is numbered when it is the first
+            # or taller than the one at its left, whose numbers serve it otherwise.
+            ticks = "y" if l == first or net.sizes[l - 1] > net.sizes[l - 2] else ""
+            c.panel(net, trace, q, l, x, top, known, on, marks, caxis=axis, ticks=ticks)
             c.text(f"<b>{sup(q, l)}</b>", x + CELL / 2, top - 20,
                    color=FOCUS if on else None, size=15)
     for l in range(1, L + 1):

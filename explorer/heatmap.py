@@ -31,6 +31,7 @@ BAR_ROOM = 84
 GREY = "rgba(128, 128, 128, 0.16)"  # a panel not yet computed: light grey on white, dark on dark
 FOCUS = "#cc6d00"   # the layer the current step works on: 3.6:1 on white, 5.2:1 on dark
 MARK, HALO = "#111", "#fff"   # a marked cell: a dark line on a light halo, seen on any colour
+QUESTION_SIZE = 16  # the '?' of a panel not yet computed, in pixels
 MID = "#888"        # a line or point with no colour of its own: mid-grey, on either theme
 # ColorBrewer's RdBu, blue for negative, white at 0, red for positive. Spelled out: plotly.js
 # knows no "RdBu_r" (the reversal is plotly.py's), and its own "RdBu" is grey in the middle.
@@ -90,7 +91,7 @@ class Canvas:
             "dragmode": False, "clickmode": "event+select", "annotations": [], "shapes": [],
             "xaxis": {**HIDDEN, "range": [-inset, width]},
             "yaxis": {**HIDDEN, "range": [height, 0]}}}
-        self.labels = []    # (x, y, text, textposition) of tick labels and '?'
+        self.labels = []    # (x, y, text, textposition, font size) of tick labels and '?'
         self.cells = []     # per panel: (x, y, customdata, hover labels) of its cells
 
     def coloraxis(self, name, net, trace, q, y=None, bar=True):
@@ -121,7 +122,7 @@ class Canvas:
         at the top; ``ticks`` says which tick labels to print: "x" the column numbers above,
         "y" the row numbers at the left. Returns the panel's box (x, y, width, height).
 
-        Grey with '?' where not yet computed; an invisible marker on every cell carries
+        Grey with a '?' where not yet computed; an invisible marker on every cell carries
         (quantity index, l, j, k) for clicks, and the cell's symbol and value for hover."""
         v = values(net, trace, q, l)
         v = v.T if transpose else v
@@ -147,13 +148,14 @@ class Canvas:
             [f"{plain(q, l, j, k if two else None)} = "
              + (f"{val:.6g}" if is_known else "not yet computed")
              for val, j, k in zip(v.ravel(), rj.ravel(), rk.ravel())]))
-        if not is_known:
-            self.labels += [(px, py, "?", "middle center") for px, py in zip(cx, cy)]
+        if not is_known:   # one '?' for the panel: plotly.js draws each text at a cost
+            self.labels.append((x + cw * m / 2, y + ch * n / 2, "?", "middle center",
+                                min(QUESTION_SIZE, ch * n)))
         if "x" in ticks:
-            self.labels += [(x + cw * (c - 0.5), y - 2, str(c), "top center")
+            self.labels += [(x + cw * (c - 0.5), y - 2, str(c), "top center", 12)
                             for c in range(1, m + 1)]
         if "y" in ticks:
-            self.labels += [(x - 4, y + ch * (r - 0.5), str(r), "middle left")
+            self.labels += [(x - 4, y + ch * (r - 0.5), str(r), "middle left", 12)
                             for r in range(1, n + 1)]
         frame = {"type": "rect", "xref": "x", "yref": "y", "x0": x, "x1": x + cw * m,
                  "y0": y, "y1": y + ch * n}
@@ -177,10 +179,10 @@ class Canvas:
         """The figure, with the tick labels and the click layer of every panel on top."""
         data = list(self.fig["data"])
         if self.labels:
-            x, y, text, pos = zip(*self.labels)
+            x, y, text, pos, size = zip(*self.labels)
             data.append({"type": "scatter", "mode": "text", "x": np.array(x, float),
                          "y": np.array(y, float), "text": list(text),
-                         "textposition": list(pos), "textfont": {"size": 12},
+                         "textposition": list(pos), "textfont": {"size": list(size)},
                          "hoverinfo": "skip", "showlegend": False,
                          "meta": {"labels": True}})
         if self.cells:

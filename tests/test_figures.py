@@ -713,25 +713,53 @@ def test_marks_lie_on_a_light_halo():
         assert halo["line"]["width"] > shapes[i]["line"]["width"]
 
 
-def test_a_question_mark_on_every_cell_not_yet_computed_and_row_numbers_beside_each_panel():
+def test_a_question_mark_on_each_panel_not_yet_computed():
     net, trace = random_net((3, 4, 2, 3))
     S = steps(net, trace)
     fig = figures.network_figure(net, trace, known=known(S, 2))
     labels, _ = labels_layer(fig)
-    marks = {(x, y) for x, y, t in labels if t == "?"}
-    want = set()
-    for h in heatmaps(fig):
+    marks = sorted((x, y) for x, y, t in labels if t == "?")
+    want = sorted(((x[0] + x[-1]) / 2, (y[0] + y[-1]) / 2)
+                  for x, y, h in ((np.asarray(h["x"], float), np.asarray(h["y"], float), h)
+                                  for h in heatmaps(fig)) if not h["meta"]["known"])
+    assert len(want) == 10 - 3 and len(marks) == len(want)   # 10 panels: a¹, z², a² known
+    np.testing.assert_allclose(marks, want, atol=1e-9)
+
+
+def test_row_numbers_left_of_each_row_of_panels():
+    """Row j of every panel of a kind is level with row j of the others: the numbers stand
+    left of the first panel, and again left of any panel taller than the one before it.
+    So every row of every panel has its number at its height, and the cells between the
+    number and the row are that same row of the panels in between."""
+    sizes = (3, 4, 2, 3)
+    net, trace = random_net(sizes)
+    fig = figures.network_figure(net, trace)
+    labels, _ = labels_layer(fig)
+    numbers = [(x, y, t) for x, y, t in labels if t != "?"]
+    panels = sorted(heatmaps(fig), key=lambda h: (h["meta"]["quantity"], h["meta"]["l"]))
+    numbered = set()
+    for h in panels:
+        q, l = h["meta"]["quantity"], h["meta"]["l"]
         x, y = np.asarray(h["x"], float), np.asarray(h["y"], float)
-        centres = {((x[k] + x[k + 1]) / 2, (y[j] + y[j + 1]) / 2)
-                   for j in range(len(y) - 1) for k in range(len(x) - 1)}
-        if not h["meta"]["known"]:
-            want |= centres
-        # the row numbers 1..n_l left of the panel, level with their rows
-        rows = sorted((yy, t) for xx, yy, t in labels if t != "?" and xx < x[0]
-                      and x[0] - xx < 10 and y[0] < yy < y[-1])
-        assert [t for _, t in rows] == [str(j) for j in range(1, len(y))], h["meta"]
-        np.testing.assert_allclose([yy for yy, _ in rows], (y[:-1] + y[1:]) / 2)
-    assert marks == want and len(want) > 0
+        # the numbers right at its left edge, if it has them
+        own = sorted((yy, t) for xx, yy, t in numbers if 0 < x[0] - xx < 10
+                     and y[0] < yy < y[-1])
+        if own:
+            numbered.add((q, l))
+            assert [t for _, t in own] == [str(j) for j in range(1, len(y))], (q, l)
+            np.testing.assert_allclose([yy for yy, _ in own], (y[:-1] + y[1:]) / 2)
+        # every row: its number at its height, left of it, and the panels from there on
+        # all have that row
+        left = [g for g in panels if g["meta"]["quantity"] == q and g["meta"]["l"] < l]
+        for j in range(1, len(y)):
+            yj = (y[j - 1] + y[j]) / 2
+            xs = [xx for xx, yy, t in numbers if t == str(j) and abs(yy - yj) < 1e-9
+                  and xx < x[0]]
+            assert xs, (q, l, j)
+            between = [g for g in left if max(xs) < float(np.asarray(g["x"], float)[0])]
+            assert all(np.shape(g["z"])[0] >= j for g in between), (q, l, j)
+    assert numbered == {("z", 2), ("z", 4), ("a", 1), ("a", 2), ("a", 4), ("delta", 2),
+                        ("delta", 4)}
 
 
 def test_matrix_figure_numbers_its_rows_and_columns():

@@ -3,7 +3,7 @@ seeds and initialisations."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from backprop import ACTIVATIONS, INITS, Layers, Network
@@ -23,6 +23,8 @@ def sample(sizes, seed=0):
 @given(sizes=st.lists(st.integers(1, 5), min_size=2, max_size=5),
        hidden=st.sampled_from(HIDDEN), out=st.sampled_from(list(ACTIVATIONS)),
        seed=st.integers(0, 2**32 - 1))
+# a network whose a − y differed by 1.03 × the 2 eps · (|a| + |y|) allowed before
+@example(sizes=[1, 1, 4, 3, 5], hidden="sigmoid", out="softmax", seed=29426435)
 def test_trace_holds_the_forward_and_backward_pass(sizes, hidden, out, seed):
     if out == "softmax":
         sizes[-1] = max(sizes[-1], 2)           # softmax needs two outputs or more
@@ -56,8 +58,10 @@ def test_trace_holds_the_forward_and_backward_pass(sizes, hidden, out, seed):
                                    rtol=1e-12, atol=1e-14)
     # BP1 for the quadratic cost: ∇_a C = a^L − y, then ∘ σ' (or Jᵀ· for softmax)
     # the reference rounds a − y to within eps · (|a| + |y|); the package keeps those digits
-    # (a − y taken from z where |a| is near 1), so the two may differ by that much
-    ulp = 2 * np.finfo(float).eps * (np.abs(t.a[L]) + np.abs(y))
+    # (a − y taken from z where |a| is near 1), and a itself carries a few roundings (a
+    # softmax sums its outputs), so the two may differ by a few eps · (|a| + |y|): at most
+    # 2.08 of them over 20,000 random networks (1.77 without softmax), and 4 are allowed
+    ulp = 4 * np.finfo(float).eps * (np.abs(t.a[L]) + np.abs(y))
     np.testing.assert_array_less(np.abs(t.grad_a - (t.a[L] - y)), ulp + 1e-300)
     bp1 = t.sp[L].T @ t.grad_a if out == "softmax" else t.grad_a * t.sp[L]
     np.testing.assert_allclose(t.delta[L], bp1, rtol=1e-12, atol=1e-14)
