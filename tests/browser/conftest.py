@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import replicas
 from benchmarks.load import free_port, start_server, stop_server
 
 HERE = Path(__file__).resolve().parent
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK)
+                                  else None)
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 # The network is closed on these machines: without the background-networking
@@ -138,6 +141,32 @@ def fresh_server(tmp_path):
     """A server of its own for one test: its first session is the test's (a cold start)."""
     with serve(tmp_path) as base_url:
         yield base_url
+
+
+@contextlib.contextmanager
+def deploy(state):
+    """deploy/run.sh -n 2 (nginx in front of two replicas) with a class database of its own
+    in ``state``; yields (run.sh's Popen, base URL, {replica address: [cookies that land
+    there]}) and stops it after. Skips the test when nginx is not installed."""
+    if NGINX is None:
+        pytest.skip("nginx is not installed (apt-get install -y nginx)")
+    proc, url = replicas.start(state, env={"BACKPROP_CLASS_DB": str(state / "class.sqlite3")})
+    try:
+        by = replicas.cookies_by_replica(url, state)
+        if len(by) < 2:
+            pytest.fail(f"every probe cookie landed on one replica: {by}")
+        yield proc, url, by
+    finally:
+        replicas.stop(proc)
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    """deploy/run.sh for the tests of one module: (base URL, state directory, [a cookie that
+    lands on each replica])."""
+    state = tmp_path_factory.mktemp("class_deploy")
+    with deploy(state) as (_, url, by):
+        yield url, state, [values[0] for values in by.values()]
 
 
 # Opened by a deep link such as /Step_through, Streamlit's frontend (1.67) probes

@@ -9,40 +9,21 @@ teacher reveals, and every student's page shows the reveal by itself. Afterwards
 
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 from test_explorer import TIMEOUT, screenshot, wait_for_run
 
 from benchmarks import replicas
 from explorer.presets import PRESETS
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK)
-                                  else None)
 NET, X, Y = PRESETS["2-2-2 by hand"].make()
 TRACE = NET.backprop(X, Y)
 RIGHT = float(TRACE.delta[2][0])
 NO_SIGMA_PRIME = float(NET.w[3][:, 0] @ TRACE.delta[3])   # σ′(z²₁) left out
 SHOTS = Path(os.environ.get("CLASS_SHOTS", Path(__file__).resolve().parents[2] / "artifacts"))
 NASTY = "<b>Cy</b><img src=x>"                          # 20 characters: within the bound
-
-
-@pytest.fixture(scope="module")
-def deployed(tmp_path_factory):
-    if NGINX is None:
-        pytest.skip("nginx is not installed (apt-get install -y nginx)")
-    state = tmp_path_factory.mktemp("class_deploy")
-    proc, url = replicas.start(state, env={"BACKPROP_CLASS_DB": str(state / "class.sqlite3")})
-    try:
-        by = replicas.cookies_by_replica(url, state)
-        if len(by) < 2:
-            pytest.fail(f"every probe cookie landed on one replica: {by}")
-        yield url, state, [values[0] for values in by.values()]
-    finally:
-        replicas.stop(proc)
 
 
 def new_page(browser, url, cookie):
