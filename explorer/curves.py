@@ -1,6 +1,11 @@
 """Learning per epoch, as Plotly figure dicts: cost and accuracy on the training and test
 rows, and the gradient flow (how fast each layer learns) on a log scale, with the sentence
-that states its contrast."""
+that states its contrast.
+
+Numbers on axes and colour bars are plain or in e-notation (``NUMBERS``), as the cells
+print them: Plotly's default prints SI prefixes ("50µ"), which read as units here."""
+
+import re
 
 import numpy as np
 
@@ -8,6 +13,40 @@ from backprop.notation import pretty
 
 from .heatmap import short
 from .training import AXIS, layout
+
+NUMBERS = {"exponentformat": "e"}   # 0.25, 5e-5: never "50µ"
+
+
+def plain_numbers(fig):
+    """``fig`` with plain or e-notation numbers on all its axes and colour bars."""
+    lay = fig["layout"]
+    for k, v in lay.items():
+        if isinstance(v, dict) and re.fullmatch(r"[xy]axis\d*", k):
+            v.update(NUMBERS)
+        elif isinstance(v, dict) and k.startswith("coloraxis"):
+            v.setdefault("colorbar", {}).update(NUMBERS)
+    return fig
+
+
+def epoch_axis(epochs, **kw):
+    """An x-axis of epochs 1..``epochs``: whole epochs only, half an epoch either side (a
+    single epoch is not drawn from 0 to 2)."""
+    n = max(epochs, 1)
+    return {**AXIS, **NUMBERS, "title": {"text": "epoch"}, "range": [0.5, n + 0.5],
+            **({"tickmode": "linear", "tick0": 1, "dtick": 1} if n <= 10 else {}), **kw}
+
+
+def line(v):
+    """Mode and markers of a line through ``v``: a point with no finite neighbour (the
+    first epoch, or one between gaps) gets a marker, which a line alone would not draw."""
+    v = np.asarray(v, dtype=np.float64)
+    ok = np.isfinite(v)
+    before = np.concatenate([[False], ok[:-1]])
+    after = np.concatenate([ok[1:], [False]])
+    alone = ok & ~before & ~after
+    if not alone.any():
+        return {"mode": "lines"}
+    return {"mode": "lines+markers", "marker": {"size": np.where(alone, 8, 0)}}
 
 
 def curves_figure(history):
@@ -19,9 +58,9 @@ def curves_figure(history):
         # margin holds two rows (entries of a fixed width wrap to four, cut off)
         legend={"orientation": "h", "y": -0.3, "yanchor": "top", "entrywidth": 0.5,
                 "entrywidthmode": "fraction"},
-        xaxis={**AXIS, "domain": [0, 0.4], "title": {"text": "epoch"}, "anchor": "y"},
-        yaxis={**AXIS, "title": {"text": "cost C"}, "type": "log", "anchor": "x"},
-        xaxis2={**AXIS, "domain": [0.62, 1], "title": {"text": "epoch"}, "anchor": "y2"},
+        xaxis=epoch_axis(history.epochs, domain=[0, 0.4], anchor="y"),
+        yaxis={**AXIS, **NUMBERS, "title": {"text": "cost C"}, "type": "log", "anchor": "x"},
+        xaxis2=epoch_axis(history.epochs, domain=[0.62, 1], anchor="y2"),
         yaxis2={**AXIS, "title": {"text": "accuracy"}, "range": [0, 1.02], "anchor": "x2",
                 "tickformat": ".0%"})}
     for name, values, axis, dash in (
@@ -32,35 +71,56 @@ def curves_figure(history):
         v = np.asarray(values, dtype=np.float64)
         if not np.isfinite(v).any():
             continue
+        value = "%{y:.1%}" if axis else "%{y:.4g}"
         fig["data"].append({
-            "type": "scatter", "mode": "lines", "name": name, "x": epochs, "y": v,
+            "type": "scatter", "name": name, "x": epochs, "y": v, **line(v),
             "xaxis": f"x{axis}", "yaxis": f"y{axis}", "meta": {"kind": name},
+            "hovertemplate": f"epoch %{{x}}: {value}<extra>{name}</extra>",
             "line": {"color": "#b2182b" if "cost" in name else "#2166ac", "dash": dash}})
     return fig
 
 
-FLOW = {"nabla_w_norm": ("‖∂C/∂wˡ‖", "the norm of the weight gradient"),
-        "delta_mean": ("mean |δˡ|", "mean |∂C/∂bˡⱼ| of the mini-batch (BP3)")}
+# Each figure is taken of every mini-batch's gradient (without the λ term), then averaged
+# over the epoch's mini-batches (backprop.train). ∂C/∂bˡⱼ = meanₓ δˡₓⱼ (BP3), so the mean
+# error is the mean over j of |the mean over the mini-batch's x|: an error that changes
+# sign from one example to the next cancels in it, and it is smaller than meanₓ |δˡₓⱼ|.
+FLOW = {"nabla_w_norm": ("‖∂C/∂wˡ‖", "the size of the mini-batch's weight gradient"),
+        "delta_mean": ("meanⱼ |meanₓ δˡₓⱼ|", "the sizes of the mini-batch's mean error "
+                       "(∂C/∂bˡⱼ by BP3), averaged over the neurons j")}
+EPOCH_MEAN = "averaged over the epoch's mini-batches"
 
 
 def flow_figure(history, name="nabla_w_norm"):
-    """Per layer l, ``name`` (‖∂C/∂wˡ‖ or mean |δˡ|) per epoch on a log scale."""
+    """Per layer l, ``name`` (‖∂C/∂wˡ‖ or meanⱼ |meanₓ δˡₓⱼ|, each averaged over the
+    epoch's mini-batches) per epoch on a log scale."""
     per = history.per_layer(name)
     L = per.last
     fig = {"data": [], "layout": layout(
         {"kind": "flow", "quantity": name}, 560, 330, margin=(70, 130, 20, 45),
-        showlegend=True,
-        xaxis={**AXIS, "title": {"text": "epoch"}},
-        yaxis={**AXIS, "type": "log", "exponentformat": "power", "dtick": 1,
-               "title": {"text": FLOW[name][0] + " (log scale)"}})}
+        showlegend=True, xaxis=epoch_axis(history.epochs),
+        yaxis={**AXIS, **NUMBERS, "type": "log", "dtick": 1, **_decades(per),
+               "title": {"text": f"{FLOW[name][0]}, epoch mean (log)"}})}
     for l, v in per.items():
         v = np.where(v > 0, v, np.nan)     # a log axis has no 0
         fig["data"].append({
-            "type": "scatter", "mode": "lines", "x": np.arange(1, len(v) + 1), "y": v,
+            "type": "scatter", "x": np.arange(1, len(v) + 1), "y": v, **line(v),
             "name": f"layer {l}" + (" (output)" if l == L else ""),
             "meta": {"kind": "flow", "l": l},
+            "hovertemplate": f"epoch %{{x}}: {_at(FLOW[name][0], l)} = %{{y:.3e}}<br>"
+                             f"{EPOCH_MEAN}<extra>layer {l}</extra>",
             "line": {"color": _ramp((l - 2) / max(L - 2, 1))}})
     return fig
+
+
+def _decades(per):
+    """The range of a log axis, in whole powers of ten around the finite positive values
+    (at least one decade): a tick at each end, however close the values are."""
+    v = np.concatenate([np.ravel(x) for x in per.values()]) if len(per) else np.array([])
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return {}
+    lo, hi = np.floor(np.log10(v.min())), np.ceil(np.log10(v.max()))
+    return {"range": [float(lo), float(max(hi, lo + 1))]}
 
 
 def _ramp(t):

@@ -203,7 +203,11 @@ def live():
     message("train")
     left, right = st.columns([1.3, 1], vertical_alignment="center")
     with left:
-        ui.plotly_chart(training.boundary_figure(d, p.net, p, ss.train_point),
+        fig = training.boundary_figure(d, p.net, p, ss.train_point)
+        if not ss.train_playing:    # the mini-batch shown below: its points ringed
+            minibatch.with_marks(fig, d, minibatch.next_rows(
+                len(d.train), ss.train_m, ss.train_gen["seed"], p))
+        ui.plotly_chart(curves.plain_numbers(fig),
                         key="train_chart_boundary", on_select=on_pick,
                         selection_mode="points")
     with right:
@@ -242,7 +246,8 @@ def picked():
 
 def flow(h):
     ss.train_w_flow = ss.train_flow
-    st.radio("Gradient flow", list(curves.FLOW), key="train_w_flow", horizontal=True,
+    st.radio(f"Gradient flow, {curves.EPOCH_MEAN}", list(curves.FLOW), key="train_w_flow",
+             horizontal=True,
              format_func=lambda k: f"{curves.FLOW[k][0]}: {curves.FLOW[k][1]}",
              on_change=lambda: ss.update(train_flow=ss.train_w_flow))
     ui.plotly_chart(curves.flow_figure(h, ss.train_flow), key="train_chart_flow")
@@ -255,8 +260,11 @@ def batch_section():
     if ss.train_playing:
         st.caption("Pause to see the next mini-batch, example by example.")
         return
-    net = ss.train_progress.net
+    p, d = ss.train_progress, ss.train_data
+    net = p.net
     X, Y = trainer.next_batch(ss)
+    rows = minibatch.next_rows(len(d.train), ss.train_m, ss.train_gen["seed"], p)
+    st.markdown(minibatch.batch_name(p, trainer.per_epoch(ss), len(X)))
     layers = list(net.w)
     if ss.train_layer not in layers:
         ss.train_layer = layers[-1]
@@ -268,6 +276,6 @@ def batch_section():
              r"{\partial w^{" + str(l) + r"}}, \qquad m = " + str(len(X)))
     traces = [net.backprop(x, y) for x, y in zip(X, Y)]
     mean = net.gradient(X, Y)
-    ui.plotly_chart(minibatch.batch_figure(traces[:SHOWN], mean, l, len(X)),
+    ui.plotly_chart(minibatch.batch_figure(traces[:SHOWN], mean, l, len(X), rows[:SHOWN]),
                     key="train_chart_batch")
     st.markdown(minibatch.adds_up(traces, mean, l, SHOWN))

@@ -1,5 +1,7 @@
 """The Train page's figures: the numbers they draw against the package's, and valid Plotly."""
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -7,6 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from backprop import Network, train
 from backprop.history import History
+from backprop.notation import pretty
 from explorer import curves, datasets, limits, minibatch, training
 from explorer.upload import read_csv
 
@@ -138,3 +141,175 @@ def test_the_mini_batch_figure_adds_up(trained, m):
     assert f"/ {m} = {np.mean([t.nabla_w[3][0, 0] for t in traces]):.6g}" in text
     assert f"gives {mean.nabla_w[3][0, 0]:.6g}" in text
     assert ("first 6" in text) == (m > 6)
+
+
+# --- the figures as a student sees them (issue 19, section 4) ------------------------------
+
+def one_epoch(sizes=(2, 4, 2), m=10, seed=0):
+    d = datasets.generate("xor", 200, 0.0, 0.2, 0)
+    net0 = Network.random(list(sizes), "sigmoid", "quadratic", seed=seed)
+    trn, tst = d.split_for(net0)
+    return net0, trn, train.SGD(net0, trn, 1, m, 3.0, tst)[1]
+
+
+def test_after_the_first_epoch_every_line_shows_its_one_point():
+    """One epoch: one point a line. A line of one point draws nothing, so each is a
+    marker, on an epoch axis around 1 (not 0–2), with a tick at 1."""
+    *_, h = one_epoch()
+    assert h.epochs == 1
+    figs = [curves.curves_figure(h)] + [curves.flow_figure(h, name) for name in curves.FLOW]
+    for fig in figs:
+        go.Figure(fig)
+        assert fig["data"]
+        for t in fig["data"]:
+            assert "markers" in t["mode"], (fig["layout"]["meta"], t["name"])
+            assert np.asarray(t["marker"]["size"])[0] >= 6
+        for k in ("xaxis", "xaxis2"):
+            ax = fig["layout"].get(k)
+            if ax:
+                lo, hi = ax["range"]
+                assert lo < 1 < hi and lo > 0 and hi < 2, ax
+                assert (ax["tick0"], ax["dtick"]) == (1, 1)
+    # the gradient flow's log axis holds a tick (a power of ten) below and above its points
+    for name in curves.FLOW:
+        fig = curves.flow_figure(h, name)
+        lo, hi = fig["layout"]["yaxis"]["range"]
+        logs = np.log10([t["y"][0] for t in fig["data"]])
+        assert lo <= logs.min() and logs.max() <= hi
+        assert np.floor(hi) - np.ceil(lo) >= 0          # a whole power of ten in the range
+
+
+def test_two_points_make_a_line_and_a_point_between_gaps_a_marker(trained):
+    *_, h = trained                                     # three epochs
+    for t in curves.curves_figure(h)["data"]:
+        assert t["mode"] == "lines"
+    # epochs 1 and 3 have a layer that did not learn (0: no point on a log axis)
+    gaps = History(cost=(1.0,) * 3, nabla_w_norm=((0.0, 1.0), (0.5, 1.0), (0.0, 1.0)))
+    first, out = curves.flow_figure(gaps)["data"]
+    assert first["mode"] == "lines+markers"
+    assert_array_equal(np.asarray(first["marker"]["size"]) > 0, [False, True, False])
+    assert out["mode"] == "lines"
+
+
+def test_the_gradient_flow_says_what_it_draws_and_draws_it():
+    """meanⱼ |meanₓ δˡₓⱼ| of every mini-batch, averaged over the epoch's mini-batches,
+    replayed here one example at a time (backprop per example, not net.gradient)."""
+    net0, (X, Y), h = one_epoch()
+    net, per_batch, per_example = net0, [], []
+    for rows in train.mini_batches(len(X), 10, 0, 0):
+        deltas = {l: np.array([net.backprop(X[r], Y[r]).delta[l] for r in rows])
+                  for l in net.w}                       # (m, n_l)
+        per_batch.append([np.mean(np.abs(deltas[l].mean(axis=0))) for l in net.w])
+        per_example.append([np.mean(np.abs(deltas[l])) for l in net.w])
+        net = train.update_mini_batch(net, (X[rows], Y[rows]), 3.0)[0]
+    fig = curves.flow_figure(h, "delta_mean")
+    drawn = [t["y"][0] for t in fig["data"]]
+    assert_allclose(drawn, np.mean(per_batch, axis=0), rtol=1e-12)
+    # read the other way (the mean size of one example's δ) it is larger: the title says which
+    assert (np.mean(per_example, axis=0) > 1.5 * np.array(drawn)).all()
+    title = fig["layout"]["yaxis"]["title"]["text"]
+    assert "meanⱼ |meanₓ δˡₓⱼ|" in title and "epoch mean" in title
+    assert "mean |δ" not in title
+    for t in fig["data"]:
+        l = t["meta"]["l"]
+        assert f"meanⱼ |meanₓ δ{pretty(f'^{l}')}ₓⱼ|" in t["hovertemplate"]
+        assert "averaged over the epoch's mini-batches" in t["hovertemplate"]
+    assert "∂C/∂bˡⱼ" in curves.FLOW["delta_mean"][1]
+
+
+SI = re.compile(r"^(SI|B|SI extended)$")
+
+
+def number_formats(fig):
+    """The number format of every axis and colour bar of a figure that prints numbers: its
+    d3 tickformat if it has one, else its exponent format (Plotly's default, "B", where
+    none is set)."""
+    out = {}
+    for k, v in fig["layout"].items():
+        ax = v if re.fullmatch(r"[xy]axis\d*", k) else (
+            v.get("colorbar", {}) if k.startswith("coloraxis") else None)
+        if ax is not None and ax.get("showticklabels", True) and ax.get("visible", True):
+            out[k] = ax.get("tickformat") or ax.get("exponentformat", "B")
+    return out
+
+
+def test_no_training_figure_prints_si_prefixes(trained):
+    d, net, h = trained
+    traces = [net.backprop(x, y) for x, y in zip(*(a[:4] for a in d.split_for(net)[0]))]
+    mean = net.gradient(*(a[:4] for a in d.split_for(net)[0]))
+    batch = minibatch.batch_figure(traces, mean, 2, 4)
+    assert "coloraxis" in number_formats(batch)
+    for fig in (batch, curves.curves_figure(h), curves.flow_figure(h, "delta_mean")):
+        formats = number_formats(fig)
+        assert formats and not [k for k, f in formats.items() if SI.match(f)], formats
+    # the boundary figure, as the page sends it
+    formats = number_formats(curves.plain_numbers(training.boundary_figure(d, net)))
+    assert formats and not [k for k, f in formats.items() if SI.match(f)], formats
+
+
+def panels(fig):
+    """[(kind, i, (x0, x1), (y0, y1))] of a mini-batch figure's heatmaps, in pixels of
+    the plot area (y downwards)."""
+    lay = fig["layout"]
+    w = lay["width"] - lay["margin"]["l"] - lay["margin"]["r"]
+    h = lay["height"] - lay["margin"]["t"] - lay["margin"]["b"]
+    out = []
+    for t in fig["data"]:
+        xd = lay["xaxis" + t["xaxis"][1:]].get("domain", [0, 1])
+        yd = lay["yaxis" + t["yaxis"][1:]].get("domain", [0, 1])
+        out.append((t["meta"]["kind"], t["meta"]["i"], (xd[0] * w, xd[1] * w),
+                    ((1 - yd[1]) * h, (1 - yd[0]) * h)))
+    return out
+
+
+@pytest.mark.parametrize("sizes, l", [((2, 4, 2), 3), ((2, 3, 3, 3, 3, 1), 6),
+                                      ((2, 2, 2), 3), ((2, 16, 16, 2), 3), ((2, 16, 2), 2),
+                                      ((2, 1, 2), 2)])
+def test_the_mean_comes_first_and_the_examples_wrap(sizes, l):
+    """The mean, the point of the figure, is the first panel, at the left: on screen in a
+    box of any width. The examples follow in rows, the whole at most MAX_WIDTH wide,
+    each panel as large as the mean and none over another."""
+    net = Network.random(list(sizes), "sigmoid", "quadratic", seed=1)
+    rng = np.random.default_rng(0)
+    X, Y = rng.uniform(-1, 1, (10, 2)), np.eye(sizes[-1])[rng.integers(0, sizes[-1], 10)]
+    traces = [net.backprop(x, y) for x, y in zip(X, Y)]
+    fig = minibatch.batch_figure(traces[:6], net.gradient(X, Y), l, 10, np.arange(6) + 40)
+    go.Figure(fig)
+    ps = panels(fig)
+    assert [(k, i) for k, i, *_ in ps] == [("mean", 0)] + [("example", i) for i in range(1, 7)]
+    _, _, (mx0, mx1), (my0, _) = ps[0]
+    assert mx0 == pytest.approx(0) and my0 == pytest.approx(minibatch.TITLE)
+    assert fig["layout"]["width"] <= minibatch.MAX_WIDTH
+    sizes_px = {(round(x1 - x0, 6), round(y1 - y0, 6)) for _, _, (x0, x1), (y0, y1) in ps}
+    assert len(sizes_px) == 1
+    for a in range(len(ps)):
+        for b in range(a):
+            (ax0, ax1), (ay0, ay1) = ps[a][2:]
+            (bx0, bx1), (by0, by1) = ps[b][2:]
+            assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0, (ps[a], ps[b])
+    assert all(0 <= v <= 1 for k in fig["layout"] if re.fullmatch(r"[xy]axis\d*", k)
+               for v in fig["layout"][k]["domain"])
+    assert_array_equal(fig["data"][0]["z"], net.gradient(X, Y).nabla_w[l])
+
+
+def test_the_examples_are_named_examples_not_x():
+    """x₁ and x₂ are the input features on the boundary's axes: the examples of the
+    mini-batch are "example 1, 2, …", and the hover says which training point each is."""
+    net = Network.random([2, 3, 2], "sigmoid", "quadratic", seed=0)
+    X, Y = np.array([[0.1, 0.2], [0.3, -0.4], [1.0, 0.5]]), np.eye(2)[[0, 1, 1]]
+    traces = [net.backprop(x, y) for x, y in zip(X, Y)]
+    fig = minibatch.batch_figure(traces, net.gradient(X, Y), 3, 3, [17, 4, 120])
+    titles = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "example 1" in titles and "example 3" in titles
+    assert not [t for t in titles if re.search(r"x[₀-₉]", t)], titles
+    hovers = [t["hovertemplate"] for t in fig["data"]]
+    assert "example 2 (train point 4): ∂Cₓ/∂w³" in hovers[2]
+    assert "mean over the m = 3 examples: ∂C/∂w³" in hovers[0]
+
+
+def test_the_batch_is_named_with_its_weights():
+    p = train.Progress(None, 4, 2)
+    s = minibatch.batch_name(p, 16, 10)
+    assert "mini-batch 3 of 16 of epoch 5" in s and "weights of epoch 4 + 2/16" in s
+    assert "weights of epoch 4 (" in minibatch.batch_name(train.Progress(None, 4, 0), 16, 10)
+    assert "starting weights" in minibatch.batch_name(train.Progress(None), 16, 10)
