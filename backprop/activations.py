@@ -29,6 +29,18 @@ class Activation:
     # (σ(z), σ'(z)) of a batch at once, σ'(z) written over z: for the batch gradient's
     # hidden layers, which need z no more. Without it, fn and prime are called.
     both: Callable = None
+    # (σ(z), σ'(z), 1 − |σ(z)|) of z, sharing their work; see ``fn_prime``
+    with_prime: Callable = None
+
+    def fn_prime(self, z):
+        """σ(z), σ'(z) and c = 1 − |σ(z)| taken from z (``costs.one_minus_a``), each
+        computed once: backprop needs all three of the output layer, and the first two of
+        every layer. c is None where no cost needs it (relu, linear) or where it costs
+        more than σ' (softmax): a cost that does need it computes it."""
+        if self.with_prime is not None:
+            return self.with_prime(z)
+        a = self.fn(z)
+        return a, self.prime(z, a), None
 
 
 def _sigmoid(z, sign=1.0):
@@ -60,6 +72,16 @@ def _sigmoid_prime(z, a):
         s *= a                                          # σ(−z) is a fresh array: reuse it
         return s
     return a * s
+
+
+def _sigmoid_with_prime(z):
+    # σ(−z) is both 1 − σ(z), kept exact, and the second factor of σ' = σ(z) σ(−z)
+    if z.size <= 256:     # _sigmoid's form for few entries, without its sign argument
+        a = np.exp(-np.logaddexp(0.0, -z))
+        c = np.exp(-np.logaddexp(0.0, z))
+    else:
+        a, c = _sigmoid(z), _sigmoid(z, -1.0)
+    return a, a * c, c
 
 
 def _sigmoid_both(z):
@@ -94,6 +116,14 @@ def _tanh_prime(z, a):
     return 4.0 * e / ((1.0 + e) * (1.0 + e))
 
 
+def _tanh_with_prime(z):
+    # c = 1 − |tanh z| = 2e/(1 + e), e = e^{−2|z|}, and 1/cosh²z = c (2 − c) = 4e/(1 + e)²:
+    # one exp for both, and 2 − c lies in [1, 2], so the product keeps its digits
+    e = np.exp(-2.0 * np.abs(z))
+    c = 2.0 * e / (1.0 + e)
+    return np.tanh(z), c * (2.0 - c), c
+
+
 def _softmax(z):
     e = np.exp(z - np.max(z, axis=-1, keepdims=True))
     return e / np.sum(e, axis=-1, keepdims=True)
@@ -117,10 +147,10 @@ ACTIVATIONS = {
     "sigmoid": Activation(
         "sigmoid", _sigmoid, _sigmoid_prime,
         r"\frac{1}{1+e^{-z}}", r"\sigma(z)\,(1-\sigma(z))", log_fn=_log_sigmoid,
-        both=_sigmoid_both),
+        both=_sigmoid_both, with_prime=_sigmoid_with_prime),
     "tanh": Activation(
         "tanh", np.tanh, _tanh_prime,
-        r"\tanh z", r"1-\tanh^2 z"),
+        r"\tanh z", r"1-\tanh^2 z", with_prime=_tanh_with_prime),
     "relu": Activation(
         "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(np.float64),
         r"\max(0, z)", r"\begin{cases}1 & z>0\\0 & z\le 0\end{cases}"),

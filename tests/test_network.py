@@ -79,6 +79,67 @@ def test_softmax_sp_is_the_jacobian():
     np.testing.assert_allclose(t.sp[3], np.diag(a) - np.outer(a, a), rtol=1e-14, atol=1e-300)
 
 
+# The output pairs the package accepts (test_gradients.ACCEPTED), with a log cost only
+# where a^L lies in (0, 1)
+OUT_COSTS = [(out, "quadratic") for out in ACTIVATIONS] + [
+    ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy"), ("softmax", "log_likelihood")]
+
+
+@pytest.mark.parametrize("out,cost", OUT_COSTS)
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_backprop_computes_sigma_and_a_minus_y_once(monkeypatch, hidden, out, cost):
+    # Every way an activation offers to compute σ, σ' or ln σ is counted, through the
+    # lookup table the network reads, with the argument it was given; so is a − y.
+    # One example needs σ(z^l) and σ'(z^l) of each layer once, 1 − a^L and a^L − y once
+    # (C_x, ∇_a C and δ^L all use them), ln a^L at most once: nothing twice, and σ of
+    # nothing but the z^l (1 − σ(z) taken as σ(−z) is σ computed again).
+    import dataclasses
+
+    import backprop.costs as costs
+
+    calls = []
+
+    def counted(what, f):
+        def wrapper(z, *rest, **kw):
+            calls.append((what, np.asarray(z).tobytes()))
+            return f(z, *rest, **kw)
+        return wrapper
+
+    for name, act in list(ACTIVATIONS.items()):
+        kept = {f.name: getattr(act, f.name) for f in dataclasses.fields(act)}
+        wrapped = {key: counted(key, f) for key, f in kept.items()
+                   if key not in ("name", "latex", "prime_latex") and callable(f)}
+        monkeypatch.setitem(ACTIVATIONS, name, dataclasses.replace(act, **wrapped))
+    for name in ("a_minus_y", "one_minus_a"):
+        monkeypatch.setattr(costs, name, counted(name, getattr(costs, name)))
+
+    sizes = [3, 4, 2, 3]
+    net = Network.random(sizes, activations=[hidden, hidden, out], cost=cost, seed=1)
+    x, y = sample(sizes, seed=1)
+    if cost == "log_likelihood":
+        y = y / y.sum()
+    t = net.backprop(x, y)
+    zs = [t.z[l].tobytes() for l in range(2, net.L + 1)]
+
+    sigma = [z for what, z in calls if what in ("fn", "with_prime", "both")]
+    prime = [z for what, z in calls if what in ("prime", "with_prime", "both")]
+    assert sorted(sigma) == sorted(zs), \
+        f"σ computed {len(sigma)} times for {len(zs)} layers, or of something else than z^l"
+    assert sorted(prime) == sorted(zs), f"σ' computed {len(prime)} times for {len(zs)} layers"
+    logs = [z for what, z in calls if what == "log_fn"]
+    assert len(logs) == len(set(logs)), "ln σ computed twice of the same z"
+    assert [what for what, _ in calls].count("a_minus_y") == 1
+    assert [what for what, _ in calls].count("one_minus_a") <= 1
+    # and the numbers are those of the network without counting
+    monkeypatch.undo()
+    want = Network(net.w.values(), net.b.values(), net.activations.values(), cost).backprop(x, y)
+    np.testing.assert_allclose(t.cost, want.cost, rtol=1e-15, atol=0)
+    for l in range(2, net.L + 1):
+        np.testing.assert_allclose(t.delta[l], want.delta[l], rtol=1e-15, atol=0)
+        np.testing.assert_allclose(t.nabla_w[l], want.nabla_w[l], rtol=1e-15, atol=0)
+    np.testing.assert_allclose(t.grad_a, want.grad_a, rtol=1e-15, atol=0)
+
+
 def test_layers_that_do_not_exist_raise_key_error():
     net = Network.random([2, 3, 2], seed=0)
     t = net.backprop([0.5, -1.0], [1.0, 0.0])
