@@ -47,18 +47,18 @@ def test_the_asked_question_and_a_judged_answer(tmp_path):
             live.judge(a, bad)
 
 
-ROWS = [("a", 1.0, True, None), ("b", 1.0004, True, None), ("c", 2.0, False, "no_sigma_prime"),
-        ("d", 2.0, False, "no_sigma_prime"), ("e", -1.0, False, "sign_flipped"),
-        ("f", 7.0, False, None)]
+ROWS = [("a", 1.0, True, None, "1"), ("b", 1.0004, True, None, "1.0004"),
+        ("c", 2.0, False, "no_sigma_prime", "2.0"), ("d", 2.0, False, "no_sigma_prime", "2"),
+        ("e", -1.0, False, "sign_flipped", "−1"), ("f", 7.0, False, None, "7e0")]
 
 
 def test_the_tally_counts_answers_right_and_mistakes():
-    t = live.tally(10, ROWS)
-    assert (t.joined, t.answered, t.right) == (10, 6, 2)
+    t = live.tally(10, 8, ROWS)
+    assert (t.joined, t.seen, t.answered, t.right) == (10, 8, 6, 2)
     assert t.share_right == pytest.approx(2 / 6)
     assert t.groups == ("right", "right", "mistake", "mistake", "mistake", "other")
     assert t.mistakes == ((MISTAKES["no_sigma_prime"], 2), (MISTAKES["sign_flipped"], 1))
-    assert live.tally(3, []).share_right is None
+    assert live.tally(3, 0, []).share_right is None
 
 
 def test_bin_edges_hold_every_answer_and_the_right_value():
@@ -74,7 +74,7 @@ def test_bin_edges_hold_every_answer_and_the_right_value():
 
 
 def test_the_histogram_stacks_the_groups_and_marks_the_right_value():
-    t = live.tally(6, ROWS)
+    t = live.tally(6, 6, ROWS)
     fig = live.histogram(t, 1.0)
     go.Figure(fig)                                           # a valid plotly figure
     bars = {tr["name"]: np.asarray(tr["y"]) for tr in fig["data"]}
@@ -89,14 +89,15 @@ def test_the_histogram_stacks_the_groups_and_marks_the_right_value():
 
 
 def test_answers_far_out_are_counted_in_the_title():
-    rows = [("s%d" % i, 0.0, True, None) for i in range(39)] + [("far", 1e6, False, None)]
-    fig = live.histogram(live.tally(40, rows), 0.0)
+    rows = [("s%d" % i, 0.0, True, None, "0") for i in range(39)] + [
+        ("far", 1e6, False, None, "1e6")]
+    fig = live.histogram(live.tally(40, 40, rows), 0.0)
     assert "1 beyond the range shown" in fig["layout"]["title"]["text"]
     assert sum(np.asarray(tr["y"]).sum() for tr in fig["data"]) == 39
 
 
-def test_the_teachers_list_keeps_nicknames_as_they_are():
+def test_the_teachers_list_keeps_nicknames_and_answers_as_they_are():
     nick = "<b>x</b> **y**"
-    assert live.who([(nick, 2.0, False, "no_sigma_prime")]) == [
-        {"nickname": nick, "answer": 2.0, "right": False,
+    assert live.who([(nick, 2.0, False, "no_sigma_prime", "2.000e0")]) == [
+        {"nickname": nick, "answer": "2.000e0", "right": False,
          "mistake": MISTAKES["no_sigma_prime"]}]

@@ -16,9 +16,11 @@ from streamlit.testing.v1 import AppTest
 from test_pages import APP, assert_clean
 
 from backprop.mistakes import MISTAKES
-from explorer.classroom import common, store, teacher_view
+from backprop.steps import steps
+from explorer.classroom import common, store, student_view, teacher_view
 from explorer.classroom import db as classdb
 from explorer.classroom.store import Store
+from explorer.practice_view import cell_name
 from explorer.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,17 +136,15 @@ def test_students_answer_and_the_teacher_sees_counts_share_histogram_and_mistake
         assert "Received" in texts(student, "success") and not student.text_input
     teacher.run()
     assert_clean(teacher)
-    assert metrics(teacher) == {"Class code": code, "Joined": "3", "Answered": "3",
-                                "Right": "33%"}
+    assert metrics(teacher) == {"Class code": code, "Joined": "3", "On screen": "3",
+                                "Answered": "3", "Right": "33%"}
     mistakes = teacher.dataframe[0].value
     assert mistakes.values.tolist() == [[MISTAKES["no_sigma_prime"], 1]]
     fig = __import__("json").loads(teacher.get("plotly_chart")[0].proto.spec)
     assert fig["layout"]["meta"] == {"right": pytest.approx(RIGHT, rel=1e-12), "answered": 3}
     who = teacher.dataframe[1].value
-    assert sorted(who["nickname"]) == ["Ada", "Bob", "Cy"]
-    np.testing.assert_allclose(sorted(who["answer"]),
-                               sorted([round(RIGHT, 6), round(NO_SIGMA_PRIME, 6), 0.5]),
-                               rtol=0, atol=1e-12)
+    assert who[["nickname", "answer"]].values.tolist() == [
+        ["Ada", f"{RIGHT:.6f}"], ["Bob", f"{NO_SIGMA_PRIME:.6f}"], ["Cy", "0.5"]]
 
 
 def test_the_reveal_reaches_every_student_and_the_next_question_moves_the_class():
@@ -336,3 +336,146 @@ def test_one_answer_a_second(monkeypatch):
     monkeypatch.setattr(store, "MIN_GAP", 0.0)
     send(ada, f"{Z2_1:.4f}")
     assert "Received" in texts(ada, "success")
+
+
+# --- every question the teacher's picker offers ----------------------------------------------
+
+def value_of(net, trace, cell):
+    """The right value of ``cell``, read from the trace (the cost worked out here from aᴸ
+    and y), not from the class pages."""
+    q, l, j, k = cell
+    if q == "cost":
+        a, y = trace.a[net.L], trace.y
+        if net.cost == "quadratic":
+            return 0.5 * float(np.sum((a - y) ** 2))
+        if net.cost == "log_likelihood":
+            return -float(np.log(a[np.argmax(y)]))
+        return -float(np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)))
+    if q == "nabla_w":
+        return float(trace.nabla_w[l][j - 1, k - 1])
+    return float(getattr(trace, q)[l][j - 1])
+
+
+def every_cell(net):
+    """Every cell of every quantity of ``net``, in reading order."""
+    L, n = net.L, net.sizes
+    cells = [("cost", L, None, None)]
+    for q, first in (("z", 2), ("a", 1), ("delta", 2), ("nabla_b", 2)):
+        cells += [(q, l, j, None) for l in range(first, L + 1) for j in range(1, n[l - 1] + 1)]
+    cells += [("nabla_w", l, j, k) for l in range(2, L + 1) for j in range(1, n[l - 1] + 1)
+              for k in range(1, n[l - 2] + 1)]
+    return cells
+
+
+def offered(at, key, candidates):
+    """The values among ``candidates`` that the selectbox ``key`` offers, in its order:
+    AppTest gives its options as shown, so they are matched through its format_func."""
+    box = at.selectbox(key=key)
+    shown = {box.format_func(c): c for c in candidates}
+    assert set(box.options) <= set(shown), box.options
+    return [shown[o] for o in box.options]
+
+
+@pytest.mark.parametrize("network", [*PRESETS, teacher_view.MINE])
+def test_every_question_the_picker_offers_reaches_the_students_and_is_answered(network,
+                                                                               monkeypatch):
+    """For each step the picker offers and each cell it offers there, the teacher asks; both
+    students' pages show the question and an answer box, and are counted on screen; one
+    answers right, the other wrong; each sees the answer received and diagnosed, and the
+    teacher sees both answers as typed; then the reveal reaches them."""
+    monkeypatch.setattr(store, "MIN_GAP", 0.0)
+    net, x, y = (PRESETS[network] if network in PRESETS else PRESETS[HAND]).make()
+    trace = net.backprop(x, y)
+    teacher, code, _ = teacher_opens()
+    teacher.selectbox(key="_teach_net").select(network).run()
+    ada, bob = joins(code, "Ada"), joins(code, "Bob")
+    step_key, number, all_steps = f"_teach_step_{network}", 0, steps(net, trace)
+    offers = offered(teacher, step_key, range(len(all_steps)))
+    assert offers == list(range(1, len(all_steps)))             # all but the input, given
+    for step in offers:
+        teacher.selectbox(key=step_key).select(step).run()
+        cell_key = f"_teach_cell_{network}_{step}"
+        s = all_steps[step]
+        cells = offered(teacher, cell_key, every_cell(net))
+        assert cells == [c for c in every_cell(net) if c[:2] == (s.quantity, s.l)]
+        for cell in cells:
+            teacher.selectbox(key=cell_key).select(cell).run()
+            teacher.button(key="teach_ask").click().run()
+            assert_clean(teacher)
+            number += 1
+            name, right = cell_name(cell), value_of(net, trace, cell)
+            wrong = right + 1 + 10 * abs(right)
+            for student, answer in ((ada, repr(right)), (bob, f" {wrong:.5e} ")):
+                student.run()
+                assert_clean(student)
+                assert f"Question {number}: what is {name}?" in texts(student, "subheader")
+                assert [t.label for t in student.text_input] == [name]
+                send(student, answer)
+                assert f"Received: your answer {name} = " in texts(student, "success")
+                assert not student.text_input
+            assert f"{name} = " in texts(ada, "success") and "is right" in texts(ada, "success")
+            assert "is not right" in texts(bob, "warning")
+            teacher.run()
+            assert_clean(teacher)
+            assert {k: v for k, v in metrics(teacher).items() if k != "Class code"} == {
+                "Joined": "2", "On screen": "2", "Answered": "2", "Right": "50%"}
+            who = teacher.dataframe[-1].value
+            assert who[["nickname", "answer"]].values.tolist() == [
+                ["Ada", repr(right)], ["Bob", f"{wrong:.5e}"]]
+            teacher.button(key="teach_reveal").click().run()
+            for student in (ada, bob):
+                student.run()
+                assert_clean(student)
+                assert f"Revealed: {name} = {right:.6g}" in texts(student, "success")
+    assert number == len(every_cell(net)) - net.sizes[0]     # every cell but the inputs a¹
+
+
+# --- what the teacher sees of the students' pages and answers ------------------------------
+
+def test_the_teacher_sees_how_many_pages_show_the_question(monkeypatch):
+    """A page counts as showing the question once it has drawn all of it: one that fails
+    on the way is not counted (the teacher sees the gap) until it draws it; a reload or a
+    second tab counts once."""
+    teacher, code, _ = teacher_opens()
+    ask(teacher)
+    ada = joins(code, "Ada")
+    real = student_view.figures.network_figure
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("this page could not draw the network")
+    monkeypatch.setattr(student_view.figures, "network_figure", broken)
+    bob = on(CLASS)
+    typed(bob, "_class_code", code)
+    typed(bob, "_class_nickname", "Bob")
+    bob.button(key="class_join").click().run()
+    assert "Question 1: what is δ²₁?" in texts(bob, "subheader")      # drawn in part
+    assert any("something went wrong" in e.value for e in bob.error)
+    teacher.run()
+    assert (metrics(teacher)["Joined"], metrics(teacher)["On screen"]) == ("2", "1")
+    monkeypatch.setattr(student_view.figures, "network_figure", real)
+    bob.run()
+    assert_clean(bob)
+    on(CLASS, {"code": code, "me": param(ada, "me")})          # Ada's page in another tab
+    ada.run()
+    teacher.run()
+    assert (metrics(teacher)["Joined"], metrics(teacher)["On screen"]) == ("2", "2")
+    ask(teacher, step=1, cell=("z", 2, 1, None))                # a new question: none yet
+    assert metrics(teacher)["On screen"] == "0"
+    ada.run()
+    teacher.run()
+    assert metrics(teacher)["On screen"] == "1"
+
+
+def test_the_teacher_sees_each_answer_as_typed(monkeypatch):
+    """Answers four digits would round alike are told apart: each as the student typed it
+    (spaces around dropped), in a table's cell, which shows plain text."""
+    monkeypatch.setattr(store, "MIN_GAP", 0.0)
+    teacher, code, _ = teacher_opens()
+    ask(teacher)
+    given = {"Ada": "0.00877", "Bob": " 0.00881", "Cy": "−8.8e-3", "Di": "8.80000000000001e-3"}
+    for nickname, answer in given.items():
+        send(joins(code, nickname), answer)
+    teacher.run()
+    who = teacher.dataframe[-1].value
+    assert who[["nickname", "answer"]].values.tolist() == [
+        [n, a.strip()] for n, a in given.items()]

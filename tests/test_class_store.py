@@ -8,12 +8,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from explorer.classroom import db, store
-from explorer.classroom.records import ALPHABET, ClassError, TooFast
+from explorer.classroom.records import ALPHABET, ClassError, Student, TooFast
 from explorer.classroom.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,11 +62,11 @@ def test_four_processes_answer_at_once_and_every_answer_is_stored_once(s):
     for p in procs:
         p.join(120)
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
-    joined, rows = s.tally(opened.cls.id, q.id)
+    joined, _, rows = s.tally(opened.cls.id, q.id)
     assert joined == 100 and len(rows) == 100
     # in each process students 1, 3, ..., 23 answer 0.25 (12), the other 13 answer 0.5
-    assert sorted(v for _, v, _, _ in rows) == [0.25] * 48 + [0.5] * 52   # never 9.0
-    assert sum(c for _, _, c, _ in rows) == 48
+    assert sorted(v for _, v, _, _, _ in rows) == [0.25] * 48 + [0.5] * 52   # never 9.0
+    assert sum(c for _, _, c, _, _ in rows) == 48
     assert count(s.path) == 100
 
 
@@ -86,7 +87,7 @@ def test_the_unique_constraint_holds_even_past_the_store(s):
     me = s.join(opened.code, "Ada", now=T0)
     s.answer(me, q.id, 0.25, correct=True, now=T0 + 1)
     with sqlite3.connect(s.path) as conn, pytest.raises(sqlite3.IntegrityError):
-        conn.execute("INSERT INTO answers VALUES (?, ?, 1.0, 0, NULL, 0)", (q.id, me.id))
+        conn.execute("INSERT INTO answers VALUES (?, ?, 1.0, 0, NULL, 0, '1')", (q.id, me.id))
 
 
 def test_one_answer_a_second_per_student(s):
@@ -113,7 +114,54 @@ def test_only_the_current_question_of_ones_own_class_can_be_answered(s):
     with pytest.raises(ClassError, match="finite"):
         s.answer(me, qa.id, float("nan"), correct=False, now=T0 + 8)
     assert count(s.path) == 0
-    assert s.tally(a.cls.id, qb.id) == (1, [])       # class a cannot read b's answers
+    assert s.tally(a.cls.id, qb.id) == (1, 0, [])    # class a cannot read b's answers
+
+
+# --- pages that show the question, and answers as typed -------------------------------------
+
+def test_a_page_on_screen_is_counted_once_per_student_and_question(s):
+    a, qa = open_with_question(s)
+    b, qb = open_with_question(s)
+    ada, bob = s.join(a.code, "Ada", now=T0), s.join(a.code, "Bob", now=T0)
+    assert s.seen(ada, qa.id, now=T0 + 1)
+    for _ in range(5):                                   # reloads, tabs, a raw client
+        assert s.seen(ada, qa.id, now=T0 + 2)
+    assert s.tally(a.cls.id, qa.id)[:2] == (2, 1)
+    assert not s.seen(bob, qb.id, now=T0 + 3)            # another class's question
+    forged = Student(bob.id, b.cls.id, "Bob")            # ... even claiming that class
+    assert not s.seen(forged, qb.id, now=T0 + 3)
+    assert s.tally(b.cls.id, qb.id)[:2] == (0, 0)
+    assert s.seen(bob, qa.id, now=T0 + 4)
+    assert s.tally(a.cls.id, qa.id)[:2] == (2, 2)
+    cy = s.join(a.code, "Cy", now=T0 + 4)
+    q2 = s.ask(a.cls.id, "{}", 8, CELL, 0.5, now=T0 + 5)
+    assert not s.seen(cy, qa.id, now=T0 + 6)             # the question before: not current
+    assert s.tally(a.cls.id, qa.id)[:2] == (3, 2)
+    assert s.tally(a.cls.id, q2.id)[:2] == (3, 0)
+    s.end(a.cls.id, now=T0 + 7)
+    assert not s.seen(ada, q2.id, now=T0 + 8)
+    assert count(s.path, "SELECT count(*) FROM seen") == 2
+    with sqlite3.connect(s.path) as conn, pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO seen VALUES (?, ?, 0)", (qa.id, ada.id))
+
+
+def test_an_answer_is_kept_as_typed_and_bounded(s):
+    opened, q = open_with_question(s)
+    ada, bob, cy = (s.join(opened.code, n, now=T0) for n in ("Ada", "Bob", "Cy"))
+    with pytest.raises(ClassError, match="40 characters"):
+        s.answer(ada, q.id, 0.00877, correct=True, now=T0 + 1, typed="0.00877" + " " * 34)
+    with pytest.raises(ClassError):
+        s.answer(ada, q.id, 0.00877, correct=True, now=T0 + 1, typed=b"0.00877")
+    assert count(s.path) == 0
+    assert s.answer(ada, q.id, 0.00877, correct=True, now=T0 + 1, typed="0.00877").typed \
+        == "0.00877"
+    s.answer(bob, q.id, 0.00881, correct=True, now=T0 + 1, typed="\t0.0088\u200b1 \n")
+    s.answer(cy, q.id, 0.1 + 0.2, correct=False, now=T0 + 1)            # nothing typed
+    assert [r[4] for r in s.tally(opened.cls.id, q.id)[2]] == ["0.00877", "0.00881",
+                                                             "0.30000000000000004"]
+    assert s.answer_of(bob, q.id).typed == "0.00881"
+    with sqlite3.connect(s.path) as conn, pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE answers SET typed = ? WHERE student_id = ?", ("1" * 41, ada.id))
 
 
 # --- limits ----------------------------------------------------------------------------------
@@ -205,12 +253,12 @@ def test_an_ended_class_takes_no_more_students_or_answers(s):
 # --- schema -------------------------------------------------------------------------------------
 
 def test_a_new_file_gets_the_schema_and_its_version(s):
-    assert s.version() == len(db.MIGRATIONS) == 1
+    assert s.version() == len(db.MIGRATIONS) == 2
     with sqlite3.connect(s.path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(db.MIGRATIONS)
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"classes", "questions", "students", "answers"} <= tables
+    assert {"classes", "questions", "students", "answers", "seen"} <= tables
 
 
 def test_a_file_from_a_newer_app_is_refused(s):
@@ -221,11 +269,11 @@ def test_a_file_from_a_newer_app_is_refused(s):
         s.open_class()
 
 
-V2 = "ALTER TABLE students ADD COLUMN colour TEXT; CREATE TABLE extra (x INTEGER);"
+NEXT = "ALTER TABLE students ADD COLUMN colour TEXT; CREATE TABLE extra (x INTEGER);"
 
 
-def _open_v2(path, barrier):
-    db.MIGRATIONS = db.MIGRATIONS + (V2,)
+def _open_next(path, barrier):
+    db.MIGRATIONS = db.MIGRATIONS + (NEXT,)
     barrier.wait()
     Store(path).version()
 
@@ -233,21 +281,51 @@ def _open_v2(path, barrier):
 def test_an_old_file_is_migrated_once_with_its_data_kept(s, monkeypatch):
     opened, q = open_with_question(s)
     me = s.join(opened.code, "Ada", now=T0)
-    s.answer(me, q.id, 0.25, correct=True, now=T0 + 1)
-    # three processes of a newer app open the version-1 file at the same moment: CREATE
-    # TABLE extra would fail if two of them migrated
+    s.answer(me, q.id, 0.25, correct=True, now=T0 + 1, typed=".250")
+    now = len(db.MIGRATIONS)
+    # three processes of a newer app open the file at the same moment: CREATE TABLE extra
+    # would fail if two of them migrated
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(3)
-    procs = [ctx.Process(target=_open_v2, args=(s.path, barrier)) for _ in range(3)]
+    procs = [ctx.Process(target=_open_next, args=(s.path, barrier)) for _ in range(3)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0, 0]
-    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS + (V2,))
-    assert s.version() == 2
-    assert s.tally(opened.cls.id, q.id) == (1, [("Ada", 0.25, True, None)])
+    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS + (NEXT,))
+    assert s.version() == now + 1
+    assert s.tally(opened.cls.id, q.id) == (1, 0, [("Ada", 0.25, True, None, ".250")])
     assert count(s.path, "SELECT count(*) FROM students WHERE colour IS NULL") == 1
+
+
+def test_a_version_1_file_keeps_its_answers_and_shows_them_as_their_values(tmp_path):
+    """Version 1 kept no typed text: its answers are shown as the shortest text of their
+    value (0.1 + 0.2 is not 0.3); new answers keep what was typed; pages can be counted."""
+    path = str(tmp_path / "v1.sqlite3")
+    with closing(sqlite3.connect(path)) as conn:
+        conn.executescript(db.MIGRATIONS[0])
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("INSERT INTO classes VALUES (1, x'01', x'02', ?, ?, NULL, 1)",
+                     (T0, T0 + store.LIFETIME))
+        conn.execute("INSERT INTO questions VALUES (1, 1, 1, '{}', 7, 'delta', 2, 1, NULL, "
+                     "0.0123, ?, NULL)", (T0,))
+        for sid, nick, value in ((1, "Ada", 0.1 + 0.2), (2, "Bob", 0.0123), (3, "Cy", None)):
+            conn.execute("INSERT INTO students VALUES (?, 1, ?, ?, ?, 0)",
+                         (sid, bytes([sid]) * 32, nick, T0))
+            if value is not None:
+                conn.execute("INSERT INTO answers VALUES (1, ?, ?, 0, NULL, ?)",
+                             (sid, value, T0 + sid))
+        conn.commit()
+    s = Store(path)
+    assert s.version() == len(db.MIGRATIONS)
+    cy = Student(3, 1, "Cy")
+    assert s.seen(cy, 1, now=T0 + 5)
+    s.answer(cy, 1, -0.0123, correct=False, now=T0 + 6, typed=" −1.23e-2 ")
+    assert s.tally(1, 1) == (3, 1, [("Ada", 0.30000000000000004, False, None,
+                                     "0.30000000000000004"),
+                                    ("Bob", 0.0123, False, None, "0.0123"),
+                                    ("Cy", -0.0123, False, None, "−1.23e-2")])
 
 
 # --- a restart loses nothing --------------------------------------------------------------------
@@ -273,7 +351,7 @@ def test_answers_received_survive_a_killed_process(s):
     child.wait()
     assert received[-1].startswith("received 19")
     again = Store(s.path)                          # a new process, as after a restart
-    joined, rows = again.tally(opened.cls.id, q.id)
+    joined, _, rows = again.tally(opened.cls.id, q.id)
     assert joined == 20 and len(rows) == 20
     assert again.teacher(opened.code, opened.key) is not None
 

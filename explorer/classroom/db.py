@@ -57,6 +57,18 @@ MIGRATIONS = (  # MIGRATIONS[v] takes a database from version v to v + 1
         PRIMARY KEY (question_id, student_id)   -- one answer per student and question
     );
     """,
+    # 2: the answer as the student typed it (NULL in older rows, whose typed text was not
+    # kept: the store shows their value's shortest text), and which students' pages have
+    # drawn which question, one row each at most
+    """
+    ALTER TABLE answers ADD COLUMN typed TEXT CHECK (length(typed) <= 40);
+    CREATE TABLE seen (
+        question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+        student_id  INTEGER NOT NULL REFERENCES students (id) ON DELETE CASCADE,
+        at          REAL NOT NULL,
+        PRIMARY KEY (question_id, student_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

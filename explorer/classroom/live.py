@@ -68,6 +68,7 @@ def mistake_id(diagnosis):
 @dataclass(frozen=True)
 class Tally:
     joined: int
+    seen: int            # students whose page has drawn the question
     answered: int
     right: int
     values: tuple        # every answer, in the order received
@@ -80,11 +81,13 @@ class Tally:
         return self.right / self.answered if self.answered else None
 
 
-def tally(joined, rows):
-    """The Tally of ``rows`` [(nickname, value, correct, mistake id), ...] from the store."""
-    groups = tuple("right" if c else "mistake" if m else "other" for _, _, c, m in rows)
-    counts = Counter(m for _, _, c, m in rows if not c and m)
-    return Tally(joined, len(rows), groups.count("right"), tuple(float(v) for _, v, _, _ in rows),
+def tally(joined, seen, rows):
+    """The Tally of ``rows`` [(nickname, value, correct, mistake id, typed), ...] from the
+    store, ``joined`` students of whom ``seen`` have the question on screen."""
+    groups = tuple("right" if c else "mistake" if m else "other" for _, _, c, m, _ in rows)
+    counts = Counter(m for _, _, c, m, _ in rows if not c and m)
+    return Tally(joined, seen, len(rows), groups.count("right"),
+                 tuple(float(v) for _, v, _, _, _ in rows),
                  groups, tuple((MISTAKES.get(m, m), n) for m, n in
                                sorted(counts.items(), key=lambda mn: (-mn[1], mn[0]))))
 
@@ -140,7 +143,8 @@ def histogram(t, right):
 
 
 def who(rows):
-    """The teacher's list: one row per answer, (nickname, answer, right, mistake name)."""
-    return [{"nickname": n, "answer": float(v), "right": bool(c),
-             "mistake": MISTAKES.get(m, "") if m else ""} for n, v, c, m in rows]
+    """The teacher's list: one row per answer, (nickname, answer as typed, right, mistake
+    name), all plain text for a table."""
+    return [{"nickname": n, "answer": typed, "right": bool(c),
+             "mistake": MISTAKES.get(m, "") if m else ""} for n, _, c, m, typed in rows]
 

@@ -4,6 +4,8 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 
+from backprop.answers import MAX_ANSWER_CHARS
+
 MAX_NICKNAME = 24           # characters, after tidying
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ"   # no I, L, O: nothing to misread as 1 or 0
 CODE_LENGTH = 6
@@ -66,6 +68,7 @@ class Answer:
     mistake: str
     at: float
     duplicate: bool = False  # True: this was already recorded, nothing new was stored
+    typed: str = None        # the answer as the student typed it (normal_typed)
 
 
 def digest(secret):
@@ -95,3 +98,15 @@ def normal_nickname(text):
     if len(text) > MAX_NICKNAME:
         raise ClassError(f"A nickname has at most {MAX_NICKNAME} characters.")
     return text
+
+
+def normal_typed(text, value):
+    """The answer as the student typed it, to show the teacher: spaces around and control
+    characters removed; the shortest text of ``value`` when nothing usable was typed.
+    ClassError past MAX_ANSWER_CHARS (a raw client may send more than the box takes)."""
+    if text is None:
+        return repr(float(value))
+    if not isinstance(text, str) or len(text) > MAX_ANSWER_CHARS:
+        raise ClassError(f"An answer is one number of at most {MAX_ANSWER_CHARS} characters.")
+    text = "".join(c for c in text if not unicodedata.category(c).startswith("C")).strip()
+    return text or repr(float(value))

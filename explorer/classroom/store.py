@@ -10,7 +10,8 @@ across processes and replicas.
     me = store.join(opened.code, "Ada")
     cls = store.teacher(opened.code, opened.key)
     q = store.ask(cls.id, network_json, 7, ("delta", 2, 1, None), right=0.0123)
-    store.answer(me, q.id, 0.0123, correct=True)  # committed when it returns
+    store.seen(me, q.id)                          # once the student's page shows it
+    store.answer(me, q.id, 0.0123, correct=True, typed="0.0123")  # committed on return
 """
 
 import hmac
@@ -37,6 +38,7 @@ from .records import (
     digest,
     normal_code,
     normal_nickname,
+    normal_typed,
 )
 
 MAX_STUDENTS = 200          # per class
@@ -52,6 +54,12 @@ _Q = "id, class_id, number, network, step, quantity, l, j, k, right, revealed"
 def _question(row):
     qid, cid, number, network, step, q, l, j, k, right, revealed = row
     return Question(qid, cid, number, network, step, (q, l, j, k), right, revealed is not None)
+
+
+def _typed(typed, value):
+    """What the teacher is shown of a stored answer: the text typed, or for an answer
+    stored before that was kept (NULL), the shortest text that reads back as its value."""
+    return typed if typed is not None else repr(float(value))
 
 
 def default_path(secrets_=None):
@@ -146,17 +154,23 @@ class Store:
                          (now, class_id))
 
     def tally(self, class_id, question_id):
-        """(students joined, [(nickname, value, correct, mistake), ...] for the question),
-        read in one snapshot."""
+        """(students joined, students whose page has drawn the question, [(nickname, value,
+        correct, mistake, typed), ...] for the question), read in one snapshot. ``typed``
+        is the answer as typed; for answers stored before it was kept, the value's
+        shortest text."""
         with db.reading(self.path) as conn:
             joined = conn.execute("SELECT count(*) FROM students WHERE class_id = ?",
                                   (class_id,)).fetchone()[0]
+            seen = conn.execute(
+                "SELECT count(*) FROM seen v JOIN students s ON s.id = v.student_id "
+                "WHERE v.question_id = ? AND s.class_id = ?", (question_id, class_id)
+            ).fetchone()[0]
             rows = conn.execute(
-                "SELECT s.nickname, a.value, a.correct, a.mistake FROM answers a "
+                "SELECT s.nickname, a.value, a.correct, a.mistake, a.typed FROM answers a "
                 "JOIN students s ON s.id = a.student_id JOIN questions q ON q.id = a.question_id "
                 "WHERE a.question_id = ? AND q.class_id = ? ORDER BY a.at",
                 (question_id, class_id)).fetchall()
-        return joined, [(n, v, bool(c), m) for n, v, c, m in rows]
+        return joined, seen, [(n, v, bool(c), m, _typed(t, v)) for n, v, c, m, t in rows]
 
     # -- the students --------------------------------------------------------------------
     def join(self, code, nickname, now=None):
@@ -223,15 +237,38 @@ class Store:
                                (now, class_id)).fetchone()
         return (bool(row[0]), row[1], bool(row[2])) if row else (False, None, False)
 
-    def answer(self, student, question_id, value, correct, mistake=None, now=None):
+    def seen(self, student, question_id, now=None):
+        """Note that the student's page has drawn this question, the class's current one:
+        the teacher counts these pages. Once per student and question (a reload, another
+        tab or a raw client adds nothing); nothing for another class's question or an old
+        one. Whether it is noted."""
+        now = time.time() if now is None else now
+        key = (question_id, student.id)
+        have = "SELECT 1 FROM seen WHERE question_id = ? AND student_id = ?"
+        with closing(db.connect(self.path)) as conn:     # a page redrawn needs no write lock
+            if conn.execute(have, key).fetchone():
+                return True
+        with db.writing(self.path) as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO seen (question_id, student_id, at) "
+                "SELECT c.question_id, s.id, ? FROM students s JOIN classes c "
+                "ON c.id = s.class_id WHERE s.id = ? AND s.class_id = ? AND "
+                "c.question_id = ? AND c.ended IS NULL AND c.expires > ?",
+                (now, student.id, student.class_id, question_id, now))
+            return cur.rowcount == 1 or conn.execute(have, key).fetchone() is not None
+
+    def answer(self, student, question_id, value, correct, mistake=None, now=None,
+               typed=None):
         """Record the student's answer to the class's current question, once: the Answer
-        stored (``duplicate`` if it already was). ClassError if the question is not the
-        class's current one or the class is closed; TooFast within MIN_GAP of the
-        student's last answer. Committed when this returns."""
+        stored (``duplicate`` if it already was), with ``typed``, the text the student
+        typed (at most MAX_ANSWER_CHARS, shown to the teacher as it is). ClassError if the
+        question is not the class's current one or the class is closed; TooFast within
+        MIN_GAP of the student's last answer. Committed when this returns."""
         now = time.time() if now is None else now
         value = float(value)
         if not math.isfinite(value):
             raise ClassError("An answer is a finite number.")
+        typed = normal_typed(typed, value)
         key = (question_id, student.id)
         with closing(db.connect(self.path)) as conn:     # a repeat needs no write lock
             old = self._answer_of(conn, *key)
@@ -254,10 +291,11 @@ class Store:
             if now - last[0] < MIN_GAP:
                 raise TooFast("One answer a second at most: wait a moment and send it again.")
             conn.execute("INSERT INTO answers (question_id, student_id, value, correct, "
-                         "mistake, at) VALUES (?, ?, ?, ?, ?, ?)",
-                         (question_id, student.id, value, int(bool(correct)), mistake, now))
+                         "mistake, at, typed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (question_id, student.id, value, int(bool(correct)), mistake, now,
+                          typed))
             conn.execute("UPDATE students SET last_answer = ? WHERE id = ?", (now, student.id))
-        return Answer(question_id, student.id, value, bool(correct), mistake, now)
+        return Answer(question_id, student.id, value, bool(correct), mistake, now, typed=typed)
 
     def answer_of(self, student, question_id):
         """The student's recorded Answer to this question, or None."""
@@ -266,12 +304,13 @@ class Store:
 
     @staticmethod
     def _answer_of(conn, question_id, student_id):
-        row = conn.execute("SELECT value, correct, mistake, at FROM answers WHERE "
+        row = conn.execute("SELECT value, correct, mistake, at, typed FROM answers WHERE "
                            "question_id = ? AND student_id = ?",
                            (question_id, student_id)).fetchone()
         if row is None:
             return None
-        return Answer(question_id, student_id, row[0], bool(row[1]), row[2], row[3], True)
+        return Answer(question_id, student_id, row[0], bool(row[1]), row[2], row[3], True,
+                      _typed(row[4], row[0]))
 
     @staticmethod
     def _open_class(conn, class_id, now):

@@ -38,6 +38,7 @@ def page():
                 icon=":material/hourglass_top:")
         return
     question(s, me, q)
+    s.seen(me, q.id)        # only now: a page that failed to draw it is not counted
 
 
 def _resume(s):
@@ -106,15 +107,17 @@ def question(s, me, q):
     now = practice.visible(a.steps, i, q.revealed)
     st.subheader(f"Question {q.number}: what is {name}?")
     st.caption(f"Step {i + 1} of {len(a.steps)} · {a.step.title}")
-    left, right = st.columns([1.3, 1])
+    # The step's own figure, where it has one (the cost and BP1 have none: the network
+    # figure below shows aᴸ and δᴸ); σ's curve would show the asked a's before the reveal.
+    fig = (figures.focus_figure(a.net, a.trace, a.step, now, ((a.cell, "pick"),))
+           if q.revealed or a.step.kind != "a" else None)
+    left, right = st.columns([1.3, 1]) if fig is not None else (st.container(), None)
     with left:
         st.latex(a.step.rule)
         st.info(a.step.text)
-    with right:
-        if q.revealed or a.step.kind != "a":      # σ's curve would show the asked a's
-            ui.plotly_chart(figures.focus_figure(a.net, a.trace, a.step, now,
-                                                 ((a.cell, "pick"),)),
-                            key="class_chart_focus", width="content")
+    if fig is not None:
+        with right:
+            ui.plotly_chart(fig, key="class_chart_focus", width="content")
     if mine is not None:
         _received(a, name, mine)
     elif not q.revealed:
@@ -145,8 +148,9 @@ def _send(s, me, qid):
     try:
         if q is None or q.id != qid:
             raise ClassError("The teacher has moved on to another question.")
-        value, d = live.judge(live.asked(q), ss.get("_class_answer", ""))
-        s.answer(me, qid, value, d.correct, live.mistake_id(d))   # committed on return
+        typed = ss.get("_class_answer", "")
+        value, d = live.judge(live.asked(q), typed)
+        s.answer(me, qid, value, d.correct, live.mistake_id(d), typed=typed)   # committed
     except ValueError as e:               # a ClassError, or no number (our messages)
         ss.class_error = str(e)
         return

@@ -22,6 +22,8 @@ from . import live
 from .common import PASSWORD, TEACHER_EVERY, page_url, setting, the_store
 from .records import ClassError, digest, normal_code
 
+ON_SCREEN = ("Students whose page shows this question. Fewer than joined: some pages have "
+             "not drawn it (yet); a student who waits long can reload the page.")
 MINE = "Your network (as set in the sidebar)"
 NO_ACCESS = ("This teacher link is not valid, or its class has expired. Open a new class, "
              "or use the full teacher link you were given.")
@@ -144,24 +146,25 @@ def live_view():
         st.error(NO_ACCESS, icon=":material/lock:")
         return
     _, q = s.current(cls.id)
-    joined, rows = s.tally(cls.id, q.id) if q else s.tally(cls.id, -1)
+    joined, seen, rows = s.tally(cls.id, q.id if q else -1)
     if q is None:
         st.metric("Joined", joined)
         st.info("Nobody has a question yet: pick a network, a step and a cell above, then "
                 "ask the class.", icon=":material/quiz:")
         return
-    a, t = live.asked(q), live.tally(joined, rows)
+    a, t = live.asked(q), live.tally(joined, seen, rows)
     st.subheader(f"Question {q.number}: {cell_name(a.cell)}")
     st.caption(f"Step {a.step.index + 1} of {len(a.steps)} · {a.step.title} · "
                f"right answer {q.right:.6g}")
-    c1, c2, c3, c4 = st.columns(4, vertical_alignment="center")
+    c1, c2, c3, c4, c5 = st.columns(5, vertical_alignment="center")
     c1.metric("Joined", joined)
-    c2.metric("Answered", t.answered)
-    c3.metric("Right", "–" if t.share_right is None else f"{t.share_right:.0%}")
+    c2.metric("On screen", t.seen, help=ON_SCREEN)
+    c3.metric("Answered", t.answered)
+    c4.metric("Right", "–" if t.share_right is None else f"{t.share_right:.0%}")
     if q.revealed:
-        c4.success("Revealed to the class", icon=":material/visibility:")
+        c5.success("Revealed to the class", icon=":material/visibility:")
     else:
-        c4.button("Reveal to the class", key="teach_reveal", type="primary",
+        c5.button("Reveal to the class", key="teach_reveal", type="primary",
                   icon=":material/visibility:", on_click=lambda: s.reveal(cls.id, q.id))
     left, right = st.columns([1.6, 1])
     with left:
@@ -174,7 +177,8 @@ def live_view():
         else:
             st.caption("None named yet.")
     with st.expander(f"Who answered what ({t.answered})", icon=":material/list:"):
-        # nicknames go only into a table: shown as plain text, never as Markdown or HTML
+        # nicknames and answers as typed go only into a table: plain text, never Markdown
+        # or HTML
         st.dataframe(pd.DataFrame(live.who(rows), columns=["nickname", "answer", "right",
                                                            "mistake"]),
                      hide_index=True)
