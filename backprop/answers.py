@@ -6,12 +6,18 @@ off an answer may be; ``check_answer(answer, right)`` applies it.
 """
 
 import math
+import numbers
+import operator
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 REL_TOL = 1e-3
 ABS_TOL = 5e-4
 MAX_ANSWER_CHARS = 40   # "-1.2345678901234567e-300" is 24 characters
+# An integer of more bits is past the largest float64 (2**1024); a Fraction or a Decimal of
+# more bits or digits is refused unread (a float's exact decimal has at most 767 digits).
+_MAX_BITS = 1100
 # Decimal-to-binary rounding must not turn an answer exactly on the boundary wrong.
 _SLACK = 1.0 + 1e-9
 
@@ -19,6 +25,7 @@ _SLACK = 1.0 + 1e-9
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"})
 _EXAMPLES = "such as -0.0123, .5 or 1.5e-3"
+_TOO_MANY_DIGITS = f"That number has too many digits: give it as a float, {_EXAMPLES}."
 
 
 @dataclass(frozen=True)
@@ -67,11 +74,14 @@ def parse_answer(text):
 
     Accepts "-0.0123", "+2", "1.5e-3", "1.5E3", ".5", "5." and a Unicode minus ("−0.5"),
     with spaces around. Refuses an empty answer, text, a decimal comma ("0,25"), a fraction
-    or a sum, and numbers too large for a float64. A number given as int or float is checked
-    for being finite. Long text is refused before it is read.
+    or a sum, and numbers too large for a float64. A number given as a number (int, float,
+    NumPy's float32 or int64, Fraction, Decimal; not bool) is checked for being finite.
+    Long text, and a number of too many digits, is refused before it is read.
     """
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return _finite(float(text))
+    if isinstance(text, numbers.Real) and not isinstance(text, bool):
+        return _finite(_real(text))
+    if isinstance(text, Decimal):
+        return _finite(_decimal(text))
     if not isinstance(text, str):
         raise ValueError(f"Type the answer as a number, {_EXAMPLES}.")
     if len(text) > MAX_ANSWER_CHARS:
@@ -83,6 +93,31 @@ def parse_answer(text):
     if _NUMBER.fullmatch(s):
         return _finite(float(s))
     raise ValueError(_why_not(s))
+
+
+def _real(v):
+    """A real number as a float (inf where it is too large for one: float(10**400) raises
+    OverflowError), the size of an integer or a fraction looked at before it is converted."""
+    if isinstance(v, numbers.Integral):
+        v = operator.index(v)   # NumPy's int64 too
+        if v.bit_length() > _MAX_BITS:
+            return math.inf
+    elif isinstance(v, numbers.Rational) and not isinstance(v, float):   # e.g. a Fraction
+        if max(v.numerator.bit_length(), v.denominator.bit_length()) > _MAX_BITS:
+            raise ValueError(_TOO_MANY_DIGITS)
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf
+    except (ValueError, TypeError, ArithmeticError):
+        return math.nan
+
+
+def _decimal(v):
+    """A Decimal as a float, its digits counted before it is read."""
+    if v.is_finite() and len(v.as_tuple().digits) > _MAX_BITS:
+        raise ValueError(_TOO_MANY_DIGITS)
+    return float(v) if v.is_finite() else math.nan
 
 
 def _finite(v):

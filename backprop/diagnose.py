@@ -5,7 +5,8 @@ A cell is addressed as in ``explain``: (quantity, l, j, k), 1-based, with quanti
 
 ``diagnose`` checks an answer under the rule of ``answers`` (relative 1e-3 or absolute
 5e-4, whichever is looser). When it is wrong, the cell is recomputed under each classic
-mistake of ``mistakes`` (one slip at this step, every earlier number right) and each
+mistake of ``mistakes`` (one slip at this step, every earlier number right; the ½ of the
+quadratic cost forgotten is also carried through to every δ and gradient after it) and each
 mistake whose number the answer matches is named, with the corrected step. A mistake that
 gives the right number for this cell (within the tolerance) is no mistake here and is never
 named. ``certain`` is True only when exactly one mistake matches and nothing else could
@@ -62,8 +63,8 @@ def diagnose(net, x, y, quantity, l, j=None, k=None, *, answer):
     """The Diagnosis of ``answer`` (a number, or text as typed) for one cell of the trace
     of (x, y). Raises ValueError with a message for the student if the text is no number."""
     answer = parse_answer(answer)
-    trace = net.backprop(x, y)
     l, j, k = _check_cell(net, quantity, l, j, k)
+    trace = net.backprop(x, y)
     right = _right(trace, quantity, l, j, k)
     if within(answer, right):
         return Diagnosis(True, answer, right, tolerance(right), (), False)
@@ -78,8 +79,8 @@ def diagnose(net, x, y, quantity, l, j=None, k=None, *, answer):
 def mistake_values(net, x, y, quantity, l, j=None, k=None):
     """Every Mistake that applies to this cell and gives a number other than the right one
     (outside the tolerance), in the order of MISTAKES; for hints and a class's histogram."""
-    trace = net.backprop(x, y)
     l, j, k = _check_cell(net, quantity, l, j, k)
+    trace = net.backprop(x, y)
     return _mistakes(net, trace, quantity, l, j, k, _right(trace, quantity, l, j, k))
 
 
@@ -117,7 +118,8 @@ def _index(name, v, lo, hi, what):
 def _check_cell(net, quantity, l, j, k):
     """(l, j, k) as ints, or a ValueError saying which index is out of range."""
     if quantity not in QUANTITIES:
-        raise ValueError(f"no practice question about {str(quantity)[:20]!r}: choose one of "
+        what = quantity[:20] if isinstance(quantity, str) else type(quantity).__name__
+        raise ValueError(f"no practice question about {what!r}: choose one of "
                          f"{', '.join(QUANTITIES)}")
     L = net.L
     if quantity == "cost":

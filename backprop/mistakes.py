@@ -3,9 +3,15 @@
 Each mistake is one slip at the step asked, made with every number before it right: a BP2
 cell with σ′ left out uses the right δ^{l+1}, a BP4 cell the right δ^l and a^{l−1}.
 Practice mode reveals each step before it asks the next, so a slip does not carry over
-from a step the student has already seen corrected. A mistake is offered for a cell only
-where it changes the computation for that activation and cost: σ′ left out is no mistake
-for a linear layer (σ′ = 1), nor σ′(a) for relu ([a > 0] is [z > 0]).
+from a step the student has already seen corrected. One slip is carried through: the ½ of
+the quadratic cost forgotten makes ∇_a C = 2(a^L − y), so δ^L comes out doubled, and with
+it every δ^l (BP2), ∂C/∂b and ∂C/∂w computed from it; a student who works from their own
+∇_a C (a quiz shows no intermediate values) gives twice the right number everywhere.
+A mistake is offered for a cell only where it changes the computation for that activation
+and cost: σ′ left out is no mistake for a linear layer (σ′ = 1), nor σ′(a) for relu
+([a > 0] is [z > 0]). Where σ′ cancels (sigmoid with cross-entropy, softmax with
+log-likelihood), a student may still write the general BP1, ∇_a C ⊙ σ′(z^L), and slip in
+its σ′: those slips are offered there too.
 
 ``candidates(net, trace, quantity, l, j, k)`` gives (id, value, what went wrong) for each.
 Indices j, k are 1-based, as in the notation.
@@ -52,11 +58,34 @@ def candidates(net, trace, quantity, l, j=None, k=None):
         d = trace.y - trace.a[l]
         return [("half_forgotten", float(d @ d),
                  "The quadratic cost has ½ in front; without it C comes out twice as large.")]
+    out = _doubled(net, trace, quantity, l, j, k) if net.cost == "quadratic" else []
     if quantity == "delta":
-        return _bp1(net, trace, j) if l == net.L else _bp2(net, trace, l, j)
+        return (_bp1(net, trace, j) if l == net.L else _bp2(net, trace, l, j)) + out
     if quantity == "nabla_w":
-        return _bp4(net, trace, l, j, k)
-    return []
+        return _bp4(net, trace, l, j, k) + out
+    return out
+
+
+def _doubled(net, trace, quantity, l, j, k):
+    """The ½ of the quadratic cost forgotten: ∇_a C = 2(a^L − y) doubles δ^L, and every δ^l,
+    ∂C/∂b and ∂C/∂w after it, since each is linear in δ^L."""
+    if quantity not in ("delta", "nabla_b", "nabla_w"):
+        return []
+    L, d = net.L, float(trace.delta[l][j - 1])
+    aL, grad = u("a", L), f"∇ₐC = {u('a', L)} − y"
+    if quantity == "delta" and l == L:
+        aj, yj = u("a", L, j), u("y", None, j)
+        what = (f"The quadratic cost has ½ in front, so ∂C/∂{aj} = {aj} − {yj}, not "
+                f"2({aj} − {yj}): without the ½, {u('δ', L, j)} comes out twice as large.")
+    else:
+        then = {"delta": f"through BP2 so does {u('δ', l, j)}",
+                "nabla_b": f"so does ∂C/∂{u('b', l, j)}",
+                "nabla_w": f"so does ∂C/∂{u('w', l, j, k)}"}[quantity]
+        what = (f"That is twice the right number. The quadratic cost has ½ in front, so "
+                f"{grad}, not 2({aL} − y): without the ½, {u('δ', L)} comes out doubled, "
+                f"and {then}.")
+    value = 2.0 * (d if quantity != "nabla_w" else float(trace.nabla_w[l][j - 1, k - 1]))
+    return [("half_forgotten", value, what)]
 
 
 def _z(net, trace, l, j):
@@ -70,17 +99,19 @@ def _z(net, trace, l, j):
     return out
 
 
-def _sigma_prime_slips(act, back, z, a, zs, as_):
-    """σ′(a) and a(1 − a) with z, for an elementwise σ, times the factor ``back``."""
+def _sigma_prime_slips(act, back, z, a, zs, as_, before=""):
+    """σ′(a) and a(1 − a) with z, for an elementwise σ, times the factor ``back``; each
+    sentence after ``before``."""
     if act not in _PRIME_OF_A:
         return []
     prime = _PRIME_OF_A[act]
     of_a = ACTIVATIONS[act].fn(np.array(a))
     written = {"sigmoid": f"{as_}(1 − {as_})", "tanh": f"1 − ({as_})²"}[act]
     return [("sigma_prime_of_a", float(back * prime(of_a)),
-             f"σ′ takes the weighted input: σ′({zs}), not σ′({as_})."),
+             f"{before}σ′ takes the weighted input: σ′({zs}), not σ′({as_})."),
             ("prime_formula_on_z", float(back * prime(z)),
-             f"σ′({zs}) = {written} is written with the activation {as_}, not with {zs}.")]
+             f"{before}σ′({zs}) = {written} is written with the activation {as_}, not with "
+             f"{zs}.")]
 
 
 def _bp1(net, trace, j):
@@ -97,18 +128,24 @@ def _bp1(net, trace, j):
     if cost in _SIGN_FLIPS or (cost, act) in CANCELS:
         out.append(("sign_flipped", -d, "The output error starts from a − y, not y − a: "
                                         "the sign is flipped."))
-    if (cost, act) in CANCELS:
+    cancels = (cost, act) in CANCELS
+    if cancels:
         what = "the softmax Jacobian" if act == "softmax" else f"σ′({zs})"
         out.append(("sigma_prime_not_cancelled", d * aj * (1.0 - aj),
                     f"With {act} outputs and the {cost.replace('_', '-')} cost {what} "
                     f"cancels against ∂C/∂a: there is no factor {as_}(1 − {as_})."))
-    elif act == "softmax":   # J from σ(a^L) instead of a^L itself
+    # σ′ taken of a: also where σ′ cancels, by a student who writes out the general BP1
+    if act == "softmax":   # J from σ(a^L) instead of a^L itself
+        before = (f"Written out in full, BP1 is {u('δ', L, j)} = Σₖ {u('J', None, 'k', j)} "
+                  f"∂C/∂{u('a', L, 'k')}, and there " if cancels else "")
         s = ACTIVATIONS["softmax"].fn(a)
         out.append(("sigma_prime_of_a", float(s[j - 1] * (g - s @ trace.grad_a)),
-                    f"J is built from {u('a', L)} = σ({u('z', L)}) itself, not from "
+                    f"{before}J is built from {u('a', L)} = σ({u('z', L)}) itself, not from "
                     f"σ({u('a', L)})."))
     else:
-        out += _sigma_prime_slips(act, g, float(z[j - 1]), aj, zs, as_)
+        before = f"Written out in full, BP1 is ∂C/∂{as_} σ′({zs}), and there " if cancels \
+            else ""
+        out += _sigma_prime_slips(act, g, float(z[j - 1]), aj, zs, as_, before)
     if act == "softmax":
         diag = {"quadratic": (aj - y[j - 1]) * aj * (1.0 - aj), "cross_entropy": aj - y[j - 1],
                 "log_likelihood": -y[j - 1] * (1.0 - aj)}[cost]

@@ -2,6 +2,8 @@
 and the reader of a typed answer."""
 
 import math
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -60,6 +62,51 @@ def test_check_answer(answer, right, correct):
 ])
 def test_accepted_forms(text, value):
     assert parse_answer(text) == value
+
+
+@pytest.mark.parametrize("number,value", [
+    (np.float32(0.5), 0.5), (np.int64(1), 1.0), (np.float16(-0.25), -0.25),
+    (np.float64(0.1), 0.1), (np.int8(-3), -3.0), (np.uint64(2**64 - 1), 2.0**64),
+    (np.longdouble(0.375), 0.375), (Fraction(1, 4), 0.25), (Fraction(-3, 8), -0.375),
+    (Decimal("-0.0123"), -0.0123), (Decimal(0.1), 0.1),   # Decimal(0.1) has 55 digits
+    (10**308, 1e308), (-(2**1023), -(2.0**1023)),
+])
+def test_numbers_of_every_kind_are_read(number, value):
+    # issue 19: np.float32(0.5) and np.int64(1) were refused as "not a number"
+    got = parse_answer(number)
+    assert type(got) is float
+    np.testing.assert_allclose(got, value, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("number,message", [
+    (10**400, "too large"),                # float(10**400) raises OverflowError
+    (-(10**400), "too large"),
+    (2**1024, "too large"),                # one bit past the largest float64
+    (np.float32("inf"), "too large"),
+    (np.float64("nan"), "not a number"),
+    (np.longdouble("1e4000"), "too large"),
+    (Decimal("NaN"), "not a number"),
+    (Decimal("-Infinity"), "too large"),
+    (Decimal("1e999999"), "too large"),
+    (Decimal("1" * 5000), "too many digits"),
+    (Fraction(1, 10**400), "too many digits"),
+    (Fraction(10**400 + 1, 10**399), "too many digits"),
+    (np.bool_(True), "Type the answer as a number"),
+    (complex(1, 0), "Type the answer as a number"),
+    (np.array([0.5]), "Type the answer as a number"),
+    (b"0.5", "Type the answer as a number"),
+], ids=lambda v: v if isinstance(v, str) else type(v).__name__)   # not 400 digits
+def test_numbers_that_are_no_answer_get_a_value_error(number, message):
+    with pytest.raises(ValueError, match=message) as e:
+        parse_answer(number)
+    assert "int too large" not in str(e.value) and "Exceeds the limit" not in str(e.value)
+    assert len(str(e.value)) < 200
+
+
+def test_a_huge_integer_is_refused_by_its_size_before_it_is_converted():
+    # 100,001 digits: str() of it raises (Python's 4300-digit limit), float() overflows
+    with pytest.raises(ValueError, match="too large"):
+        parse_answer(10**(10**5))
 
 
 @pytest.mark.parametrize("text,message", [
