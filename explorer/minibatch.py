@@ -59,9 +59,12 @@ def batch_figure(traces, mean, l, m, points=None, width=MAX_WIDTH):
         plot_w + LEFT + BAR_ROOM, plot_h + TOP + BOTTOM,
         margin=(LEFT, BAR_ROOM, TOP, BOTTOM), annotations=[])}
     fig["layout"]["coloraxis"] = {"colorscale": COLORSCALE, "cmin": -s, "cmax": s,
-                                  "colorbar": {"thickness": 10, "nticks": 3, "x": 1.0,
-                                               "xpad": 10, "title": {"text": "∂C/∂w"},
-                                               **NUMBERS}}
+                                  "colorbar": {"thickness": 10, "x": 1.0, "xpad": 10,
+                                               "title": {"text": "∂C/∂w"}, **NUMBERS,
+                                               # both ends labelled, as the cells print
+                                               # (Plotly's own 3 ticks may land outside)
+                                               "tickmode": "array", "tickvals": [-s, 0, s],
+                                               "ticktext": [short(-s), "0", short(s)]}}
     sup = pretty(f"^{l}")
     note = fig["layout"]["annotations"]
 

@@ -1,17 +1,22 @@
 """The Train page's figures: the numbers they draw against the package's, and valid Plotly."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from streamlit.testing.v1 import AppTest
+from test_pages import charts, decode
 
 from backprop import Network, train
 from backprop.history import History
 from backprop.notation import pretty
 from explorer import curves, datasets, limits, minibatch, training
 from explorer.upload import read_csv
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def traces_of(fig, kind):
@@ -239,6 +244,13 @@ def test_no_training_figure_prints_si_prefixes(trained):
     mean = net.gradient(*(a[:4] for a in d.split_for(net)[0]))
     batch = minibatch.batch_figure(traces, mean, 2, 4)
     assert "coloraxis" in number_formats(batch)
+    # the colour bar labels both its ends, ± the largest |∂C/∂w²| drawn, as plain numbers
+    bar = batch["layout"]["coloraxis"]["colorbar"]
+    top = max(np.max(np.abs(g.nabla_w[2])) for g in traces + [mean])
+    assert_allclose(bar["tickvals"], [-top, 0, top], rtol=1e-15)
+    for text, v in zip(bar["ticktext"], bar["tickvals"]):
+        assert re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", text), text
+        assert_allclose(float(text), v, rtol=0.05)   # two significant digits or more
     for fig in (batch, curves.curves_figure(h), curves.flow_figure(h, "delta_mean")):
         formats = number_formats(fig)
         assert formats and not [k for k, f in formats.items() if SI.match(f)], formats
@@ -313,3 +325,46 @@ def test_the_batch_is_named_with_its_weights():
     assert "mini-batch 3 of 16 of epoch 5" in s and "weights of epoch 4 + 2/16" in s
     assert "weights of epoch 4 (" in minibatch.batch_name(train.Progress(None, 4, 0), 16, 10)
     assert "starting weights" in minibatch.batch_name(train.Progress(None), 16, 10)
+
+
+def test_the_page_names_the_next_mini_batch_and_rings_its_points():
+    """After two steps the mini-batch figure shows the third mini-batch of epoch 1 on the
+    weights after two steps: the page says so, and rings its points on the boundary.
+    The weights are replayed here from the starting network."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at.switch_page(str(ROOT / "pages/4_Train.py")).run()
+    for _ in range(2):
+        at.button(key="train_step").click().run()
+    assert not at.exception
+    ss = at.session_state
+    d = ss["train_data"]
+    X, Y = d.split_for(ss["train_init"])[0]
+    net = ss["train_init"]
+    for rows in train.mini_batches(len(X), 10, 0, 0)[:2]:
+        net = train.update_mini_batch(net, (X[rows], Y[rows]), 3.0)[0]
+    rows = train.mini_batches(len(X), 10, 0, 0)[2]
+    assert {m.label: m.value for m in at.metric}["Epoch"] == "0 + 2/16"
+    (said,) = [m.value for m in at.markdown if "next step takes" in m.value]
+    assert "mini-batch 3 of 16 of epoch 1" in said and "weights of epoch 0 + 2/16" in said
+    figs = charts(at)
+    (ring,) = traces_of(figs["train_chart_boundary"], "batch")
+    assert_array_equal(np.column_stack([decode(ring["x"]), decode(ring["y"])]), X[rows])
+    batch = figs["train_chart_batch"]
+    grads = [net.backprop(X[r], Y[r]).nabla_w[3] for r in rows]
+    for t in traces_of(batch, "example"):
+        i = t["meta"]["i"]
+        assert_allclose(decode(t["z"]), grads[i - 1], rtol=1e-12, atol=0)
+        assert f"train point {rows[i - 1]})" in t["hovertemplate"]
+    (mean,) = traces_of(batch, "mean")
+    assert_allclose(decode(mean["z"]), np.mean(grads, axis=0), rtol=1e-10, atol=1e-15)
+
+    at.button(key="train_epoch").click().run()       # to the end of epoch 1
+    (said,) = [m.value for m in at.markdown if "next step takes" in m.value]
+    assert "mini-batch 1 of 16 of epoch 2" in said and "weights of epoch 1 (" in said
+    (ring,) = traces_of(charts(at)["train_chart_boundary"], "batch")
+    rows = train.mini_batches(len(X), 10, 0, 1)[0]
+    assert_array_equal(np.column_stack([decode(ring["x"]), decode(ring["y"])]), X[rows])
+    # one epoch: every line of the curves and the gradient flow shows its point
+    for key in ("train_chart_curves", "train_chart_flow"):
+        for t in charts(at)[key]["data"]:
+            assert "markers" in t["mode"], (key, t["name"])

@@ -168,3 +168,69 @@ def test_train_xor_to_100_percent_then_step_through_a_clicked_point(page, app_se
     np.testing.assert_allclose(a - delta / (a * (1 - a)), y, rtol=0, atol=1e-6)
     screenshot(page, "train_point_step_through")
     assert_no_errors(page, page_errors)
+
+
+# The mini-batch figure's mean panel, in CSS px of the page: its left and right edges, those
+# of the box the chart sits in, and whether that box scrolls sideways.
+MEAN_JS = """() => {
+    for (const el of document.querySelectorAll('%s')) {
+        if (!el.layout || !el.layout.meta || el.layout.meta.kind !== 'batch') continue;
+        const t = el._fullData.find(t => t.meta && t.meta.kind === 'mean');
+        const xa = el._fullLayout['xaxis' + t.xaxis.slice(1)];
+        const box = el.closest('[data-testid="stElementContainer"]');
+        const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+        return {left: r.left + xa._offset, right: r.left + xa._offset + xa._length,
+                boxLeft: b.left, boxRight: b.right, vw: window.innerWidth,
+                scrolls: box.scrollWidth > box.clientWidth + 1, l: el.layout.meta.l};
+    }
+    return null;
+}""" % PLOT
+
+
+def choose_preset(page, name):
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Preset"))
+    box.click()
+    page.get_by_role("option", name=name).click()
+
+
+def assert_mean_on_screen(page, where):
+    page.wait_for_function(f"({MEAN_JS})() !== null", timeout=TIMEOUT)
+    page.wait_for_timeout(300)                       # plotly.js lays out after a resize
+    m = page.evaluate(MEAN_JS)
+    seen = (max(m["boxLeft"], 0), min(m["boxRight"], m["vw"]))
+    assert seen[0] - 1 <= m["left"] < m["right"] <= seen[1] + 1, f"{where}: {m}"
+    return m
+
+
+def test_the_mini_batch_mean_is_on_screen_at_1440_px_and_on_a_phone(page, app_server,
+                                                                    page_errors):
+    """The mean panel, the point of the mini-batch figure, lies inside the chart's box and
+    the screen: on the 2-4-2's output layer and on the deep sigmoid chain's (where it used
+    to sit past the box's right edge, the box scrolling sideways), and on a phone."""
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto(app_server + "/Train", timeout=TIMEOUT)
+    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    wait_for_run(page)
+    set_sidebar_number(page, "n₂", 4)
+    page.get_by_text("In use: 2-4-2", exact=False).wait_for(timeout=TIMEOUT)
+    wait_for_run(page)
+    page.get_by_role("button", name="Step one mini-batch").click()
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+        .some(m => m.textContent.includes('0 + 1/16'))""", timeout=TIMEOUT)
+    wait_for_run(page)
+    m = assert_mean_on_screen(page, "2-4-2 at 1440 px")
+    assert m["l"] == 3 and not m["scrolls"], m
+    screenshot(page, "train_batch_242_1440")
+
+    choose_preset(page, "Deep sigmoid chain")
+    page.get_by_text("In use: 2-3-3-3-3-1", exact=False).wait_for(timeout=TIMEOUT)
+    wait_for_run(page)
+    m = assert_mean_on_screen(page, "deep chain at 1440 px")
+    assert m["l"] == 6 and not m["scrolls"], m
+    screenshot(page, "train_batch_deep_1440")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_mean_on_screen(page, "deep chain on a phone")
+    screenshot(page, "train_batch_deep_phone")
+    assert_no_errors(page, page_errors)
