@@ -47,7 +47,7 @@ def _md_matrix(label, _text, rows):
 MARKDOWN = SimpleNamespace(
     title=lambda t: f"# {t}", heading=lambda t: f"## {t}", para=lambda t: t,
     tex=lambda t: f"$${t}$$", matrix=_md_matrix,
-    answer=lambda v, tol: f"Answer: `{float(v):.10g}` (accept ± {tol:.3g})",
+    answer=lambda v, tol: f"Answer: `{float(v) + 0.0:.10g}` (accept ± {tol:.3g})",
     page=lambda title, blocks: "\n\n".join(blocks) + "\n")
 
 _e = html.escape
@@ -80,7 +80,7 @@ HTML = SimpleNamespace(
     title=lambda t: f"<h1>{_e(t)}</h1>", heading=lambda t: f"<h2>{_e(t)}</h2>",
     para=lambda t: f"<p>{_e(t)}</p>", tex=lambda t: f"<code>{_e(t)}</code>",
     matrix=_html_matrix,
-    answer=lambda v, tol: f"<p>Answer: <b>{float(v):.10g}</b> (accept ± {tol:.3g})</p>",
+    answer=lambda v, tol: f"<p>Answer: <b>{float(v) + 0.0:.10g}</b> (accept ± {tol:.3g})</p>",
     page=_html_page)
 
 RENDER = {"markdown": MARKDOWN, "html": HTML}

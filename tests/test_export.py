@@ -620,3 +620,48 @@ def test_the_teacher_chooses_the_seed_and_a_hostile_category_name_stays_plain():
     assert shown_category(at) == f"Category: $course$/top/{q.name}/… · seed 42"
     assert q.xml == moodle_quiz([2, 2, 2], "sigmoid", "quadratic", [("delta", 3, 1, None)],
                                 variants=10, seed=42, name=q.name)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_worksheet_never_prints_minus_0(fmt):
+    net, x, y = dead_relu(None, ["relu", "sigmoid"], "quadratic", None)
+    assert np.signbit(net.backprop(x, y).delta[2][0])          # δ²₁ is the float −0.0
+    for text in worksheet(net, x, y, [("delta", 2, 1, None), ("nabla_w", 2, 1, 2)], fmt):
+        assert not re.search(r"(?<![\w).\]}])[-−]0(?![.\d])", text)
+
+
+def test_after_a_download_the_next_quiz_gets_a_fresh_seed_unless_one_was_typed():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from explorer import export_view
+        if st.session_state.get("downloaded"):
+            export_view._downloaded()              # the download button's on_click
+
+    at = AppTest.from_function(script)
+    at.session_state["quiz_seed"], at.session_state["downloaded"] = 123456, True
+    at.run()
+    assert at.session_state["quiz_seed"] != 123456
+    at.session_state["quiz_seed"], at.session_state["quiz_seed_typed"] = 42, True
+    at.run()
+    assert at.session_state["quiz_seed"] == 42
+
+
+def test_the_page_names_each_question_that_could_not_be_made_non_trivial(monkeypatch):
+    from backprop import export_quiz
+
+    def balanced(sizes, activations, cost, rng):
+        # w = 0, b = 0: a³ = σ(0) = ½ = y, so δ³ = 0 in every draw
+        net = Network([np.zeros((2, 2)), np.zeros((2, 2))], [np.zeros(2), np.zeros(2)],
+                      activations, cost)
+        return net, np.array([0.3, 0.1]), np.array([0.5, 0.5])
+
+    monkeypatch.setattr(export_quiz, "_variant", balanced)
+    at = exports_open()
+    (warning,) = at.warning
+    shown = re.sub(r"\\(.)", r"\1", warning.value)      # as plain text: every mark escaped
+    assert shown.startswith("10 question(s) could not be made as they should")
+    assert "δ³₁, variant 1: its answer is 0. δ³₁, variant 2" in shown
+    assert shown.endswith("δ³₁, variant 5: its answer is 0. … and 5 more.")
