@@ -155,3 +155,112 @@ async def play(s, res, check, at):
     run = await s.rerun()
     check("after pause", run, lambda a: a == paused)
     return paused
+
+
+# Pause under load (benchmarks/bench_train_page.py --class-size) --------------------------
+
+def _send(s, fragment="", trigger=None, auto=False):
+    """Send a rerun request without waiting for its answer, as the browser does: its
+    ``run_every`` timer fires whether or not the last tick has been answered, and a person
+    clicks Pause while a tick is on its way."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    msg = BackMsg()
+    cs = msg.rerun_script
+    cs.page_script_hash = s.page_script_hash
+    cs.fragment_id = fragment
+    cs.query_string = s.query
+    cs.is_auto_rerun = auto
+    for st in s.values.values():
+        cs.widget_states.widgets.add().CopyFrom(st)
+    if trigger:
+        cs.widget_states.widgets.add(id=trigger, trigger_value=True)
+    cs.cached_message_hashes.extend(s._cache)
+    return s.ws.send(msg.SerializeToString())
+
+
+async def _timer(s, stop):
+    """The browser's ``run_every`` timer: a tick every interval the server announced,
+    until the server stops it (or ``stop`` is set)."""
+    while s.auto_reruns and not stop.is_set():
+        fragment, interval = next(iter(s.auto_reruns.items()))
+        try:
+            await asyncio.wait_for(stop.wait(), interval)
+        except asyncio.TimeoutError:
+            if s.auto_reruns and fragment in s.auto_reruns:
+                await _send(s, fragment, auto=True)
+
+
+def shown_position(run):
+    """(epoch, batch) the boundary figure of ``run`` names, or None."""
+    for f in run.charts():
+        meta = f["layout"].get("meta") or {}
+        if meta.get("kind") == "boundary":
+            return int(meta["epoch"]), int(meta["batch"])
+    return None
+
+
+async def keep_playing(base_url, stop, ready):
+    """A student who presses Play and lets it run (pressing it again whenever Play pauses
+    itself) until ``stop`` is set: the class around the one being measured."""
+    from benchmarks.loadclient import AppSession
+
+    async with AppSession(base_url) as s:
+        await s.open(PAGE)
+        ready.release()
+        while not stop.is_set():
+            if s.widget("train_play", "button").proto.label == "Play":
+                await s.click("train_play")
+                continue
+            interval = next(iter(s.auto_reruns.values()), 0.15)
+            await asyncio.sleep(interval)
+            await s.auto_rerun() if s.auto_reruns else await s.rerun()
+        if s.widget("train_play", "button").proto.label == "Pause":
+            await s.click("train_play")
+
+
+async def pause_probe(base_url, presses, play_seconds=2.0, seed=0):
+    """One student who presses Play, watches for ``play_seconds``, and presses Pause while
+    a tick is on its way, ``presses`` times. Returns one (seconds from the Pause to the page
+    that shows it paused, the (epoch, batch) it shows then, the (epoch, batch) shown when
+    Pause was pressed, whether a later run still shows the same position) a press."""
+    from benchmarks.loadclient import AppSession
+
+    rng = random.Random(seed)
+    out = []
+    async with AppSession(base_url) as s:
+        await s.open(PAGE)
+        for _ in range(presses):
+            run = await s.click("train_play")                              # Play
+            at = shown_position(run)
+            t0 = time.perf_counter()
+            while time.perf_counter() - t0 < play_seconds and s.auto_reruns:
+                await asyncio.sleep(next(iter(s.auto_reruns.values())))
+                at = shown_position(await s.auto_rerun()) or at
+            if not s.auto_reruns:
+                continue                                    # Play paused itself
+            fragment, interval = next(iter(s.auto_reruns.items()))
+            await _send(s, fragment, auto=True)            # a tick on its way ...
+            await asyncio.sleep(rng.uniform(0.0, interval))
+            stop = asyncio.Event()
+            t1 = time.perf_counter()
+            await _send(s, s.widget("train_play", "button").fragment,   # ... and Pause
+                        trigger=s.widget("train_play", "button").id)
+            timer = asyncio.create_task(_timer(s, stop))
+            while True:                                     # the tick's answer, then Pause's
+                run = await s._read_run()
+                if s.widget("train_play", "button").proto.label == "Play":
+                    break
+            latency = time.perf_counter() - t1
+            paused = shown_position(run)
+            stop.set()
+            await timer
+            await asyncio.sleep(0.5)
+            while True:                                     # answers to the timer's last ticks
+                try:
+                    await asyncio.wait_for(s._read_run(), 0.5)
+                except asyncio.TimeoutError:
+                    break
+            still = shown_position(await s.rerun()) == paused
+            out.append((latency, paused, at, still))
+    return out

@@ -48,16 +48,41 @@ def on_upload():
                                 "The last data set stays.")
 
 
+def recipe():
+    """The name of the generated data set in use, if it has a recipe; None for a file."""
+    name = ss.train_gen["name"]
+    return None if ss.train_data.uploaded or name not in datasets.RECIPES else name
+
+
 def on_fit():
-    d = ss.train_data
+    d, name = ss.train_data, recipe()
     try:
-        net = datasets.fitted(d, ss.net, ss.seed, ss.init)
+        if name:        # the network, η and m that learn this set reliably
+            net = datasets.recipe_network(name, ss.seed)
+        else:           # a file: the sidebar's hidden layers, with n₁ and n_L that fit it
+            net = datasets.fitted(d, ss.net, ss.seed, ss.init)
         row = d.train[0]
         ui.set_network(net, d.X[row], d.targets(net.sizes[-1], [row])[0])
         ss.preset = ui.CUSTOM
+        if name:
+            r = datasets.RECIPES[name]
+            ss.init, ss.train_eta, ss.train_m = datasets.RECIPE_INIT, r.eta, r.m
         trainer.ensure(ss)
+        ss.train_msg.pop("fit", None)
     except ValueError as e:
         ss.train_msg["fit"] = f"{e}."
+
+
+def fit_button(primary):
+    name = recipe()
+    label = f"Use a network that learns {name}" if name else "Fit the network to the data"
+    help_ = (f"{datasets.describe(datasets.RECIPES[name], ss.train_data.features)}: reaches "
+             f"{datasets.RECIPES[name].promise()} on the noise-free set, for every seed "
+             "tried." if name else "Same hidden layers and activations; n₁ = the number "
+             "of features, and an output layer that fits the classes.")
+    st.button(label, key="train_fit", on_click=on_fit, type="primary" if primary else
+              "secondary", help=help_)
+    message("fit")
 
 
 def on_pick():
@@ -92,29 +117,41 @@ def page():
     problem = datasets.fit_problem(ss.train_data, ss.train_progress.net)
     if problem:
         st.warning(problem, icon=":material/tune:")
-        st.button("Fit the network to the data", key="train_fit", on_click=on_fit,
-                  type="primary", help="Same hidden layers and activations; n₁ = the "
-                  "number of features, and an output layer that fits the classes.")
-        message("fit")
+        fit_button(primary=True)
         return
+    small = recipe() and datasets.too_small(recipe(), ss.train_progress.net)
+    if small:
+        st.info(small, icon=":material/tune:")
+        fit_button(primary=False)
     st.fragment(ui.guard(workbench))()
 
 
 def workbench():
     """The controls, the figures and the mini-batch: a fragment, so that a click on Step,
-    Run one epoch or Play redraws this part of the page only. While Play is on, two
+    Run one epoch, Play or Pause redraws this part of the page only. While Play is on, two
     fragments inside it repaint by themselves: the boundary (each run a tick of training)
-    and, less often, the curves. Only a run of the whole page stops their timers, so when
-    Play stops the whole page runs again."""
+    and, less often, the curves."""
     playing = ss.train_playing
-    if ss.get("train_timer") and not playing:
-        ss.train_timer = False
-        st.rerun(scope="app")
-    ss.train_timer = playing
     controls()
-    st.fragment(run_every=limits.TICK_SECONDS if playing else None)(ui.guard(live))()
-    st.fragment(run_every=limits.CURVES_SECONDS if playing else None)(ui.guard(history_view))()
+    if playing:
+        st.fragment(run_every=limits.TICK_SECONDS)(ui.guard(live_playing))()
+        st.fragment(run_every=limits.CURVES_SECONDS)(ui.guard(history_playing))()
+    else:
+        st.fragment(ui.guard(live))()
+        st.fragment(ui.guard(history_view))()
     batch_section()
+
+
+# While Play is on, the two timed fragments are these functions: a fragment's identity is
+# its function's name and place, so after Pause (a run of the workbench only) they are
+# gone, and Streamlit tells the browser to stop their timers. Pause needs no run of the
+# whole page, which on a busy server took seconds.
+def live_playing():
+    live()
+
+
+def history_playing():
+    history_view()
 
 
 def data_section():
@@ -179,25 +216,30 @@ def live():
     """What Play repaints at once: a fragment, rerun every TICK_SECONDS while Play is on;
     each run is one tick of training."""
     if ss.train_playing and not trainer.tick(ss):
-        ss.train_timer = False
         st.rerun(scope="app")   # Play stopped by itself: the page without timers
     p, d = ss.train_progress, ss.train_data
     h = p.history
     m = st.columns(5)
     m[0].metric("Epoch", f"{p.epoch}" + (f" + {p.batch}/{trainer.per_epoch(ss)}" if p.batch
                                          else ""))
-    if h.epochs:
-        m[1].metric("Training cost C", f"{h.cost[-1]:.4g}")
-        if d.classes:
-            m[2].metric("Training accuracy", f"{h.accuracy[-1]:.1%}")
-            if len(d.test):
-                m[3].metric("Test accuracy", f"{h.test_accuracy[-1]:.1%}")
-        elif len(d.test):
-            m[3].metric("Test cost", f"{h.test_cost[-1]:.4g}")
+    # The figures of the weights drawn below, mid-epoch too; the curves hold whole epochs.
+    cost, acc, test_cost, test_acc = trainer.scores_now(ss)
+    m[1].metric("Training cost C", f"{cost:.4g}")
+    if d.classes:
+        m[2].metric("Training accuracy", f"{acc:.1%}")
+        if len(d.test):
+            m[3].metric("Test accuracy", f"{test_acc:.1%}")
+    elif len(d.test):
+        m[3].metric("Test cost", f"{test_cost:.4g}")
     if ss.train_playing:
         m[4].caption(f"Playing: pauses itself after {limits.PLAY_EPOCHS} epochs."
                      + (" The server is busy: training slows down." if ss.train_busy
                         else ""))
+    else:
+        at = trainer.position(p.epoch, p.batch, trainer.per_epoch(ss))
+        m[4].caption(f"Cost and accuracy of the weights shown: those of {at}"
+                     + (" (the curves end at the last whole epoch)." if p.batch and h.epochs
+                        else "."))
     if h.diverged:
         st.error(h.diverged.message + " Press Reset to start again.", icon=":material/error:")
     message("train")
@@ -236,8 +278,9 @@ def picked():
                    "so far, to step through.")
         return
     split, i = ss.train_point
+    at = trainer.position(*ss.get("train_point_at", (0, 0)), trainer.per_epoch(ss))
     st.success(pretty(f"Point {i} of the {split} points is now the example (x, y), on the "
-                      f"weights of epoch {ss.get('train_point_epoch', 0)}: x = "
+                      f"weights of {at}: x = "
                       f"({', '.join(f'{v:.4g}' for v in ss.x)}), y = "
                       f"({', '.join(f'{v:.4g}' for v in ss.y)})."), icon=":material/ads_click:")
     st.page_link("pages/2_Step_through.py", label="Step through this point",

@@ -8,8 +8,8 @@ mapping ``ss`` (st.session_state, or a dict in tests). Every key is prefixed "tr
   (the sidebar, the Network page), training starts afresh from the new one;
 - "train_progress": backprop.train.Progress; "train_playing", "train_play_from" (the
   epoch Play started at); "train_tick_start" and "train_busy" (when the last Play tick
-  started, and whether it came late); "train_timer" (whether the page last drew Play's
-  timers); "train_point": ("train" | "test", row) of a clicked point;
+  started, and whether it came late); "train_point": ("train" | "test", row) of a clicked
+  point, "train_point_at": (epoch, mini-batch) of the weights it was clicked on;
 - "train_msg": messages by where they are shown.
 
 Every action does a bounded amount of work: one mini-batch, one epoch, or one Play tick
@@ -28,7 +28,7 @@ from . import datasets, limits
 DEFAULT_GEN = {"name": "xor", "n": 200, "noise": 0.0, "test": 0.2, "seed": 0}
 DEFAULTS = {"train_eta": 3.0, "train_m": 10, "train_lmbda": 0.0, "train_playing": False,
             "train_play_from": 0, "train_point": None, "train_flow": "nabla_w_norm",
-            "train_layer": None, "train_point_epoch": 0, "train_busy": False}
+            "train_layer": None, "train_point_at": (0, 0), "train_busy": False}
 SPLITS = ("train", "test")
 
 
@@ -130,6 +130,28 @@ def per_epoch(ss):
     return train.batches_per_epoch(len(ss["train_data"].train), ss["train_m"])
 
 
+def position(epoch, batch, per_epoch):
+    """Where training stands, in words: "epoch 39", or "epoch 39 + 8 of 16 mini-batches"
+    when it stopped inside epoch 40."""
+    if not batch:
+        return f"epoch {epoch}"
+    return f"epoch {epoch} + {batch} of {per_epoch} mini-batch{'es' if per_epoch > 1 else ''}"
+
+
+def scores_now(ss):
+    """(training C, training accuracy, test C, test accuracy) of the weights training has
+    reached now, mid-epoch too (the History holds finished epochs only). The λ term is
+    Nielsen's (λ/2n) Σ w², n the training rows; NaN where there is nothing to measure."""
+    p, d = ss["train_progress"], ss["train_data"]
+    h = p.history
+    if not p.batch and h.epochs:
+        return h.cost[-1], h.accuracy[-1], h.test_cost[-1], h.test_accuracy[-1]
+    (X, Y), (Xt, Yt) = d.split_for(p.net)
+    lmbda = float(ss["train_lmbda"]) if 0 <= ss["train_lmbda"] <= limits.LAMBDA_MAX else 0.0
+    return (*train.scores(p.net, X, Y, lmbda, len(X)),
+            *train.scores(p.net, Xt, Yt, lmbda, len(X)))
+
+
 def step_batch(ss):
     advance(ss, 1)
 
@@ -221,4 +243,4 @@ def picked(ss, pick):
     training goes on from it rather than starting afresh."""
     ss["train_synced"] = ss["net"]
     ss["train_point"] = pick
-    ss["train_point_epoch"] = ss["train_progress"].epoch
+    ss["train_point_at"] = (ss["train_progress"].epoch, ss["train_progress"].batch)

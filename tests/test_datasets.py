@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from backprop import Network, data
+from backprop import Network, data, train
 from explorer import datasets, limits
-from explorer.datasets import fit_problem, fitted
+from explorer.datasets import fit_problem, fitted, too_small
 from explorer.upload import read_csv
 
 
@@ -157,3 +157,34 @@ def test_fit_problem_and_its_fix():
     three = read_csv(csv("a,b,label\n1,2,x\n2,1,y\n3,3,z\n"), "t.csv", 0.0, 0)
     fix3 = fitted(three, ok, 0, "standard")
     assert fix3.sizes == (2, 4, 3) and fit_problem(three, fix3) is None
+
+
+@pytest.mark.parametrize("name", list(data.DATASETS))
+def test_the_fit_learns_each_generated_set_as_promised_for_five_seeds(name):
+    """The fitted network, with the recipe's η and m, reaches the stated figure within the
+    stated epochs, and stays there over the last tenth of them, for seeds 0 to 4 (the seed
+    draws the data, its split, the weights and the shuffles, as on the page)."""
+    r = datasets.RECIPES[name]
+    for seed in range(5):
+        d = datasets.generate(name, 200, 0.0, 0.2, seed)
+        net = datasets.recipe_network(name, seed)
+        assert fit_problem(d, net) is None
+        trn, _ = d.split_for(net)
+        _, h = train.SGD(net, trn, r.epochs, r.m, r.eta, seed=seed)
+        last = slice(-max(1, r.epochs // 10), None)
+        if d.classes:
+            assert min(h.accuracy[last]) >= r.goal, (seed, h.accuracy[-5:])
+        else:
+            assert max(h.cost[last]) <= r.goal, (seed, h.cost[-5:])
+
+
+def test_a_network_too_small_for_the_data_is_named():
+    small = Network.random([2, 2, 2])                 # the default 2-2-2 on xor
+    assert "2 hidden neurons: likely too small to learn xor" in too_small("xor", small)
+    assert "2-8-1" in too_small("xor", small) and "100% training accuracy" in \
+        too_small("xor", small)
+    assert too_small("xor", Network.random([2, 8, 1])) is None
+    assert too_small("xor", Network.random([2, 4, 4, 1])) is None
+    assert "in 1 layer" in too_small("spiral", Network.random([2, 16, 1]))
+    assert too_small("two gaussians", Network.random([2, 1])) is None   # a line suffices
+    assert "no hidden layer" in too_small("circles", Network.random([2, 1]))

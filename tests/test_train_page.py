@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from test_pages import charts, decode
 
 from backprop import data, train
-from explorer import curves
+from explorer import curves, datasets
 from explorer.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,13 +44,23 @@ def metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
+def accuracy(net, X, Y):
+    """The share of rows whose largest aᴸⱼ is the one-hot target's class."""
+    return np.mean(np.argmax(net.feedforward(X), axis=1) == np.argmax(Y, axis=1))
+
+
 def test_the_page_shows_the_data_and_the_boundary_of_the_sessions_network():
     at = open_train()
     assert at.title[0].value == "Learn from data"
-    assert [b.label for b in at.button] == ["Step one mini-batch", "Run one epoch", "Play",
+    assert [b.label for b in at.button] == ["Use a network that learns xor",
+                                            "Step one mini-batch", "Run one epoch", "Play",
                                             "Reset"]
-    assert metrics(at) == {"Epoch": "0"}
     net, d = at.session_state["net"], at.session_state["train_data"]
+    (X, Y), (Xt, Yt) = d.split_for(net)
+    # the figures of the starting weights, before any training
+    assert metrics(at) == {"Epoch": "0", "Training cost C": f"{net.cost_of(X, Y):.4g}",
+                           "Training accuracy": f"{accuracy(net, X, Y):.1%}",
+                           "Test accuracy": f"{accuracy(net, Xt, Yt):.1%}"}
     fig = charts(at)["train_chart_boundary"]
     (heat,) = of_kind(fig, "aL")
     z, xs, ys = decode(heat["z"]), decode(heat["x"]), decode(heat["y"])
@@ -159,19 +169,45 @@ def test_a_network_that_does_not_fit_is_offered_one_click_that_fits_it():
     assert_clean(at)
     (warning,) = [w.value for w in at.warning]
     assert "n₁ = 3 inputs" in warning and "2 features" in warning
-    assert [b.label for b in at.button] == ["Fit the network to the data"]
+    assert [b.label for b in at.button] == ["Use a network that learns xor"]
     assert not at.get("plotly_chart")
     at.button(key="train_fit").click().run()
     assert_clean(at)
     net = at.session_state["net"]
-    assert net.sizes == (2, 2, 2) and not at.warning
+    assert net.sizes == (2, 8, 1) and not at.warning        # the recipe for xor
     assert at.session_state["train_progress"].net is net
     assert "Play" in [b.label for b in at.button]
     # the output too: three outputs for two classes
     at.number_input(key="_n_3").set_value(3).run()
     assert "3 neurons" in at.warning[0].value and "2 classes" in at.warning[0].value
     at.button(key="train_fit").click().run()
-    assert at.session_state["net"].sizes == (2, 2, 1)
+    assert at.session_state["net"].sizes == (2, 8, 1)
+
+
+def test_the_default_network_is_named_too_small_for_xor_and_the_fit_learns_it():
+    at = open_train()
+    (info,) = [i.value for i in at.info if "too small" in i.value]
+    assert "2 hidden neurons: likely too small to learn xor" in info
+    assert "2-8-1" in info and "100% training accuracy within 50 epochs" in info
+    assert "Play" in [b.label for b in at.button]            # training is not blocked
+    at.button(key="train_fit").click().run()
+    assert_clean(at)
+    ss = at.session_state
+    net, r = ss["net"], datasets.RECIPES["xor"]
+    assert net.sizes == (2, 8, 1) and list(net.activations.values()) == ["tanh", "sigmoid"]
+    assert (ss["train_eta"], ss["train_m"], net.cost) == (r.eta, r.m, "cross_entropy")
+    assert not [i for i in at.info if "too small" in i.value]
+    for _ in range(r.epochs):
+        at.session_state["train_progress"] = trainer_advance(ss)
+    assert ss["train_progress"].history.accuracy[-1] == 1.0
+
+
+def trainer_advance(ss):
+    """One epoch, as Run one epoch does (without a rerun of the page each time)."""
+    from explorer import trainer
+
+    trainer.run_epoch(ss)
+    return ss["train_progress"]
 
 
 def test_a_picked_point_is_the_example_on_step_through():
@@ -183,11 +219,11 @@ def test_a_picked_point_is_the_example_on_step_through():
     x, y = d.X[row], np.eye(2)[d.c[row]]
     # what on_pick sets, through ui.set_network: the trained network and the point
     ss["net"], ss["x"], ss["y"] = net, x, y
-    ss["train_synced"], ss["train_point"], ss["train_point_epoch"] = net, ("train", 7), 1
+    ss["train_synced"], ss["train_point"], ss["train_point_at"] = net, ("train", 7), (1, 0)
     at.run()
     assert_clean(at)
     (note,) = [s.value for s in at.success]
-    assert "Point 7 of the train points" in note and "epoch 1" in note
+    assert "Point 7 of the train points" in note and "weights of epoch 1:" in note
     assert at.session_state["train_progress"].epoch == 1         # training goes on
     assert len(of_kind(charts(at)["train_chart_boundary"], "pick")) == 1
     at.switch_page(STEP).run()
@@ -247,7 +283,7 @@ def test_the_sine_needs_one_input_and_is_fitted():
     at.button(key="train_fit").click().run()
     at.button(key="train_epoch").click().run()
     assert_clean(at)
-    assert at.session_state["net"].sizes == (1, 2, 1)
+    assert at.session_state["net"].sizes == (1, 8, 1)
     assert "Test cost" in metrics(at)
     assert of_kind(charts(at)["train_chart_boundary"], "aL")[0]["type"] == "scatter"
     assert curves.flow_sentence(at.session_state["train_progress"].history)
@@ -258,7 +294,7 @@ def test_every_preset_trains_or_is_offered_a_fit(preset):
     at = open_train(preset)
     net = at.session_state["net"]
     if net.sizes[0] != 2:                       # the softmax classifier has 3 inputs
-        assert "Fit the network to the data" in [b.label for b in at.button]
+        assert "Use a network that learns xor" in [b.label for b in at.button]
         at.button(key="train_fit").click().run()
         assert_clean(at)
     at.button(key="train_epoch").click().run()
@@ -266,3 +302,28 @@ def test_every_preset_trains_or_is_offered_a_fit(preset):
     p = at.session_state["train_progress"]
     assert p.epoch == 1 and p.history.epochs == 1
     assert {"train_chart_boundary", "train_chart_curves", "train_chart_flow"} <= set(charts(at))
+
+
+def test_after_a_mid_epoch_pause_the_page_shows_the_figures_of_the_weights_on_screen():
+    at = open_train()
+    at.button(key="train_epoch").click().run()
+    for _ in range(8):
+        at.button(key="train_step").click().run()
+    assert_clean(at)
+    ss = at.session_state
+    p, d = ss["train_progress"], ss["train_data"]
+    assert (p.epoch, p.batch) == (1, 8)
+    (X, Y), (Xt, Yt) = d.split_for(p.net)
+    # of the weights after 1 epoch and 8 of its 16 mini-batches, not of epoch 1's end
+    assert metrics(at) == {"Epoch": "1 + 8/16", "Training cost C": f"{p.net.cost_of(X, Y):.4g}",
+                           "Training accuracy": f"{accuracy(p.net, X, Y):.1%}",
+                           "Test accuracy": f"{accuracy(p.net, Xt, Yt):.1%}"}
+    assert p.net.cost_of(X, Y) != pytest.approx(p.history.cost[-1], rel=1e-3)
+    assert any("those of epoch 1 + 8 of 16 mini-batches" in c.value for c in at.caption)
+    # a point clicked now is the example on these weights, and says so
+    row = d.train[3]
+    ss["net"], ss["x"], ss["y"] = p.net, d.X[row], np.eye(2)[d.c[row]]
+    ss["train_synced"], ss["train_point"], ss["train_point_at"] = p.net, ("train", 3), (1, 8)
+    at.run()
+    (note,) = [s.value for s in at.success]
+    assert "on the weights of epoch 1 + 8 of 16 mini-batches:" in note
