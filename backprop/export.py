@@ -4,11 +4,12 @@
 - ``worksheet(net, x, y, blanks, fmt)``: a worksheet with numbered blanks and its answer key,
   as Markdown with LaTeX or as self-contained HTML.
 - ``moodle_quiz(sizes, activations, cost, cells, variants, seed, name)``: Moodle XML with
-  numerical questions on seeded variants of one architecture.
+  numerical questions on seeded variants of one architecture; ``quiz(...)`` gives it as a
+  ``Quiz`` with notes for the teacher on any question that could not be made as it should.
 """
 
-from .export_quiz import moodle_quiz
+from .export_quiz import Quiz, moodle_quiz, quiz
 from .export_script import numpy_script
 from .export_worksheet import worksheet
 
-__all__ = ["moodle_quiz", "numpy_script", "worksheet"]
+__all__ = ["Quiz", "moodle_quiz", "numpy_script", "quiz", "worksheet"]

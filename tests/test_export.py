@@ -665,3 +665,49 @@ def test_the_page_names_each_question_that_could_not_be_made_non_trivial(monkeyp
     assert shown.startswith("10 question(s) could not be made as they should")
     assert "δ³₁, variant 1: its answer is 0. δ³₁, variant 2" in shown
     assert shown.endswith("δ³₁, variant 5: its answer is 0. … and 5 more.")
+
+
+def test_slips_carried_to_the_asked_cell_match_a_hand_computation():
+    from backprop.export_slips import slipped
+    # tanh then sigmoid with the cross-entropy, where σ′(z³) cancels: δ³ = a³ − y
+    net = Network([[[0.4, -0.3], [0.2, 0.5], [-0.6, 0.1]], [[0.3, -0.2, 0.5], [0.1, 0.4, -0.3]]],
+                  [[0.1, -0.2, 0.3], [0.05, -0.1]], ["tanh", "sigmoid"], "cross_entropy")
+    x, y = np.array([0.3, -0.4]), np.array([1.0, 0.0])
+    w2, b2, w3, b3 = net.w[2], net.b[2], net.w[3], net.b[3]
+
+    def dw(d3, z2=None):
+        """∂C/∂w²₁₁ = x₁ δ²₁ with δ² = (w³)ᵀδ³ ∘ tanh′(z²) (BP2, BP4)."""
+        z2 = w2 @ x + b2 if z2 is None else z2
+        return x[0] * ((w3.T @ d3) * (1 - np.tanh(z2) ** 2))[0]
+
+    z2 = w2 @ x + b2
+    z3 = w3 @ np.tanh(z2) + b3
+    a3 = sigmoid(z3)
+    z3_no_b2 = w3 @ np.tanh(w2 @ x) + b3
+    expected = {
+        "bias forgotten in z in z2": dw(sigmoid(z3_no_b2) - y, z2=w2 @ x),
+        "z given where σ(z) was asked in a3": dw(z3 - y),          # a³ := z³, then a³ − y
+        "σ′(zᴸ) multiplied in where it cancels in δ3": dw((a3 - y) * a3 * (1 - a3)),
+        "σ′ = a(1 − a) written with z in δ3": dw((a3 - y) / (a3 * (1 - a3)) * z3 * (1 - z3)),
+        "sign of a − y flipped in δ3": dw(y - a3),
+    }
+    cell = ("nabla_w", 2, 1, 1)
+    got = {what: v for v, what in slipped(net, net.backprop(x, y), [cell])[cell]}
+    for what, v in expected.items():
+        np.testing.assert_allclose(got[what], v, rtol=1e-12, atol=0, err_msg=what)
+
+    # softmax with the quadratic cost: δ³ = J(z³)ᵀ (a³ − y); cut to its diagonal, a(1 − a)
+    net = Network([[[0.4, -0.3], [0.2, 0.5]], [[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2]]],
+                  [[0.1, -0.2], [0.05, -0.1, 0.2]], ["sigmoid", "softmax"], "quadratic")
+    x, y = np.array([0.3, -0.4]), np.array([0.0, 1.0, 0.0])
+    a2 = sigmoid(net.w[2] @ x + net.b[2])
+    z3 = net.w[3] @ a2 + net.b[3]
+    a3 = np.exp(z3) / np.exp(z3).sum()
+    J = np.diag(a3) - np.outer(a3, a3)
+    for what, d3 in {"softmax Jacobian cut to its diagonal in δ3": (a3 - y) * a3 * (1 - a3),
+                     "½ of the quadratic cost forgotten in δ3": J.T @ (2 * (a3 - y)),
+                     "σ′(z) left out in δ3": a3 - y}.items():
+        cell = ("delta", 2, 2, None)
+        got = {w: v for v, w in slipped(net, net.backprop(x, y), [cell])[cell]}
+        np.testing.assert_allclose(got[what], ((net.w[3].T @ d3) * a2 * (1 - a2))[1],
+                                   rtol=1e-12, atol=0, err_msg=what)
