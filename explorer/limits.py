@@ -53,8 +53,17 @@ def check_eta(eta):
 
 # Learning from data (pages/4_Train.py)
 MAX_POINTS = 1000                    # examples in a data set, generated or uploaded
-MAX_CSV_BYTES = 128 * 1024           # an uploaded CSV: 1,000 rows of 16 numbers fit easily
-MAX_CSV_COLUMNS = MAX_NEURONS + 1    # n_1 ≤ 16 features, plus the label column
+# An uploaded CSV: at most MAX_POINTS rows of n_1 ≤ 16 features, a label column, and the
+# unnamed index column pandas' to_csv writes (skipped), each cell at most MAX_CELL_CHARS
+# characters. Any float64 as Python or pandas writes it takes at most 24
+# (-1.2345678901234567e-100), so the largest file within those bounds is
+# (1000 + 1) lines × (18 cells × 32 + 17 commas + 2 for "\r\n") = 595,595 bytes, 691,691
+# with a label column of 4-byte UTF-8 characters: within the uploader's own limit of 1 MB,
+# which is therefore the only byte limit (tests/test_datasets.py builds that file).
+MAX_CELL_CHARS = 32
+MAX_CSV_COLUMNS = MAX_NEURONS + 2    # n_1 ≤ 16 features, the label, pandas' index column
+UPLOAD_MB = 1                        # st.file_uploader's own limit (and maxUploadSize)
+MAX_CSV_BYTES = UPLOAD_MB * 1024 * 1024
 MAX_CLASSES = MAX_NEURONS            # one output neuron per class
 MAX_BATCH = 100                      # the mini-batch size m
 MAX_NOISE = 0.5                      # a generated set's noise

@@ -30,22 +30,32 @@ def on_gen(key):
     return cb
 
 
+def upload_key():
+    """The uploader's key: a new one after each refused file, which empties the uploader
+    (a refused file would otherwise stay in it as a chip, as if it were loaded)."""
+    n = ss.setdefault("train_upload_n", 0)
+    return "train_w_upload" + (f"_{n}" if n else "")
+
+
+def refused(name, why):
+    ss.train_msg["data"] = f"Could not use {datasets.short(name)}: {why}. The last data set stays."
+    ss.train_upload_n += 1
+
+
 def on_upload():
-    up = ss.get("train_w_upload")
+    up = ss.get(upload_key())
     if up is None:                  # the file was removed: so is what was said about it
         ss.train_msg.pop("data", None)
         return
     try:
         if up.size > limits.MAX_CSV_BYTES:   # before reading it
-            raise ValueError(f"the file holds {up.size / 1024:.0f} kB; at most "
-                             f"{limits.MAX_CSV_BYTES // 1024} kB are read")
+            raise ValueError(upload.too_large(up.size))
         d = upload.read_csv(up.getvalue(), up.name, ss.train_gen["test"],
-                              ss.train_gen["seed"])
+                            ss.train_gen["seed"])
         trainer.set_data(ss, d)
         ss.train_msg.pop("data", None)
     except ValueError as e:
-        ss.train_msg["data"] = (f"Could not use {datasets.short(up.name)}: {e}. "
-                                "The last data set stays.")
+        refused(up.name, e)
 
 
 def recipe():
@@ -171,8 +181,12 @@ def data_section():
     with upload:
         st.file_uploader(f"A CSV file: a header row, then one example a row; feature columns "
                          f"and a label column (named label, class, y or target, or else the "
-                         f"last). At most {limits.MAX_POINTS} rows and {limits.MAX_NEURONS} "
-                         "features.", type=["csv"], key="train_w_upload", on_change=on_upload)
+                         f"last). At most {limits.MAX_POINTS:,} rows, {limits.MAX_NEURONS} "
+                         f"features, {limits.MAX_CELL_CHARS} characters a cell and "
+                         f"{limits.UPLOAD_MB} MB (any {limits.MAX_POINTS:,} × "
+                         f"{limits.MAX_NEURONS} file pandas writes fits); pandas' unnamed "
+                         "index column is skipped.", type=["csv"], key=upload_key(),
+                         on_change=on_upload, max_upload_size=limits.UPLOAD_MB)
     c = st.columns([1, 1, 1.4])
     widget(c[0].slider, "Test fraction", "test", gen["test"], on_gen("test"), min_value=0.0,
            max_value=limits.MAX_TEST, step=0.05, help="The share of the points kept out of "

@@ -20,8 +20,7 @@ def read_csv(raw, file_name, test_fraction, seed):
     what to fix."""
     check_split(test_fraction, seed)
     if len(raw) > limits.MAX_CSV_BYTES:
-        raise ValueError(f"the file holds {len(raw) / 1024:.0f} kB; at most "
-                         f"{limits.MAX_CSV_BYTES // 1024} kB are read")
+        raise ValueError(too_large(len(raw)))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -34,8 +33,9 @@ def read_csv(raw, file_name, test_fraction, seed):
                          f"{limits.MAX_POINTS} are allowed")
     if lines[0].count(",") + 1 > limits.MAX_CSV_COLUMNS:
         raise ValueError(f"the header has {lines[0].count(',') + 1} columns; at most "
-                         f"{limits.MAX_CSV_COLUMNS} (up to {limits.MAX_NEURONS} features "
-                         "and a label) are allowed")
+                         f"{limits.MAX_NEURONS} features and a label are allowed (and "
+                         "pandas' unnamed index column)")
+    index = lines[0].split(",")[0].strip() == ""    # pandas' to_csv writes its index first
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                          skip_blank_lines=True)
@@ -46,7 +46,31 @@ def read_csv(raw, file_name, test_fraction, seed):
     except Exception:   # pandas' own words never reach the page
         raise ValueError("the file could not be read as CSV: a header row, then one "
                          "example a row, cells separated by commas") from None
+    _check_cells(df)
+    if index and df.shape[1] > 2:
+        df = df.iloc[:, 1:]
     return _from_frame(df, short(file_name), test_fraction, seed)
+
+
+def too_large(size):
+    """Why a file of ``size`` bytes is refused, in words."""
+    return (f"the file holds {size / 1024:,.0f} kB; at most {limits.MAX_CSV_BYTES // 1024:,} "
+            f"kB ({limits.UPLOAD_MB} MB) are read")
+
+
+def _check_cells(df):
+    """ValueError naming the first cell (or column name) longer than MAX_CELL_CHARS."""
+    cap = limits.MAX_CELL_CHARS
+    for i, c in enumerate(df.columns):
+        if len(str(c)) > cap:
+            raise ValueError(f"the name of column {i + 1} has {len(str(c))} characters; at "
+                             f"most {cap} are allowed in a cell")
+    lengths = np.column_stack([df.iloc[:, i].str.len().to_numpy() for i in range(df.shape[1])])
+    if lengths.size and lengths.max() > cap:
+        row, col = np.unravel_index(int(np.argmax(lengths)), lengths.shape)
+        raise ValueError(f"column “{short(df.columns[col], 20)}”, row {row + 1}: a cell of "
+                         f"{lengths[row, col]} characters; at most {cap} are allowed (any "
+                         "number as pandas writes it has at most 24)")
 
 
 def _from_frame(df, name, test_fraction, seed):
@@ -58,6 +82,9 @@ def _from_frame(df, name, test_fraction, seed):
     named = [i for i, c in enumerate(cols) if c.strip().lower() in LABEL_NAMES]
     label = named[0] if named else len(cols) - 1
     features = [i for i in range(len(cols)) if i != label]
+    if len(features) > limits.MAX_NEURONS:
+        raise ValueError(f"the file has {len(features)} feature columns and a label; at most "
+                         f"{limits.MAX_NEURONS} features are allowed (n₁ ≤ {limits.MAX_NEURONS})")
     X = np.empty((len(df), len(features)))
     for k, i in enumerate(features):
         X[:, k] = _numbers(df.iloc[:, i], cols[i])

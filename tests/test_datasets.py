@@ -111,8 +111,8 @@ def test_bad_files_get_a_clear_message(text, words):
 
 
 def test_bounds_are_checked_before_parsing():
-    with pytest.raises(ValueError, match="kB"):
-        read_csv(b"x,y\n" + b"1,0\n" * 40000, "big.csv", 0.2, 0)
+    with pytest.raises(ValueError, match="1,056 kB; at most 1,024 kB"):
+        read_csv(b"x,y\n" + b"1,0\n" * 270_336, "big.csv", 0.2, 0)
     rows = "x,y\n" + "1,0\n2,1\n" * (limits.MAX_POINTS // 2 + 1)
     with pytest.raises(ValueError, match=f"at most {limits.MAX_POINTS}"):
         read_csv(csv(rows), "rows.csv", 0.2, 0)
@@ -188,3 +188,44 @@ def test_a_network_too_small_for_the_data_is_named():
     assert "in 1 layer" in too_small("spiral", Network.random([2, 16, 1]))
     assert too_small("two gaussians", Network.random([2, 1])) is None   # a line suffices
     assert "no hidden layer" in too_small("circles", Network.random([2, 1]))
+
+
+def test_every_file_within_the_stated_rows_columns_and_cells_is_read():
+    """The stated limits are the enforced ones: 1,000 rows of 16 features as pandas writes
+    them (its index column too), and the largest file the limits allow."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n, k = limits.MAX_POINTS, limits.MAX_NEURONS
+    df = pd.DataFrame(rng.standard_normal((n, k)), columns=[f"x{i}" for i in range(k)])
+    df["label"] = rng.integers(0, 2, n)
+    raw = df.to_csv().encode()                       # index column, full precision
+    assert 309_000 < len(raw) < 400_000              # the reviewer's 309 kB, refused before
+    d = read_csv(raw, "pandas.csv", 0.2, 0)
+    assert d.X.shape == (n, k) and d.classes == ("0", "1")
+    assert_array_equal(d.X, df.iloc[:, :k].to_numpy())   # every digit read back
+    # the worst case: every cell as long as allowed, a float64 of 24 characters in each
+    # feature cell and a label of 32 four-byte characters
+    num = "-1.2345678901234567e-100"
+    assert float(num) == -1.2345678901234567e-100 and len(num) == 24
+    index = ["i" * limits.MAX_CELL_CHARS]
+    head = ",".join([""] + [f"{i:0>32}" for i in range(k)] + ["y" * limits.MAX_CELL_CHARS])
+    rows = [",".join([f"{r:0>32}", *[num] * k, ("𝄞" if r % 2 else "♪") * 32])
+            for r in range(n)]
+    raw = "\r\n".join([head, *rows]).encode()
+    assert len(raw) <= limits.MAX_CSV_BYTES and index
+    d = read_csv(raw, "worst.csv", 0.2, 0)
+    assert d.X.shape == (n, k) and len(d.classes) == 2
+    np.testing.assert_allclose(d.X, -1.2345678901234567e-100, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("x,y\n1,0\n" + "0." + "1" * 32 + ",1\n", "row 2: a cell of 34 characters; at most 32"),
+    ("x,label\n1,a\n2," + "b" * 33 + "\n", "“label”, row 2: a cell of 33 characters"),
+    ("x" * 33 + ",y\n1,0\n2,1\n", "the name of column 1 has 33 characters"),
+    (",".join(f"x{i}" for i in range(17)) + ",y\n" + ("1," * 17 + "0\n") * 2,
+     "17 feature columns and a label; at most 16"),
+])
+def test_cells_and_features_beyond_the_stated_limits_are_named(text, words):
+    with pytest.raises(ValueError, match=words):
+        read_csv(csv(text), "f.csv", 0.2, 0)

@@ -142,10 +142,16 @@ def test_play_trains_and_pause_stops_at_once():
     assert at.button(key="train_play").label == "Play"
 
 
+def uploader(at):
+    """The uploader as the page shows it now (a refused file gives it a new key)."""
+    (up,) = at.get("file_uploader")
+    return at.file_uploader(key=up.key)
+
+
 def test_a_bad_csv_is_reported_and_the_last_data_set_stays():
     at = open_train()
     before = at.session_state["train_data"]
-    at.file_uploader(key="train_w_upload").set_value(
+    uploader(at).set_value(
         ("my *data*.csv", b"x1,x2,label\n1,2,a\nfoo,1,b\n3,0,a\n", "text/csv")).run()
     assert_clean(at)
     errors = [e.value for e in at.error]
@@ -155,7 +161,8 @@ def test_a_bad_csv_is_reported_and_the_last_data_set_stays():
     assert "column “x1”, row 2: “foo” is not a number" in shown
     assert "The last data set stays" in shown
     assert at.session_state["train_data"] is before
-    at.file_uploader(key="train_w_upload").set_value(
+    assert uploader(at).value is None             # the refused file is not left in it
+    uploader(at).set_value(
         ("good.csv", b"x1,x2,label\n1,2,a\n-1,1,b\n3,0,a\n0.5,0.5,b\n", "text/csv")).run()
     assert_clean(at)
     assert not at.error
@@ -327,3 +334,20 @@ def test_after_a_mid_epoch_pause_the_page_shows_the_figures_of_the_weights_on_sc
     at.run()
     (note,) = [s.value for s in at.success]
     assert "on the weights of epoch 1 + 8 of 16 mini-batches:" in note
+
+
+def test_every_refused_file_gets_its_own_message_and_none_stays_stale():
+    at = open_train()
+    uploader(at).set_value(("first.csv", b"x1,x2,label\n1,2,a\nfoo,1,b\n", "text/csv")).run()
+    assert "first" in at.error[0].value
+    big = b"x1,x2,label\n" + b"0.5,0.25,a\n" * 100_000          # 1.1 MB: over the limit
+    uploader(at).set_value(("big.csv", big, "text/csv")).run()
+    assert_clean(at)
+    (error,) = [e.value.replace("\\", "") for e in at.error]
+    assert "Could not use big.csv: the file holds 1,074 kB; at most 1,024 kB (1 MB)" in error
+    assert "first" not in error
+    assert uploader(at).value is None
+    # the uploader states the limits that hold
+    (up,) = at.get("file_uploader")
+    assert "At most 1,000 rows, 16 features, 32 characters a cell and 1 MB" in up.label
+    assert up.proto.max_upload_size_mb == 1
