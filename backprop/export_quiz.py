@@ -10,10 +10,11 @@ answer depends on it; the general feedback is the derivation of ``explain``.
 No classic slip is accepted. A quiz shows no intermediate values, so each slip of
 ``mistakes.py`` is carried through to the asked cell (``export_slips``). The tolerance is
 the practice rule (relative 10⁻³ or absolute 5×10⁻⁴, whichever is looser), narrowed to half
-the distance to the nearest slipped answer and to 0, and printed in each question. A variant
+the distance to the nearest slipped answer and to 0, and printed in each question. A question
 is drawn again when its answer is 0, or when a slip comes so close that the tolerance would
-fall below 10⁻⁴ of the answer. If 20 draws cannot avoid that, the last best one is kept and
-the quiz says so: in the question's feedback and in ``Quiz.notes`` for the teacher.
+fall below 10⁻⁴ of the answer. If 20 more draws cannot avoid that, the first draw is kept
+with the practice rule, and the quiz says so: in the question's name and feedback, and in
+``Quiz.notes`` for the teacher. No number is printed as −0.
 """
 
 import html
@@ -27,7 +28,7 @@ from .costs import COSTS
 from .explain import explain
 from .export_render import HTML, describe, tolerance
 from .export_slips import separating_tolerance, slipped
-from .export_worksheet import cell_list, given
+from .export_worksheet import _value, cell_list, given
 from .network import Network
 from .notation import plain, pretty
 
@@ -43,7 +44,6 @@ class Quiz:
     seed: int
     notes: tuple    # plain sentences for the teacher: questions that could not be made
     #                 non-trivial, or that accept a classic slip
-
 
 
 def _name(name):
@@ -89,11 +89,6 @@ def _checked(net, x, y, asked):
             for v, what in close]
         out.append((d, tol, problems))
     return out
-
-
-def _value(trace, cell):
-    q, l, j, k = cell
-    return trace.cost if q == "cost" else getattr(trace, q)[l][(j - 1,) + ((k - 1,) if k else ())]
 
 
 def _num(v):
@@ -160,10 +155,9 @@ def _variants(sizes, activations, cost, cells, seed, v):
     them, and for a cell whose question there has a problem, its own from [seed, v, i]."""
     net, x, y = _variant(sizes, activations, cost, np.random.default_rng([seed, v]))
     asked = cell_list(net, cells, most=MAX_CELLS)
-    shared = (net, x, y)
     out = []
     for i, (cell, check) in enumerate(zip(asked, _checked(net, x, y, asked))):
-        kept = (*shared, check)
+        kept = (net, x, y, check)
         out.append(_redraw(sizes, activations, cost, cell, np.random.default_rng([seed, v, i]),
                            kept) if check[2] else kept)
     return asked, out
