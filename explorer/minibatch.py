@@ -12,6 +12,7 @@ import numpy as np
 from backprop import train
 from backprop.notation import pretty
 
+from . import trainer
 from .curves import NUMBERS
 from .heatmap import BAR_ROOM, COLORSCALE, MARK, short
 from .training import AXIS, layout
@@ -119,11 +120,10 @@ def next_rows(n, m, seed, progress):
 
 
 def weights_of(progress, per_epoch):
-    """The weights of ``progress``, named as the Epoch counter names them."""
-    e, b = progress.epoch, progress.batch
-    if not (e or b):
+    """The weights of ``progress``, named as the rest of the page names them."""
+    if not (progress.epoch or progress.batch):
         return "the starting weights"
-    return f"the weights of epoch {e}" + (f" + {b}/{per_epoch}" if b else "")
+    return "the weights of " + trainer.position(progress.epoch, progress.batch, per_epoch)
 
 
 def batch_name(progress, per_epoch, m):
