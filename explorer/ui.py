@@ -10,7 +10,8 @@ Session state (per browser session, never module-level):
   "msg" (error messages, keyed by where they are shown),
   "history" (an ``explorer.history.History``, kept only while it belongs to "net", "x", "y").
 Widgets have their own keys ("_seed", ...) refilled from the plain keys on every run, so a
-page switch, which drops the state of widgets not drawn, loses nothing.
+page switch, which drops the state of widgets not drawn, loses nothing. A sidebar change the
+network refuses is undone in the plain keys too: every widget shows what is in use.
 """
 
 import functools
@@ -125,33 +126,66 @@ def _resized(v, n):
     return np.concatenate([v, np.zeros(max(0, n - len(v)))])[:n]
 
 
+# The plain keys a sidebar change may set (see _choices)
+CHOICES = ("preset", "sizes", "acts", "cost", "init", "seed")
+
+
+def _choices():
+    """The sidebar's choices as they are now, lists copied (a change edits them in place)."""
+    ss = st.session_state
+    return {k: list(ss[k]) if isinstance(ss[k], list) else ss[k] for k in CHOICES}
+
+
 def _regenerate(where):
-    """New random weights for the chosen sizes, init and seed (a structure change)."""
+    """New random weights for the chosen sizes, init and seed (a structure change).
+    Returns whether the network took them."""
     ss = st.session_state
     try:
         net = Network.random(ss.sizes, ss.acts, ss.cost, seed=int(ss.seed), init=ss.init)
         set_network(net, _resized(ss.x, ss.sizes[0]), _resized(ss.y, ss.sizes[-1]))
-        ss.msg.pop("structure", None)
-        ss.msg.pop("functions", None)
     except ValueError as e:
-        ss.msg[where] = str(e)
+        _refused(where, e)
+        return False
+    ss.msg.pop("structure", None)
+    ss.msg.pop("functions", None)
+    return True
 
 
 def _refunction(where):
-    """Same weights, new activations or cost."""
+    """Same weights, new activations or cost. Returns whether the network took them."""
     ss = st.session_state
     try:
-        net = ss.net.replace(activations=ss.acts, cost=ss.cost)
-        ss.net = net
-        ss.msg.pop("structure", None)
-        ss.msg.pop("functions", None)
+        ss.net = ss.net.replace(activations=ss.acts, cost=ss.cost)
     except ValueError as e:
-        ss.msg[where] = str(e)
+        _refused(where, e)
+        return False
+    ss.msg.pop("structure", None)
+    ss.msg.pop("functions", None)
+    return True
+
+
+def _refused(where, e):
+    """Say why the last change was refused, beside its controls; an earlier refusal's
+    message goes, as its change was undone too."""
+    ss = st.session_state
+    ss.msg.pop("structure", None)
+    ss.msg.pop("functions", None)
+    ss.msg[where] = f"Not changed: {e}. The network in use stays as it was."
+
+
+def _changing(change):
+    """Run ``change`` (a sidebar callback's work); if it returns False (the network refused
+    it), put every choice back as it was, so that every widget shows what is in use rather
+    than what was refused."""
+    before = _choices()
+    if change() is False:
+        st.session_state.update(before)
 
 
 def _take(key, then=None):
-    """on_change: copy widget "_key" to the plain key, mark the network custom, rebuild."""
-    def cb():
+    """on_change: copy widget "_key" to the plain key, mark the network custom, rebuild;
+    a change the network refuses is undone (``_changing``)."""
+    def change():
         ss = st.session_state
         if key.startswith("n_") or key.startswith("act_"):
             kind, l = key.split("_")
@@ -160,19 +194,20 @@ def _take(key, then=None):
         else:
             ss[key] = ss["_" + key]
         ss.preset = CUSTOM
-        if then:
-            then()
-    return cb
+        return then() if then else True
+    return lambda: _changing(change)
 
 
 def _set_L():
-    ss = st.session_state
-    L = int(ss._L)
-    ss.sizes = (ss.sizes + [ss.sizes[-1]] * L)[:L - 1] + [ss.sizes[-1]]
-    hidden = [a for a in ss.acts[:-1] if a != "softmax"] or ["sigmoid"]
-    ss.acts = (hidden + [hidden[-1]] * L)[:L - 2] + [ss.acts[-1]]
-    ss.preset = CUSTOM
-    _regenerate("structure")
+    def change():
+        ss = st.session_state
+        L = int(ss._L)
+        ss.sizes = (ss.sizes + [ss.sizes[-1]] * L)[:L - 1] + [ss.sizes[-1]]
+        hidden = [a for a in ss.acts[:-1] if a != "softmax"] or ["sigmoid"]
+        ss.acts = (hidden + [hidden[-1]] * L)[:L - 2] + [ss.acts[-1]]
+        ss.preset = CUSTOM
+        return _regenerate("structure")
+    _changing(change)
 
 
 def _on_preset():

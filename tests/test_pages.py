@@ -544,12 +544,91 @@ def test_incompatible_cost_shows_a_message_and_keeps_the_network():
     assert len(errors) == 1 and "cross_entropy" in errors[0] and "tanh" in errors[0]
     same_network(at.session_state["net"], before)
     assert "quadratic cost" in at.sidebar.caption[-1].value
-    # a compatible output activation then makes the chosen cost valid, and the message goes
+    assert at.selectbox(key="_cost").value == "quadratic"      # the refused choice undone
+    # a compatible output activation, then the cost: both taken, and the message goes
     at.selectbox(key="_act_3").select("sigmoid").run()
+    assert_clean(at)
+    assert not at.sidebar.error
+    at.selectbox(key="_cost").select("cross_entropy").run()
     assert_clean(at)
     assert not at.sidebar.error
     assert at.session_state["net"].cost == "cross_entropy"
     np.testing.assert_array_equal(at.session_state["net"].w[3], before.w[3])
+
+
+def assert_widgets_show(at, net, preset, init="standard", seed=0):
+    """Every sidebar widget shows the network ``net``: the one in use."""
+    same_network(at.session_state["net"], net)
+    shows = {"preset": at.selectbox(key="_preset").value, "L": at.number_input(key="_L").value,
+             "cost": at.selectbox(key="_cost").value, "init": at.selectbox(key="_init").value,
+             "seed": at.number_input(key="_seed").value}
+    shows.update({f"n_{l}": at.number_input(key=f"_n_{l}").value for l in range(1, net.L + 1)})
+    shows.update({f"act_{l}": at.selectbox(key=f"_act_{l}").value for l in net.activations})
+    want = {"preset": preset, "L": net.L, "cost": net.cost, "init": init, "seed": seed}
+    want.update({f"n_{l}": n for l, n in enumerate(net.sizes, start=1)})
+    want.update({f"act_{l}": act for l, act in net.activations.items()})
+    assert shows == want
+    sizes = "-".join(map(str, net.sizes))
+    assert at.sidebar.caption[-1].value == (
+        f"In use: {sizes}, {', '.join(net.activations.values())}; {net.cost} cost.")
+
+
+# (what to change in the sidebar, what the refusal says): each refused by the network
+REFUSALS = {
+    "sigmoid output with log-likelihood": (
+        lambda at: at.selectbox(key="_act_3").select("sigmoid"), "belongs with a softmax"),
+    "log-likelihood with a sigmoid output": (
+        lambda at: at.selectbox(key="_cost").select("log_likelihood"), "belongs with a softmax"),
+    "one softmax output": (
+        lambda at: at.number_input(key="_n_3").set_value(1), "single output neuron"),
+    "tanh output with cross-entropy": (
+        lambda at: at.selectbox(key="_act_3").select("tanh"), "between 0 and 1"),
+}
+
+
+@pytest.mark.parametrize("refusal", list(REFUSALS))
+def test_after_a_refused_change_every_widget_shows_the_network_in_use(refusal):
+    # Issue 19, section 7: σ of layer 3 = sigmoid while the cost is log-likelihood is
+    # refused and softmax kept, but the σ box went on showing "sigmoid"
+    at = open_page("step")
+    at.selectbox(key="_preset").select("Softmax classifier").run()   # softmax, log-likelihood
+    at.selectbox(key="_cost").select("cross_entropy").run()          # softmax, cross-entropy
+    if refusal.startswith("sigmoid output"):
+        at.selectbox(key="_cost").select("log_likelihood").run()     # softmax, log-likelihood
+    if refusal.startswith("log-likelihood with"):
+        at.selectbox(key="_act_3").select("sigmoid").run()           # sigmoid, cross-entropy
+    assert_clean(at)
+    assert not at.sidebar.error
+    net, preset = at.session_state["net"], at.selectbox(key="_preset").value
+    assert_widgets_show(at, net, preset)
+
+    change, says = REFUSALS[refusal]
+    change(at).run()
+    assert_clean(at)
+    assert_widgets_show(at, net, preset)
+    errors = [text_of(e) for e in at.sidebar.error]
+    assert len(errors) == 1 and says in errors[0] and errors[0].startswith("Not changed"), errors
+    for page in (NETWORK, APP, STEP):        # and so on every page, run after run
+        at.switch_page(page).run()
+        assert_clean(at)
+        assert_widgets_show(at, net, preset)
+    # the next change starts from what is in use, and a change taken clears the message
+    at.number_input(key="_seed").set_value(4).run()
+    assert_clean(at)
+    assert not at.sidebar.error
+    same_network(at.session_state["net"], Network.random(
+        net.sizes, list(net.activations.values()), net.cost, seed=4))
+    assert_widgets_show(at, at.session_state["net"], "(your own)", seed=4)
+
+
+def test_a_refused_change_keeps_the_preset_in_use_named():
+    at = open_page("step")
+    net = at.session_state["net"]
+    at.selectbox(key="_cost").select("log_likelihood").run()        # sigmoid outputs: refused
+    assert_clean(at)
+    assert len(at.sidebar.error) == 1
+    assert_widgets_show(at, net, DEFAULT)
+    assert PRESETS[DEFAULT].blurb in [c.value for c in at.sidebar.caption]
 
 
 # --- switching pages keeps the network -------------------------------------------------
