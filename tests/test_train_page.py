@@ -351,3 +351,56 @@ def test_every_refused_file_gets_its_own_message_and_none_stays_stale():
     (up,) = at.get("file_uploader")
     assert "At most 1,000 rows, 16 features, 32 characters a cell and 1 MB" in up.label
     assert up.proto.max_upload_size_mb == 1
+
+
+def test_pause_is_one_run_of_the_controls_that_stops_the_timers(server):
+    """Against a real server, as the browser does it: Play, two ticks, then Pause while
+    a tick is on its way. Pause is answered by one fragment run (no run of the whole page,
+    which took seconds on a busy server) that tells the browser to stop both timers; the
+    paused position is at most the one tick past what was on screen, and stays."""
+    import asyncio
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from benchmarks.loadclient import AppSession, run_sync
+    from benchmarks.loadtrain import _send, shown_position
+
+    async def scenario():
+        async with AppSession(server) as s:
+            await s.open("Train")
+            await s.click("train_play")
+            timers = dict(s.auto_reruns)
+            assert len(timers) == 2                         # the boundary's and the curves'
+            for _ in range(2):
+                at = shown_position(await s.auto_rerun())
+            tick = next(iter(timers))
+            await _send(s, tick, auto=True)                 # a tick on its way ...
+            pause = s.widget("train_play", "button")
+            await _send(s, pause.fragment, trigger=pause.id)     # ... and Pause
+            stopped, full_runs, done = set(), 0, False
+            while not done:              # the tick's answer (maybe cut short), then Pause's
+                fm = ForwardMsg()
+                fm.ParseFromString(await asyncio.wait_for(s.ws.recv(), 30))
+                kind = fm.WhichOneof("type")
+                if kind == "new_session" and not fm.metadata.run.fragment_ids:
+                    full_runs += 1
+                elif kind == "stop_auto_rerun":
+                    stopped |= set(fm.stop_auto_rerun.fragment_ids)
+                elif kind == "script_finished":
+                    assert fm.script_finished in (ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+                                                  ForwardMsg.FINISHED_EARLY_FOR_RERUN)
+                    done = fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN and \
+                        bool(stopped)
+            await _send(s, tick, auto=True)                 # the timer's last, late tick
+            run = await s.rerun()
+            return at, shown_position(run), stopped, set(timers), full_runs, s
+
+    at, paused, stopped, timers, full_runs, s = run_sync(scenario())
+    assert full_runs == 0
+    assert stopped == timers
+    assert s.widget("train_play", "button").proto.label == "Play"
+    per_epoch = 16
+    ahead = per_epoch * (paused[0] - at[0]) + paused[1] - at[1]
+    assert 0 <= ahead <= 10 * per_epoch                     # one tick: ≤ EPOCHS_PER_TICK
