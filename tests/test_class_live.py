@@ -101,3 +101,25 @@ def test_the_teachers_list_keeps_nicknames_and_answers_as_they_are():
     assert live.who([(nick, 2.0, False, "no_sigma_prime", "2.000e0")]) == [
         {"nickname": nick, "answer": "2.000e0", "right": False,
          "mistake": MISTAKES["no_sigma_prime"]}]
+
+
+@pytest.mark.parametrize("values, right, anchor", [([-0.3, 0.3, 0.3], 0.3, "right"),
+                                                   ([-0.3, 0.3, 0.3], -0.3, "left"),
+                                                   ([-0.3, 0.3], 0.0, "center")])
+def test_the_right_values_label_stays_inside_the_plot(values, right, anchor):
+    """A label centred on a line at the edge of the range would be cut in half."""
+    rows = [(f"s{i}", v, v == right, None, str(v)) for i, v in enumerate(values)]
+    fig = live.histogram(live.tally(3, 3, rows), right)
+    assert fig["layout"]["annotations"][0]["xanchor"] == anchor
+
+
+def test_the_cost_and_bp1_show_the_output_and_the_target(tmp_path):
+    """The student needs aᴸ and y for Cₓ and δᴸ: y is in no figure."""
+    s = Store(str(tmp_path / "c.db"))
+    opened = s.open_class()
+    network, right = live.question_of(NET, X, Y, 6, ("delta", 3, 1, None))
+    latex = live.output_and_target(live.asked(s.ask(opened.cls.id, network, 6,
+                                                    ("delta", 3, 1, None), right)))
+    # a³ of the 2-2-2 by hand network, to 4 digits: σ(1.1059) = 0.7514, σ(1.2249) = 0.7729
+    assert latex == (r"a^{3} = \begin{bmatrix}0.7514 \\ 0.7729\end{bmatrix}, \qquad "
+                     r"y = \begin{bmatrix}0.01 \\ 0.99\end{bmatrix}")

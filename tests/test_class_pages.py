@@ -7,6 +7,7 @@ than the rate limit, or changing the question.
 Expected numbers come from the 2-2-2 preset worked by backprop, not from the pages.
 """
 
+import re
 from contextlib import closing
 from pathlib import Path
 
@@ -367,6 +368,13 @@ def every_cell(net):
     return cells
 
 
+def vector_in(latex, name):
+    """The numbers of the column vector written ``name = \\begin{bmatrix}...`` in ``latex``."""
+    m = re.search(re.escape(name) + r" = \\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", latex)
+    assert m, (name, latex)
+    return np.array([float(v) for v in m.group(1).split(r" \\")])
+
+
 def offered(at, key, candidates):
     """The values among ``candidates`` that the selectbox ``key`` offers, in its order:
     AppTest gives its options as shown, so they are matched through its format_func."""
@@ -410,6 +418,11 @@ def test_every_question_the_picker_offers_reaches_the_students_and_is_answered(n
                 assert_clean(student)
                 assert f"Question {number}: what is {name}?" in texts(student, "subheader")
                 assert [t.label for t in student.text_input] == [name]
+                if s.kind in ("cost", "BP1"):     # what they work from: aᴸ and y
+                    shown = " ".join(e.value for e in student.latex)
+                    np.testing.assert_allclose(vector_in(shown, "y"), y, rtol=5e-4, atol=0)
+                    np.testing.assert_allclose(vector_in(shown, f"a^{{{net.L}}}"),
+                                               trace.a[net.L], rtol=5e-4, atol=0)
                 send(student, answer)
                 assert f"Received: your answer {name} = " in texts(student, "success")
                 assert not student.text_input

@@ -12,9 +12,10 @@ import numpy as np
 from backprop.answers import parse_answer, tolerance
 from backprop.diagnose import diagnose
 from backprop.mistakes import MISTAKES
+from backprop.notation import bmatrix
 from backprop.steps import steps
 
-from .. import files, practice
+from .. import files, limits, practice
 
 BINS = 24
 COLOURS = {"right": "#2e7d32", "mistake": "#ef6c00", "other": "#9e9e9e"}
@@ -51,6 +52,14 @@ def asked(question):
     trace = net.backprop(x, y)
     all_steps = steps(net, trace)
     return Asked(net, x, y, trace, all_steps, all_steps[question.step], tuple(question.cell))
+
+
+def output_and_target(a):
+    """LaTeX of what the cost and BP1 work from, for Asked ``a``: the output aᴸ, computed
+    by then and drawn in the network figure, and the target y, which no figure shows."""
+    L, most = a.net.L, limits.MAX_NEURONS
+    return (rf"a^{{{L}}} = {bmatrix(a.trace.a[L], max_rows=most)}, \qquad "
+            rf"y = {bmatrix(a.y, max_rows=most)}")
 
 
 def judge(a, text):
@@ -134,12 +143,21 @@ def histogram(t, right):
         "legend": {"orientation": "h", "y": -0.25},
         "shapes": [{"type": "line", "layer": "above", "x0": right, "x1": right, "y0": 0, "y1": 1,
                     "yref": "paper", "line": {"color": RIGHT, "width": 2, "dash": "dash"}}],
+        # the label reaches into the plot from a line near either end, so it is not cut off
         "annotations": [{"x": right, "y": 1, "yref": "paper", "yanchor": "bottom",
+                         "xanchor": label_anchor(right, edges),
                          "showarrow": False, "text": f"right: {right:.4g}",
                          "font": {"color": RIGHT}}],
         "meta": {"right": right, "answered": t.answered},
     }
     return {"data": data, "layout": layout}
+
+
+def label_anchor(x, edges):
+    """Which end of a label at ``x`` is pinned there: "right" in the last third of the
+    range of ``edges``, "left" in the first, else "center"."""
+    where = (x - edges[0]) / (edges[-1] - edges[0])
+    return "right" if where > 2 / 3 else "left" if where < 1 / 3 else "center"
 
 
 def who(rows):

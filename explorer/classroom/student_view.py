@@ -107,17 +107,20 @@ def question(s, me, q):
     now = practice.visible(a.steps, i, q.revealed)
     st.subheader(f"Question {q.number}: what is {name}?")
     st.caption(f"Step {i + 1} of {len(a.steps)} · {a.step.title}")
-    # The step's own figure, where it has one (the cost and BP1 have none: the network
-    # figure below shows aᴸ and δᴸ); σ's curve would show the asked a's before the reveal.
+    # The step's own figure where it has one; σ's curve would show the asked a's before the
+    # reveal. The cost and BP1 have none: they work from aᴸ and the target y, shown here.
     fig = (figures.focus_figure(a.net, a.trace, a.step, now, ((a.cell, "pick"),))
            if q.revealed or a.step.kind != "a" else None)
-    left, right = st.columns([1.3, 1]) if fig is not None else (st.container(), None)
+    left, right = st.columns([1.3, 1])
     with left:
         st.latex(a.step.rule)
         st.info(a.step.text)
-    if fig is not None:
-        with right:
+    with right:
+        if fig is not None:
             ui.plotly_chart(fig, key="class_chart_focus", width="content")
+        elif a.step.kind in ("cost", "BP1"):
+            st.caption("The network's output and the target of this example")
+            st.latex(live.output_and_target(a))
     if mine is not None:
         _received(a, name, mine)
     elif not q.revealed:

@@ -156,7 +156,7 @@ def live_view():
     st.subheader(f"Question {q.number}: {cell_name(a.cell)}")
     st.caption(f"Step {a.step.index + 1} of {len(a.steps)} · {a.step.title} · "
                f"right answer {q.right:.6g}")
-    c1, c2, c3, c4, c5 = st.columns(5, vertical_alignment="center")
+    c1, c2, c3, c4, c5 = st.columns([1, 1, 1, 1, 1.7], vertical_alignment="center")
     c1.metric("Joined", joined)
     c2.metric("On screen", t.seen, help=ON_SCREEN)
     c3.metric("Answered", t.answered)

@@ -129,3 +129,56 @@ def test_a_teacher_and_three_students_on_two_replicas(browser, deployed):
     logs = "".join(p.read_text(errors="replace") for p in (state / "nginx").glob("*.log"))
     for secret in (code, key, *tokens):
         assert secret not in logs
+
+
+DELTA3_1 = float(TRACE.delta[3][0])              # δ³₁ = (a³₁ − y₁) σ′(z³₁), the output layer
+
+
+def test_a_student_answers_the_output_error_bp1(browser, tmp_path, monkeypatch):
+    """The most classic question: the teacher asks δ³₁ of the output layer (BP1). The
+    student's page shows it with its answer box and no apology; the answer is received and
+    judged right; the teacher's page counts the student's page as showing it."""
+    from conftest import serve
+
+    monkeypatch.setenv("BACKPROP_CLASS_DB", str(tmp_path / "class.sqlite3"))
+    with serve(tmp_path) as url:
+        teacher, errors_t = new_page(browser, url, "-")
+        teacher.goto(f"{url}/Teach")
+        wait_for_run(teacher)
+        teacher.get_by_role("button", name="Open a class").click()
+        teacher.get_by_text("Class code").first.wait_for(timeout=TIMEOUT)
+        wait_for_run(teacher)
+        code = metric(teacher, "Class code")
+        choose(teacher, "Network", "2-2-2 by hand")
+        choose(teacher, "Step", re.compile(r"^7 · BP1"))
+        teacher.get_by_role("button", name="Ask the class").click()
+        teacher.get_by_text("Question 1: δ³₁").wait_for(timeout=TIMEOUT)
+
+        student, errors_s = new_page(browser, url, "-")
+        student.goto(f"{url}/Class?code={code}")
+        wait_for_run(student)
+        student.get_by_role("textbox", name="Nickname").fill("Ada")
+        student.get_by_role("button", name="Join").click()
+        student.get_by_text("Question 1: what is δ³₁?").wait_for(timeout=TIMEOUT)
+        wait_for_run(student)
+        assert student.get_by_text("something went wrong").count() == 0
+        box = student.get_by_role("textbox", name="δ³₁")
+        assert box.is_visible()
+        screenshot(student, "class-student-bp1")
+        box.fill(f"{DELTA3_1:.6f}")
+        student.get_by_role("button", name="Send").click()
+        student.get_by_text("Received: your answer").wait_for(timeout=TIMEOUT)
+        wait_for_run(student)
+        assert student.get_by_text(f"δ³₁ = {DELTA3_1:.6g} is right").is_visible()
+
+        teacher.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
+                m.innerText.includes('Answered') && m.innerText.includes('1'))""",
+            timeout=TIMEOUT)
+        assert [metric(teacher, n) for n in ("Joined", "On screen", "Answered", "Right")] == \
+            ["1", "1", "1", "100%"]
+        screenshot(teacher, "class-teacher-bp1")
+        for page, errors in ((teacher, errors_t), (student, errors_s)):
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert errors == []
+            page.context.close()
