@@ -168,7 +168,7 @@ def data_section():
     gen, d = ss.train_gen, ss.train_data
     st.markdown(f"##### Data: {md(d.name)} · {len(d.train)} training and {len(d.test)} test "
                 "points")
-    make, upload = st.tabs(["Generate", "Upload a CSV"])
+    make, from_file = st.tabs(["Generate", "Upload a CSV"])
     with make:
         c = st.columns([1.4, 1, 1])
         widget(c[0].selectbox, "Data set", "name", gen["name"], on_gen("name"),
@@ -178,7 +178,7 @@ def data_section():
                max_value=limits.MAX_POINTS, step=50)
         widget(c[2].slider, "Noise", "noise", gen["noise"], on_gen("noise"), min_value=0.0,
                max_value=limits.MAX_NOISE, step=0.01)
-    with upload:
+    with from_file:
         st.file_uploader(f"A CSV file: a header row, then one example a row; feature columns "
                          f"and a label column (named label, class, y or target, or else the "
                          f"last). At most {limits.MAX_POINTS:,} rows, {limits.MAX_NEURONS} "
@@ -187,6 +187,9 @@ def data_section():
                          f"{limits.MAX_NEURONS} file pandas writes fits); pandas' unnamed "
                          "index column is skipped.", type=["csv"], key=upload_key(),
                          on_change=on_upload, max_upload_size=limits.UPLOAD_MB)
+        # the browser refuses a file over 1 MB by itself: the page says so, naming it
+        upload.watch("train_upload_watch", "train_w_upload",
+                     lambda name, size: refused(name, upload.too_large(size)))
     c = st.columns([1, 1, 1.4])
     widget(c[0].slider, "Test fraction", "test", gen["test"], on_gen("test"), min_value=0.0,
            max_value=limits.MAX_TEST, step=0.05, help="The share of the points kept out of "

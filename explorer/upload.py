@@ -3,7 +3,9 @@ every bound (bytes, rows, columns, classes, magnitudes) is checked before it par
 every problem is a ValueError saying what to fix, never pandas' own words."""
 
 import io
+import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -119,3 +121,41 @@ def _numbers(column, name):
         raise ValueError(f"column “{short(name, 20)}”, row {row + 1}: "
                          + (f"“{cell}” is not a number" if cell else "the cell is empty"))
     return v
+
+
+MAX_REPORTED_BYTES = 10**15     # a size a browser may report; anything else is ignored
+
+
+def refused_file(value):
+    """(name, size in bytes) of a file the browser's uploader refused, from the trigger
+    value ``upload_watch.js`` sent; None for anything else (a raw websocket message can
+    carry any JSON). The name is shortened user text: show it with ``datasets.md``."""
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        return None
+    size = value.get("size")
+    if type(size) not in (int, float) or not (math.isfinite(size) and
+                                              0 <= size <= MAX_REPORTED_BYTES):
+        return None
+    return short(value["name"][:200]), int(size)
+
+
+def watch(key, prefix, on_refused):
+    """Watch the uploader whose key starts with ``prefix``: ``on_refused(name, size)`` is
+    called before the rerun when the browser refuses a file over the byte limit."""
+    import streamlit as st
+
+    def refused():
+        got = refused_file((st.session_state.get(key) or {}).get("refused"))
+        if got:
+            on_refused(*got)
+
+    return _watch_component()(key=key, data={"limit": limits.MAX_CSV_BYTES, "prefix": prefix},
+                              on_refused_change=refused, height=0)
+
+
+def _watch_component():
+    import streamlit as st
+
+    return st.components.v2.component(
+        "explorer.upload_watch", html="<span></span>",
+        js=(Path(__file__).parent / "upload_watch.js").read_text(encoding="utf-8"))

@@ -234,3 +234,31 @@ def test_the_mini_batch_mean_is_on_screen_at_1440_px_and_on_a_phone(page, app_se
     assert_mean_on_screen(page, "deep chain on a phone")
     screenshot(page, "train_batch_deep_phone")
     assert_no_errors(page, page_errors)
+
+
+def test_a_file_the_uploader_refuses_by_itself_gets_the_pages_own_message(page, app_server,
+                                                                          page_errors):
+    """A CSV over 1 MB never reaches the server (the browser's uploader refuses it, with a
+    tooltip on its chip): the page still says, in its own words, why that file was not
+    used, and the message about the file before it is gone."""
+    page.goto(app_server + "/Train", timeout=TIMEOUT)
+    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    wait_for_run(page)
+    page.get_by_role("tab", name="Upload a CSV").click()
+    field = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    field.set_input_files({"name": "first.csv", "mimeType": "text/csv",
+                           "buffer": b"x1,x2,label\n1,2,a\nfoo,1,b\n"})
+    page.get_by_text("Could not use first", exact=False).wait_for(timeout=TIMEOUT)
+    wait_for_run(page)
+    big = b"x1,x2,label\n" + b"0.5,0.25,a\n" * 100_000              # 1.1 MB
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": "big.csv", "mimeType": "text/csv", "buffer": big})
+    page.get_by_text("Could not use big", exact=False).wait_for(timeout=TIMEOUT)
+    wait_for_run(page)
+    alerts = page.locator('[data-testid="stAlert"]').all_text_contents()
+    (refusal,) = [a for a in alerts if "Could not use" in a]
+    assert "big.csv: the file holds 1,074 kB; at most 1,024 kB (1 MB) are read" in refusal
+    assert "first" not in refusal
+    assert page.locator('[data-testid="stFileUploaderFile"]').count() == 0   # no chip left
+    screenshot(page, "train_upload_refused")
+    assert_no_errors(page, page_errors)
