@@ -129,9 +129,10 @@ def separating_tolerance(right, values, rule):
            if abs(v - right) > 1e-9 * max(abs(right), 1e-300)]   # a slip that changes it
     gaps = [abs(v - right) for v, _ in far] + [abs(right)]
     tol = min(rule, min(gaps) / 2)
+    tol = _down(tol) if tol > 0 else 0.0
     if right == 0 or tol < FLOOR * abs(right):
         return rule, [(v, what) for v, what in far if abs(v - right) <= rule]
-    return _down(tol), []
+    return tol, []
 
 
 def _down(t):

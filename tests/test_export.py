@@ -711,3 +711,20 @@ def test_slips_carried_to_the_asked_cell_match_a_hand_computation():
         got = {w: v for v, w in slipped(net, net.backprop(x, y), [cell])[cell]}
         np.testing.assert_allclose(got[what], ((net.w[3].T @ d3) * a2 * (1 - a2))[1],
                                    rtol=1e-12, atol=0, err_msg=what)
+
+
+def test_the_tolerance_keeps_each_slip_out_by_one_tolerance_more():
+    from backprop.export_slips import separating_tolerance as sep
+    rule = 5e-4                                     # the practice rule at 0.1: max(5e-4, 1e-4)
+    assert sep(0.1, [], rule) == (5e-4, [])
+    # a slip 2⁻¹¹ = 4.8828125e-4 away: ±2⁻¹² = 2.44140625e-4 around each (printed 2.4e-4,
+    # rounded down to two digits), so the two do not meet
+    assert sep(0.5, [(0.5 + 2**-11, "s")], rule) == (2.4e-4, [])
+    # 0 counts as a slip: at 2⁻¹¹ the tolerance is 2⁻¹² (2.4e-4), so 0 is out
+    assert sep(2**-11, [], rule) == (2.4e-4, [])
+    # gap 3.4567e-4 → 1.7e-4; a NaN (a slip through a log of a negative a) is no answer
+    assert sep(0.5, [(0.5 - 3.4567e-4, "s"), (float("nan"), "n")], rule) == (1.7e-4, [])
+    # a slip 1e-6 away would need ±5e-7, below 1e-4 of the answer: the rule stays, and the
+    # slip is named; an unchanged value (the slip changed nothing) is no slip
+    assert sep(0.1, [(0.100001, "close"), (0.1, "same")], rule) == (5e-4, [(0.100001, "close")])
+    assert sep(0.0, [(3e-4, "in"), (7e-4, "out")], rule) == (5e-4, [(3e-4, "in")])
