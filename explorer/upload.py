@@ -133,8 +133,9 @@ def refused_file(value):
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         return None
     size = value.get("size")
-    if type(size) not in (int, float) or not (math.isfinite(size) and
-                                              0 <= size <= MAX_REPORTED_BYTES):
+    if type(size) is float and not math.isfinite(size):
+        return None
+    if type(size) not in (int, float) or not 0 <= size <= MAX_REPORTED_BYTES:
         return None
     return short(value["name"][:200]), int(size)
 

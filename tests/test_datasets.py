@@ -229,3 +229,17 @@ def test_every_file_within_the_stated_rows_columns_and_cells_is_read():
 def test_cells_and_features_beyond_the_stated_limits_are_named(text, words):
     with pytest.raises(ValueError, match=words):
         read_csv(csv(text), "f.csv", 0.2, 0)
+
+
+def test_what_the_upload_watch_reports_is_bounded_before_use():
+    from explorer.upload import refused_file, too_large
+
+    assert refused_file({"name": "big.csv", "size": 1_100_000}) == ("big.csv", 1_100_000)
+    name, size = refused_file({"name": "x" * 5000 + "\n", "size": 2.0e6})
+    assert len(name) == 40 and size == 2_000_000
+    for bad in (None, [], "big.csv", {"name": 3, "size": 1}, {"name": "a", "size": "1"},
+                {"name": "a", "size": -1}, {"name": "a", "size": float("nan")},
+                {"name": "a", "size": 10**400}, {"name": "a", "size": True},
+                {"name": "a"}):
+        assert refused_file(bad) is None, bad
+    assert too_large(1_100_000) == "the file holds 1,074 kB; at most 1,024 kB (1 MB) are read"
