@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Serve Backprop Explorer from several Streamlit replicas behind nginx, with sticky
 # sessions. Everything runs in the foreground; Ctrl-C (or SIGTERM) stops all of it.
+# A replica that exits is started again on its port (after 1 s, doubling up to 30 s while
+# it keeps failing), and meanwhile nginx sends its students to the others; nginx exiting
+# stops everything.
 #
 #   deploy/run.sh                      2 replicas, nginx on http://127.0.0.1:8080
 #   deploy/run.sh -n 3 -l 0.0.0.0:80   3 replicas, nginx on every interface, port 80
@@ -31,8 +34,11 @@ STATE=
 KEEP=0
 EMBED_ORIGINS=()
 START_TIMEOUT=60   # seconds for a replica to answer /_stcore/health
+BACKOFF_FIRST=1    # seconds before a replica that exited is started again ...
+BACKOFF_MAX=30     # ... doubling while it keeps exiting, up to this;
+STEADY=60          # back to BACKOFF_FIRST once it has run this long
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while getopts "n:l:b:d:ke:h" opt; do
     case $opt in
         n) REPLICAS=$OPTARG ;;
@@ -68,20 +74,29 @@ STATE=$(cd "$STATE" && pwd)
 chmod 755 "$STATE"            # nginx's workers run as an unprivileged user under root
 echo $$ > "$STATE/run.pid"
 
-PIDS=()
+# What is running: by replica index 0..N-1 its pid (empty while it waits to be started
+# again), and nginx's master, which leads a process group of its own: its workers outlive
+# a master that was killed, and are stopped with it as a group.
+REPLICA_PIDS=()
+NGINX_PID=
 stopping=0
+exec 3>&2       # our own messages; the main loop sends fd 2, bash's job reports, elsewhere
 stop_all() {
     ((stopping)) && return; stopping=1
     trap - INT TERM
-    echo "stopping nginx and ${#PIDS[@]} processes ..." >&2
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    exec 2>&3
+    local pids=() pid alive
+    for pid in "${REPLICA_PIDS[@]}"; do [[ -n $pid ]] && pids+=("$pid"); done
+    echo "stopping nginx and the replicas ..." >&2
+    [[ -n $NGINX_PID ]] && pids+=("-$NGINX_PID")        # the group: master and workers
+    for pid in "${pids[@]}"; do kill -TERM -- "$pid" 2>/dev/null || true; done
     for _ in $(seq 50); do
         alive=0
-        for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        for pid in "${pids[@]}"; do kill -0 -- "$pid" 2>/dev/null && alive=1; done
         ((alive)) || break
         sleep 0.2
     done
-    for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do kill -KILL -- "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     if ((KEEP)); then echo "logs kept in $STATE" >&2; else rm -rf "$STATE"; fi
 }
@@ -122,19 +137,31 @@ if ((${#EMBED_ORIGINS[@]})); then
     COOKIE_PATH="/; Partitioned"
 fi
 
-cd "$ROOT"
-i=0
-for port in $PORTS; do
-    i=$((i + 1))
-    "$PY" -m streamlit run app.py --server.port "$port" --server.address 127.0.0.1 \
+read -r -a PORT_OF <<<"$PORTS"
+STARTED=()    # by replica index: $SECONDS when it was last started
+DELAY=()      # by replica index: the back-off before its next start
+RESTART_AT=() # by replica index: when to start it again (ms since the epoch), or empty
+start_replica() {   # index: Streamlit on its port; its log appended to, its pid in a file
+    local i=$1
+    "$PY" -m streamlit run app.py --server.port "${PORT_OF[i]}" --server.address 127.0.0.1 \
         --server.headless true --browser.gatherUsageStats false "${REPLICA_ARGS[@]}" \
-        >"$STATE/replica-$i.log" 2>&1 &
-    PIDS+=($!)
+        >>"$STATE/replica-$((i + 1)).log" 2>&1 &
+    REPLICA_PIDS[i]=$!
+    STARTED[i]=$SECONDS
+    echo "$!" >"$STATE/replica-$((i + 1)).pid"
+}
+
+cd "$ROOT"
+for i in "${!PORT_OF[@]}"; do
+    : >"$STATE/replica-$((i + 1)).log"
+    RESTART_AT[i]=
+    DELAY[i]=$BACKOFF_FIRST
+    start_replica "$i"
 done
 deadline=$((SECONDS + START_TIMEOUT))
 i=0
 for port in $PORTS; do
-    pid=${PIDS[$i]}; i=$((i + 1))
+    pid=${REPLICA_PIDS[$i]}; i=$((i + 1))
     until health "http://127.0.0.1:$port/_stcore/health"; do
         if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
             echo "error: replica $i (port $port) did not start; its log:" >&2
@@ -158,14 +185,16 @@ sed -e "s|@STATE@|$STATE|g" -e "s|@LISTEN@|$LISTEN|g" \
     | awk -v ups="${UPSTREAMS%$'\n'}" '{ if ($0 == "@UPSTREAMS@") print ups; else print }' \
     >"$STATE/nginx.conf"
 "$NGINX" -t -q -p "$STATE" -c "$STATE/nginx.conf" -e "$STATE/error.log"
-"$NGINX" -p "$STATE" -c "$STATE/nginx.conf" -e "$STATE/error.log" &
-PIDS+=($!)
+# setsid: nginx's master leads its own process group (a child of this non-interactive
+# shell is no group leader, so setsid runs it without forking: $! is the master).
+setsid "$NGINX" -p "$STATE" -c "$STATE/nginx.conf" -e "$STATE/error.log" &
+NGINX_PID=$!
 
 url_host=${LISTEN%:*}; [[ $LISTEN == *:* ]] || url_host=127.0.0.1
 [[ $url_host == 0.0.0.0 || $url_host == "*" ]] && url_host=127.0.0.1
 url="http://$url_host:${LISTEN##*:}"
 until health "$url/_stcore/health"; do
-    kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "error: nginx exited:" >&2; cat "$STATE/error.log" >&2; exit 1; }
+    kill -0 "$NGINX_PID" 2>/dev/null || { echo "error: nginx exited:" >&2; cat "$STATE/error.log" >&2; exit 1; }
     sleep 0.2
 done
 
@@ -173,9 +202,39 @@ echo "Backprop Explorer on $url ($REPLICAS replicas on 127.0.0.1 ports: ${PORTS%
 ((${#EMBED_ORIGINS[@]})) && echo "may be framed by: ${EMBED_ORIGINS[*]} (serve it over HTTPS)"
 echo "state and logs: $STATE (process tree root: pid $$); Ctrl-C stops everything"
 
-# Run until a replica or nginx exits, or we are told to stop.
+# Run until nginx exits or we are told to stop. A replica that exits is started again on
+# its port after its back-off; meanwhile nginx sends its students to the others
+# (proxy_next_upstream), and their pages reconnect there by themselves. Every half second
+# each process is looked at (kill -0): `wait -n` alone misses a child that bash reaped
+# and reported on its own, between two waits. Bash's reports ("... Killed  "$PY" -m
+# streamlit ...") go nowhere; our lines go to fd 3, the script's stderr.
 set +e
-wait -n "${PIDS[@]}"
-status=$?
-((stopping)) || echo "error: a replica or nginx exited (status $status); stopping" >&2
-exit 1
+exec 2>/dev/null
+while :; do
+    sleep 0.5 &
+    wait $!                     # (not a bare sleep: INT and TERM end this wait at once)
+    if ! kill -0 "$NGINX_PID"; then
+        wait "$NGINX_PID"
+        echo "error: nginx exited (status $?); stopping. Its log:" >&3
+        tail -n 20 "$STATE/error.log" >&3
+        exit 1
+    fi
+    now=${EPOCHREALTIME//[^0-9]/}; now=$((now / 1000))
+    for i in "${!PORT_OF[@]}"; do
+        pid=${REPLICA_PIDS[i]}
+        if [[ -n $pid ]] && ! kill -0 "$pid"; then
+            wait "$pid"
+            status=$?
+            REPLICA_PIDS[i]=
+            ((SECONDS - STARTED[i] >= STEADY)) && DELAY[i]=$BACKOFF_FIRST
+            echo "replica $((i + 1)) (port ${PORT_OF[i]}) exited with status $status;" \
+                 "restarting in ${DELAY[i]}s" >&3
+            RESTART_AT[i]=$((now + DELAY[i] * 1000))
+            DELAY[i]=$((DELAY[i] * 2 > BACKOFF_MAX ? BACKOFF_MAX : DELAY[i] * 2))
+        elif [[ -z $pid ]] && ((now >= RESTART_AT[i])); then
+            RESTART_AT[i]=
+            start_replica "$i"
+            echo "replica $((i + 1)) (port ${PORT_OF[i]}) started again (pid ${REPLICA_PIDS[i]})" >&3
+        fi
+    done
+done
