@@ -307,3 +307,62 @@ def test_sigmoid_and_its_derivative_at_once_are_within_1e13_of_exact():
     assert np.shares_memory(prime, zt)                   # σ' took z's memory
     sigmoid = ACTIVATIONS["sigmoid"]
     np.testing.assert_allclose(sigmoid.prime(z, sigmoid.fn(z)), exact_prime, rtol=2e-13, atol=0)
+
+
+# Backpropagation of one example takes σ, σ' and 1 − |a| at once (Activation.fn_prime), and
+# C_x, ∇_a C and δ^L at once (Cost.output), each quantity computed once. They must give the
+# very numbers of fn, prime, one_minus_a, and of Cost.fn, grad_a and bp1, saturation included.
+RANGE = np.concatenate([np.linspace(-800.0, 800.0, 20001), [-np.inf, np.inf]])
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_fn_prime_gives_what_fn_prime_and_one_minus_a_give(name):
+    from backprop.costs import one_minus_a
+    act = ACTIVATIONS[name]
+    for z in (RANGE, RANGE[::1000], RANGE[:-3].reshape(-1, 4)):   # many, few, a batch
+        with no_warnings():
+            a, sp, c = act.fn_prime(z)
+            want_a = act.fn(z)
+            want_sp = act.prime(z, want_a)
+        np.testing.assert_array_equal(a, want_a)
+        # tanh' is c (2 − c) there, 4e/(1 + e)² in prime: 4.3e-16 apart at most, seen
+        np.testing.assert_allclose(sp, want_sp, rtol=1e-15, atol=0)
+        if name in ("sigmoid", "tanh"):           # the costs take 1 − |a| from these
+            np.testing.assert_array_equal(c, one_minus_a(z, a, act))
+        else:
+            assert c is None
+
+
+def test_fn_prime_of_softmax_is_fn_and_its_jacobian():
+    act = ACTIVATIONS["softmax"]
+    for z in (np.array([1000.0, 999.0, -1000.0]), np.array([[0.5, -0.25], [-800.0, 800.0]])):
+        with no_warnings():
+            a, sp, c = act.fn_prime(z)
+            np.testing.assert_array_equal(a, act.fn(z))
+            np.testing.assert_array_equal(sp, act.prime(z, act.fn(z)))
+        assert c is None
+
+
+ACCEPTED = [("quadratic", out) for out in ACTIVATIONS] + [
+    ("cross_entropy", "sigmoid"), ("cross_entropy", "softmax"), ("log_likelihood", "softmax")]
+
+
+@pytest.mark.parametrize("cost,out", ACCEPTED)
+@pytest.mark.parametrize("scale", [1.0, 40.0, 800.0])       # up to saturated outputs
+def test_cost_output_is_fn_grad_a_and_bp1_at_once(cost, out, scale):
+    rng = np.random.default_rng(int(scale))
+    act, c = ACTIVATIONS[out], COSTS[cost]
+    for shape in ((4,), (5, 3)):                               # one example, a batch
+        z = scale * rng.normal(size=shape)
+        y = (np.eye(shape[-1])[rng.integers(0, shape[-1], shape[:-1])]
+             if cost == "log_likelihood" else rng.uniform(0, 1, shape))
+        with no_warnings():
+            a, sp, one_minus = act.fn_prime(z)
+            want = (c.fn(z, a, y, act), c.grad_a(a, y, z, act), bp1(c, z, a, y, act, sp))
+            for given_c in (one_minus, None):                 # 1 − |a| given, or not
+                got = c.output(z, a, y, act, sp, given_c)
+                for g, w, what in zip(got, want, ("C_x", "∇_a C", "δ^L")):
+                    assert np.shape(g) == np.shape(w), what
+                    # ½ Σ d² is ½ (d · d) in output: a rounding apart
+                    np.testing.assert_allclose(g, w, rtol=4e-16 * shape[-1], atol=0,
+                                               err_msg=what)
