@@ -12,7 +12,7 @@ import numpy as np
 
 from . import validate
 from .activations import ACTIVATIONS
-from .costs import COSTS, bp1
+from .costs import COSTS
 from .layers import Layers
 from .trace import Gradient, Trace
 
@@ -178,13 +178,14 @@ class Network:
             if act.both is not None and len(As) < len(ws):   # a hidden layer: z is not
                 A, sp = act.both(Z)                          # needed again, σ' takes it
             else:
-                A = act.fn(Z)
-                sp = act.prime(Z, A)
+                A, sp, c = act.fn_prime(Z)
             As.append(A)
             sps.append(sp)
         m = X.shape[0]
-        cost = float(np.mean(self._cost.fn(Z, A, Y, acts[-1])))
-        D = bp1(self._cost, Z, A, Y, acts[-1], sps[-1]) / m   # δ^L / n, one example a row
+        # C_x and δ^L share a − y and 1 − a, as in backprop (∇_a C comes along unused)
+        C, _, D = self._cost.output(Z, A, Y, acts[-1], sp, c)
+        cost = float(np.mean(C))
+        D = D / m                                        # δ^L / n, one example a row
         nabla_w, nabla_b = [], []
         for l in range(len(ws) - 1, -1, -1):
             nabla_w.append(D.T @ As[l])                  # mean of δ^l (a^{l−1})ᵀ

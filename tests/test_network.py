@@ -87,7 +87,7 @@ OUT_COSTS = [(out, "quadratic") for out in ACTIVATIONS] + [
 
 @pytest.mark.parametrize("out,cost", OUT_COSTS)
 @pytest.mark.parametrize("hidden", HIDDEN)
-def test_backprop_computes_sigma_and_a_minus_y_once(monkeypatch, hidden, out, cost):
+def test_backprop_and_gradient_compute_sigma_and_a_minus_y_once(monkeypatch, hidden, out, cost):
     # Every way an activation offers to compute σ, σ' or ln σ is counted, through the
     # lookup table the network reads, with the argument it was given; so is a − y.
     # One example needs σ(z^l) and σ'(z^l) of each layer once, 1 − a^L and a^L − y once
@@ -138,6 +138,30 @@ def test_backprop_computes_sigma_and_a_minus_y_once(monkeypatch, hidden, out, co
         np.testing.assert_allclose(t.delta[l], want.delta[l], rtol=1e-15, atol=0)
         np.testing.assert_allclose(t.nabla_w[l], want.nabla_w[l], rtol=1e-15, atol=0)
     np.testing.assert_allclose(t.grad_a, want.grad_a, rtol=1e-15, atol=0)
+
+    # the batch gradient, likewise: σ and σ' of each layer's Z once, a − y once
+    monkeypatch.setattr(costs, "a_minus_y", counted("a_minus_y", costs.a_minus_y))
+    for name, act in list(ACTIVATIONS.items()):
+        kept = {f.name: getattr(act, f.name) for f in dataclasses.fields(act)}
+        monkeypatch.setitem(ACTIVATIONS, name, dataclasses.replace(act, **{
+            key: counted(key, f) for key, f in kept.items()
+            if key not in ("name", "latex", "prime_latex") and callable(f)}))
+    net = Network(net.w.values(), net.b.values(), net.activations.values(), cost)
+    X = np.stack([x, -x, 2 * x])
+    Y = np.stack([y, y[::-1], y])
+    calls.clear()
+    g = net.gradient(X, Y)
+    sigma = [what for what, _ in calls if what in ("fn", "with_prime", "both")]
+    prime = [what for what, _ in calls if what in ("prime", "with_prime", "both")]
+    assert len(sigma) == len(prime) == net.L - 1, calls
+    assert [what for what, _ in calls].count("a_minus_y") == 1
+    monkeypatch.undo()
+    want = [Network(net.w.values(), net.b.values(), net.activations.values(), cost)
+            .backprop(xi, yi) for xi, yi in zip(X, Y)]
+    np.testing.assert_allclose(g.cost, np.mean([w.cost for w in want]), rtol=1e-14, atol=0)
+    for l in range(2, net.L + 1):
+        np.testing.assert_allclose(g.nabla_w[l], np.mean([w.nabla_w[l] for w in want], axis=0),
+                                   rtol=1e-12, atol=1e-15)
 
 
 def test_layers_that_do_not_exist_raise_key_error():
