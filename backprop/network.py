@@ -64,9 +64,11 @@ class Network:
         L = len(ws) + 1
         names = validate.activation_names(activations, L)
         if names[-1] == "softmax" and bs[-1].shape[0] == 1:
+            # sigmoid is no way out under the log-likelihood, which needs softmax
+            sigmoid = "" if cost == "log_likelihood" else ", or use sigmoid"
             raise ValueError(f"softmax on a single output neuron always gives a^{L} = 1, "
-                             f"whatever the input: give layer {L} at least two neurons, or "
-                             "use sigmoid")
+                             f"whatever the input: give layer {L} at least two "
+                             f"neurons{sigmoid}")
         _set = object.__setattr__
         _set(self, "w", Layers(2, ws))
         _set(self, "b", Layers(2, bs))

@@ -164,6 +164,20 @@ def test_backprop_and_gradient_compute_sigma_and_a_minus_y_once(monkeypatch, hid
                                    rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("cost", ["quadratic", "cross_entropy", "log_likelihood"])
+def test_one_softmax_output_is_refused_with_advice_that_works(cost):
+    w, b = [[[0.5, -0.5]], [[2.0]]], [[0.1], [0.2]]
+    with pytest.raises(ValueError, match="single output neuron") as refused:
+        Network(w, b, ["sigmoid", "softmax"], cost)
+    advice = str(refused.value)
+    assert "at least two neurons" in advice
+    Network([w[0], [[2.0], [1.0]]], [b[0], [0.2, 0.3]], ["sigmoid", "softmax"], cost)
+    if "use sigmoid" in advice:              # then sigmoid must be taken with this cost
+        Network(w, b, ["sigmoid", "sigmoid"], cost)
+    else:
+        assert cost == "log_likelihood"      # which belongs with softmax alone
+
+
 def test_layers_that_do_not_exist_raise_key_error():
     net = Network.random([2, 3, 2], seed=0)
     t = net.backprop([0.5, -1.0], [1.0, 0.0])
