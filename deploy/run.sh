@@ -38,7 +38,7 @@ BACKOFF_FIRST=1    # seconds before a replica that exited is started again ...
 BACKOFF_MAX=30     # ... doubling while it keeps exiting, up to this;
 STEADY=60          # back to BACKOFF_FIRST once it has run this long
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while getopts "n:l:b:d:ke:h" opt; do
     case $opt in
         n) REPLICAS=$OPTARG ;;
@@ -80,7 +80,7 @@ echo $$ > "$STATE/run.pid"
 REPLICA_PIDS=()
 NGINX_PID=
 stopping=0
-exec 3>&2       # our own messages; the main loop sends fd 2, bash's job reports, elsewhere
+exec 3>&2       # fd 3: stderr for our own lines, once the main loop silences fd 2
 stop_all() {
     ((stopping)) && return; stopping=1
     trap - INT TERM

@@ -1,15 +1,16 @@
 """A replica dies mid-question, and the class goes on (deploy/run.sh, issue 19).
 
 deploy/run.sh -n 2 behind nginx, in real Chromium: the teacher and two students (Ada, Dee)
-on one replica, two students (Bob, Cy) on the other. Ada and Bob answer; then the second
-replica is killed with SIGKILL while the question is open. Then:
+on one replica, two students (Bob, Cy) and the teacher's link open on the projector on the
+other. Ada and Bob answer; then the second replica is killed with SIGKILL while the
+question is open. Then:
 
 - run.sh is still running, and nginx still answers;
 - the pages on the surviving replica notice nothing: not reloaded, the same websocket all
   along, and Dee's answer, sent after the kill, is received;
 - the killed replica's students get their page back by themselves, on the same seat (no
   join form, the same token in the address): Bob's page shows his answer received, Cy
-  answers now;
+  answers now; the projector's teacher view comes back too;
 - run.sh says so on stderr and starts the replica again, on the same port (health ok);
 - every answer acknowledged before the kill is in the store, with its value; the teacher's
   page counts all four answers by itself, and every student's page follows the reveal.
@@ -48,6 +49,14 @@ def open_page(browser, url, cookie, path):
     return page, errors, sockets
 
 
+def come_back(page, sockets, who):
+    """Wait until ``page`` has reconnected and a new session has drawn it."""
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while not sockets.live_again() and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert sockets.live_again(), f"{who}'s page did not come back: {sockets.opened}"
+
+
 def send(page, name, answer):
     page.get_by_role("textbox", name=name).fill(answer)
     page.get_by_role("button", name="Send").click()
@@ -68,6 +77,9 @@ def test_a_killed_replica_is_restarted_and_its_students_carry_on(browser, tmp_pa
         choose(teacher, "Step", re.compile(r"^8 · BP2"))
         teacher.get_by_role("button", name="Ask the class").click()
         teacher.get_by_text("Question 1: δ²₁").wait_for(timeout=TIMEOUT)
+        projector, errors_p, sockets_p = open_page(browser, url, on_dead[0],
+                                                   teacher.url.split("/", 3)[3])
+        projector.get_by_text("Question 1: δ²₁").wait_for(timeout=TIMEOUT)
 
         pages = {}
         for name, where, answer in STUDENTS:
@@ -103,16 +115,14 @@ def test_a_killed_replica_is_restarted_and_its_students_carry_on(browser, tmp_pa
         # the killed replica's students get their page back, on their seat, by themselves
         cy, bob = pages["Cy"][0], pages["Bob"][0]
         for name in ("Cy", "Bob"):
-            page, _, sockets = pages[name]
-            deadline = time.monotonic() + TIMEOUT / 1000
-            while not sockets.live_again() and time.monotonic() < deadline:
-                page.wait_for_timeout(100)
-            assert sockets.live_again(), f"{name}'s page did not come back: {sockets.opened}"
+            come_back(*pages[name][::2], name)
+            page = pages[name][0]
             page.get_by_text(f"You are {name} in class {code}").wait_for(timeout=TIMEOUT)
             wait_for_run(page)
             assert page.get_by_role("textbox", name="Nickname").count() == 0
             assert re.search(r"me=([\w-]+)", page.url).group(1) == tokens[name]
         bob.get_by_text("Received: your answer").wait_for(timeout=TIMEOUT)
+        come_back(projector, sockets_p, "the projector")
         cy.get_by_text("Question 1: what is δ²₁?").wait_for(timeout=TIMEOUT)
         send(cy, "δ²₁", f"{RIGHT:.6f}")
         assert cy.get_by_text("is right").count() == 1
@@ -129,11 +139,12 @@ def test_a_killed_replica_is_restarted_and_its_students_carry_on(browser, tmp_pa
         assert run.poll() is None
 
         # the teacher's page counts all four by itself, and the answers are in the store
-        teacher.wait_for_function(
-            """() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
-                m.innerText.includes('Answered') && m.innerText.includes('4'))""",
-            timeout=TIMEOUT)
-        assert metric(teacher, "Joined") == "4"
+        for view in (teacher, projector):
+            view.wait_for_function(
+                """() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
+                    m.innerText.includes('Answered') && m.innerText.includes('4'))""",
+                timeout=TIMEOUT)
+            assert metric(view, "Joined") == "4"
         store = Store(state / "class.sqlite3")
         me = store.resume(code, tokens["Ada"])
         q = store.current(me.class_id)[1]
@@ -153,7 +164,8 @@ def test_a_killed_replica_is_restarted_and_its_students_carry_on(browser, tmp_pa
                                     ("Ada", ada, pages["Ada"][2]), ("Dee", dee, pages["Dee"][2])):
             assert page.evaluate(STILL_MARKED), f"{name}'s page was reloaded"
             assert len(sockets.opened) == 1, f"{name}'s page reconnected"
-        for page, errors in [(teacher, errors_t), *((p, e) for p, e, _ in pages.values())]:
+        for page, errors in [(teacher, errors_t), (projector, errors_p),
+                             *((p, e) for p, e, _ in pages.values())]:
             assert page.locator('[data-testid="stException"]').count() == 0
             assert errors == []
             page.context.close()
