@@ -13,11 +13,12 @@ points) and a network chosen with --preset (default: the session's default netwo
 (c) with --class-size N: Pause under load. N students press Play and keep it running
     (benchmarks/loadtrain.py, ticks as their browsers' timers send them); one more presses
     Play, watches for 2 s, and presses Pause while a tick is on its way, --presses times.
-    Measured: the time from the Pause to the page that shows it paused (loopback, so
-    server time), and how far training went past the position on screen when Pause was
-    pressed. Goal: stopped within one Play tick: at most one tick's training (≤ one
-    quarter epoch when the server is busy) past what was on screen, answered in ≤ 100 ms
-    p95 of server time, and a later run shows the same network.
+    Pause is sent as the browser sends it: the click together with the page's own
+    component's word on which network is on screen (explorer/shown.js). Measured: the
+    time from the Pause to the page that shows it paused (loopback: server time, the
+    tick on its way included), and how far training went past the network on screen.
+    Goals: nothing past the screen (≤ 4 mini-batches), answered in ≤ 100 ms p95, and a
+    later run shows the same network.
 
     python benchmarks/bench_train_page.py
     python benchmarks/bench_train_page.py --preset "Deep sigmoid chain" --ticks 100

@@ -159,7 +159,7 @@ async def play(s, res, check, at):
 
 # Pause under load (benchmarks/bench_train_page.py --class-size) --------------------------
 
-def _send(s, fragment="", trigger=None, auto=False):
+def _send(s, fragment="", trigger=None, auto=False, extra=None):
     """Send a rerun request without waiting for its answer, as the browser does: its
     ``run_every`` timer fires whether or not the last tick has been answered, and a person
     clicks Pause while a tick is on its way."""
@@ -175,8 +175,26 @@ def _send(s, fragment="", trigger=None, auto=False):
         cs.widget_states.widgets.add().CopyFrom(st)
     if trigger:
         cs.widget_states.widgets.add(id=trigger, trigger_value=True)
+    if extra is not None:
+        cs.widget_states.widgets.add().CopyFrom(extra)
     cs.cached_message_hashes.extend(s._cache)
     return s.ws.send(msg.SerializeToString())
+
+
+def press_pause(s, at):
+    """Press Pause as the browser does: one message, a rerun of the button's fragment with
+    its click and the trigger of the page's own component (explorer/shown.js), which says
+    which network is on screen, ``at``."""
+    import json
+
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    w, pause = s.widget("train_shown", "bidi_component"), s.widget("train_play", "button")
+    said = WidgetState(id=_make_trigger_id(w.id, "events"), json_trigger_value=json.dumps(
+        [{"event": "paused_at", "value": list(at)}]))
+
+    return _send(s, pause.fragment, trigger=pause.id, extra=said)
 
 
 async def _timer(s, stop):
@@ -244,8 +262,7 @@ async def pause_probe(base_url, presses, play_seconds=2.0, seed=0):
             await asyncio.sleep(rng.uniform(0.0, interval))
             stop = asyncio.Event()
             t1 = time.perf_counter()
-            await _send(s, s.widget("train_play", "button").fragment,   # ... and Pause
-                        trigger=s.widget("train_play", "button").id)
+            await press_pause(s, at)                        # ... and Pause
             timer = asyncio.create_task(_timer(s, stop))
             while True:                                     # the tick's answer, then Pause's
                 run = await s._read_run()

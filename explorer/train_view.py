@@ -269,8 +269,10 @@ def live():
         ui.plotly_chart(curves.plain_numbers(fig),
                         key="train_chart_boundary", on_select=on_pick,
                         selection_mode="points")
+    trainer.drawn(ss, p)    # Pause goes back to the network on screen, if a tick ran on
     with right:
         picked()
+        training.shown("train_shown", p, "train_play", lambda at: trainer.paused_at(ss, at))
 
 
 def history_view():

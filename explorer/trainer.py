@@ -8,8 +8,10 @@ mapping ``ss`` (st.session_state, or a dict in tests). Every key is prefixed "tr
   (the sidebar, the Network page), training starts afresh from the new one;
 - "train_progress": backprop.train.Progress; "train_playing", "train_play_from" (the
   epoch Play started at); "train_tick_start" and "train_busy" (when the last Play tick
-  started, and whether it came late); "train_point": ("train" | "test", row) of a clicked
-  point, "train_point_at": (epoch, mini-batch) of the weights it was clicked on;
+  started, and whether it came late); "train_drawn": {(epoch, batch): Progress} of the
+  networks Play last drew, "train_paused_at": the one on screen at Pause, as the browser
+  said; "train_point": ("train" | "test", row) of a clicked point, "train_point_at":
+  (epoch, mini-batch) of the weights it was clicked on;
 - "train_msg": messages by where they are shown.
 
 Every action does a bounded amount of work: one mini-batch, one epoch, or one Play tick
@@ -61,6 +63,7 @@ def start(ss, net):
     ss["train_init"] = net
     ss["train_progress"] = train.Progress(net)
     ss["train_playing"] = False
+    _forget_shown(ss)
     ss["train_point"] = None
     ss["train_layer"] = None
     ss["train_msg"].pop("train", None)
@@ -153,19 +156,67 @@ def scores_now(ss):
 
 
 def step_batch(ss):
+    _forget_shown(ss)
     advance(ss, 1)
 
 
 def run_epoch(ss):
     """Train to the end of the current epoch (a whole epoch when one has just ended)."""
+    _forget_shown(ss)
     advance(ss, per_epoch(ss) - ss["train_progress"].batch)
 
 
+SHOWN_KEPT = 16    # networks Play has drawn, kept so that Pause can go back to one
+
+
 def play(ss, on):
+    """Play or Pause. Pause goes back to the network on screen when the browser said which
+    (``paused_at``, before or after this call): a tick may have trained on meanwhile."""
+    was = ss["train_playing"]
     ss["train_playing"] = bool(on) and fits(ss)
     ss["train_play_from"] = ss["train_progress"].epoch
     ss["train_busy"] = False
     ss.pop("train_tick_start", None)
+    if ss["train_playing"]:
+        p = ss["train_progress"]
+        _forget_shown(ss)
+        ss["train_drawn"] = {(p.epoch, p.batch): p}
+    elif was:
+        _back_to_shown(ss)
+
+
+def drawn(ss, p):
+    """Play drew the network of Progress ``p``: keep it (the last SHOWN_KEPT)."""
+    kept = ss.get("train_drawn")
+    if kept is None or not ss["train_playing"]:
+        return
+    kept[(p.epoch, p.batch)] = p
+    while len(kept) > SHOWN_KEPT:
+        del kept[next(iter(kept))]
+
+
+def paused_at(ss, at):
+    """The browser says the page showed the network of (epoch, batch) when Pause was
+    pressed: once Play is off, training goes back to it (if it was drawn in this Play)."""
+    ss["train_paused_at"] = at
+    if not ss["train_playing"]:
+        _back_to_shown(ss)
+
+
+def _back_to_shown(ss):
+    kept, at = ss.get("train_drawn"), ss.get("train_paused_at")
+    if kept and at in kept:
+        ss["train_progress"] = kept[at]
+        ss["train_play_from"] = kept[at].epoch
+    if at is not None:
+        _forget_shown(ss)
+
+
+def _forget_shown(ss):
+    """Any other action: a late "paused_at" must not take training back past it."""
+    for key in ("train_drawn", "train_paused_at"):
+        if key in ss:
+            del ss[key]
 
 
 def tick(ss, seconds=limits.TICK_TRAIN_SECONDS, clock=time.perf_counter):
@@ -196,6 +247,7 @@ def tick(ss, seconds=limits.TICK_TRAIN_SECONDS, clock=time.perf_counter):
 def on_batch_size(ss, m):
     """A new mini-batch size m: the current epoch starts again with the new mini-batches."""
     ss["train_m"] = int(min(max(m, 1), limits.MAX_BATCH))
+    _forget_shown(ss)
     p = ss["train_progress"]
     if p.batch:
         ss["train_progress"] = replace(p, batch=0, sums=())

@@ -5,6 +5,8 @@ gradient flow per epoch) and ``minibatch`` (one mini-batch's ∂C_x/∂wˡ besid
 Class 0 is blue and class 1 red everywhere, as in the heatmaps' colour scale (a^L near 0
 blue, near 1 red); further classes take further colours."""
 
+from pathlib import Path
+
 import numpy as np
 
 from . import datasets, limits
@@ -148,3 +150,30 @@ def _points(d, pick):
                            "marker": {"size": 18, "color": "rgba(0,0,0,0)", "symbol": "circle",
                                       "line": {"color": FOCUS, "width": 3}}})
     return traces
+
+
+def paused_at(value):
+    """(epoch, batch) from the trigger value ``shown.js`` sends on Pause; None for anything
+    else (a raw websocket message can carry any JSON)."""
+    if not isinstance(value, list) or len(value) != 2 or \
+            not all(type(v) is int and 0 <= v <= 10**6 for v in value):
+        return None
+    return tuple(value)
+
+
+def shown(key, progress, button, on_paused_at):
+    """Draw the invisible component that tells the server, when ``button`` (Pause) is
+    pressed, which network the page shows: ``on_paused_at((epoch, batch))`` is called."""
+    import streamlit as st
+
+    def cb():
+        at = paused_at((st.session_state.get(key) or {}).get("paused_at"))
+        if at is not None:
+            on_paused_at(at)
+
+    component = st.components.v2.component(
+        "explorer.shown", html="<span></span>",
+        js=(Path(__file__).parent / "shown.js").read_text(encoding="utf-8"))
+    return component(key=key, data={"at": [progress.epoch, progress.batch],
+                                    "button": button},
+                     on_paused_at_change=cb, height=0)

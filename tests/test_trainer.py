@@ -242,3 +242,64 @@ def test_ticks_that_come_late_train_less():
     trainer.play(ss, False)
     trainer.play(ss, True)                             # a new Play starts afresh
     assert "train_tick_start" not in ss and not ss["train_busy"]
+
+
+def test_pause_goes_back_to_the_network_on_screen_whenever_the_browser_says_which():
+    ss = session(train_m=10)
+    trainer.play(ss, True)
+    shown = []
+    for _ in range(3):                      # three ticks, each drawn
+        trainer.tick(ss, seconds=100.0, clock=Clock(0.0))
+        shown.append(ss["train_progress"])
+        trainer.drawn(ss, ss["train_progress"])
+    on_screen = shown[1]                    # the browser had not drawn the third yet
+    at = (on_screen.epoch, on_screen.batch)
+    assert ss["train_progress"] is not on_screen
+    trainer.paused_at(ss, at)               # the browser's message first ...
+    assert ss["train_playing"] and ss["train_progress"] is shown[2]
+    trainer.play(ss, False)                 # ... then the Pause button's
+    assert ss["train_progress"] is on_screen
+    # the other order: Pause's run first, the browser's message after it
+    trainer.play(ss, True)
+    trainer.tick(ss, seconds=100.0, clock=Clock(0.0))
+    before = ss["train_progress"]
+    trainer.drawn(ss, before)
+    trainer.tick(ss, seconds=100.0, clock=Clock(0.0))
+    trainer.play(ss, False)
+    assert ss["train_progress"] is not before
+    trainer.paused_at(ss, (before.epoch, before.batch))
+    assert ss["train_progress"] is before
+    # and back on the same road: the replay from there reaches what the third tick had
+    X, Y = training_rows(ss)
+    net, _ = train.SGD(ss["train_init"], (X, Y), before.epoch, 10, ss["train_eta"],
+                       seed=0, max_abs=limits.MAX_ABS)
+    assert_array_equal(net.w[2], before.net.w[2])
+
+
+def test_a_late_or_unknown_screen_position_takes_nothing_back():
+    ss = session(train_m=10)
+    trainer.play(ss, True)
+    trainer.drawn(ss, ss["train_progress"])
+    start = ss["train_progress"]
+    trainer.tick(ss, seconds=100.0, clock=Clock(0.0))
+    trainer.play(ss, False)
+    trainer.step_batch(ss)                  # a step after Pause ...
+    stepped = ss["train_progress"]
+    trainer.paused_at(ss, (start.epoch, start.batch))   # ... then a late message
+    assert ss["train_progress"] is stepped
+    trainer.play(ss, True)
+    trainer.tick(ss, seconds=100.0, clock=Clock(0.0))
+    now = ss["train_progress"]
+    trainer.play(ss, False)
+    trainer.paused_at(ss, (999, 3))         # never drawn in this Play
+    assert ss["train_progress"] is now
+
+
+@pytest.mark.parametrize("value, want", [
+    ([3, 4], (3, 4)), ([0, 0], (0, 0)), ((3, 4), None), ([3], None), ([3, 4, 5], None),
+    ([3.0, 4], None), ([True, 4], None), ([-1, 4], None), ([10**7, 0], None), ("3,4", None),
+    (None, None), ({"0": 3, "1": 4}, None)])
+def test_the_screen_position_a_browser_sends_is_checked(value, want):
+    from explorer.training import paused_at
+
+    assert paused_at(value) == want

@@ -110,19 +110,26 @@ def test_train_xor_to_100_percent_then_step_through_a_clicked_point(page, app_se
     page.get_by_text("In use: 2-8-2", exact=False).wait_for(timeout=TIMEOUT)
     wait_for_run(page)
 
-    # Play until the accuracy reads 100 %, then Pause; a tick may still land between the
-    # two (one step can cost a point its class), so go on until it pauses at 100 %.
-    for _ in range(5):
-        page.get_by_role("button", name="Play").click()
-        page.get_by_role("button", name="Pause").wait_for(timeout=TIMEOUT)
-        page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMetric"]')]
-            .some(m => m.textContent.includes('Training accuracy')
-                       && m.textContent.includes('100.0%'))""", timeout=TRAIN_TIMEOUT)
-        page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Play").wait_for(timeout=TIMEOUT)
-        wait_for_run(page)
-        if metric(page, "Training accuracy") == "100.0%":
-            break
+    # Play until the accuracy reads 100 %, then Pause: training stops at the network that
+    # was on screen when Pause was pressed (read in the same moment as the click), even if
+    # a tick was on its way.
+    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=TIMEOUT)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+        .some(m => m.textContent.includes('Training accuracy')
+                   && m.textContent.includes('100.0%'))""", timeout=TRAIN_TIMEOUT)
+    on_screen = page.evaluate("""() => {
+        const value = label => [...document.querySelectorAll('[data-testid="stMetric"]')]
+            .find(m => m.querySelector('[data-testid="stMetricLabel"]').textContent.trim()
+                       === label).querySelector('[data-testid="stMetricValue"]')
+            .textContent.trim();
+        const shown = [value('Epoch'), value('Training accuracy')];
+        document.querySelector('.st-key-train_play button').click();
+        return shown;
+    }""")
+    page.get_by_role("button", name="Play").wait_for(timeout=TIMEOUT)
+    wait_for_run(page)
+    assert [metric(page, "Epoch"), metric(page, "Training accuracy")] == on_screen
     assert metric(page, "Training accuracy") == "100.0%"
     epochs = int(metric(page, "Epoch").split()[0])
     assert epochs >= 1
