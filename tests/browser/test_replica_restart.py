@@ -150,9 +150,9 @@ def test_a_killed_replica_is_restarted_and_its_students_carry_on(browser, tmp_pa
         q = store.current(me.class_id)[1]
         stored = {n: store.answer_of(store.resume(code, t), q.id) for n, t in tokens.items()}
         np.testing.assert_allclose([stored[n].value for n in ("Ada", "Bob")], [0.25, 0.5],
-                                   rtol=0, atol=0)
+                                   rtol=1e-15, atol=0)
         np.testing.assert_allclose([stored[n].value for n in ("Cy", "Dee")],
-                                   [float(f"{RIGHT:.6f}")] * 2, rtol=0, atol=0)
+                                   [float(f"{RIGHT:.6f}")] * 2, rtol=1e-15, atol=0)
 
         teacher.get_by_role("button", name="Reveal to the class").click()
         teacher.get_by_text("Revealed to the class").wait_for(timeout=TIMEOUT)
