@@ -10,6 +10,10 @@ points) and a network chosen with --preset (default: the session's default netwo
 (b) repaints per second in headless Chromium while Play runs: the page counts, frame by
     frame, how often the decision boundary (a 50 × 50 heatmap) shows a new network, over
     --seconds seconds. Goal: ≥ 5 a second.
+(d) with --fits: what the Train page's fit (explorer/datasets.py RECIPES) reaches on each
+    generated data set (noise 0, 200 points, 20 % kept for testing), seeds 0-9: the epoch
+    from which training accuracy stays at the stated goal (C for the sine), and the
+    training and test figures after the stated epochs.
 (c) with --class-size N: Pause under load. N students press Play and keep it running
     (benchmarks/loadtrain.py, ticks as their browsers' timers send them); one more presses
     Play, watches for 2 s, and presses Pause while a tick is on its way, --presses times.
@@ -24,6 +28,7 @@ points) and a network chosen with --preset (default: the session's default netwo
     python benchmarks/bench_train_page.py --preset "Deep sigmoid chain" --ticks 100
     python benchmarks/bench_train_page.py --no-browser
     python benchmarks/bench_train_page.py --no-browser --ticks 0 --class-size 30
+    python benchmarks/bench_train_page.py --fits          # (d) only: no server
 """
 
 import argparse
@@ -128,10 +133,13 @@ async def pause_under_load(base, class_size, presses):
         await ready.acquire()
     await asyncio.sleep(3.0)                        # everybody playing
     try:
-        return await pause_probe(base, presses)
+        return await pause_probe(base, presses, ticks=TICKS)
     finally:
         stop.set()
         await asyncio.gather(*class_, return_exceptions=True)
+
+
+TICKS = []      # (c): the pausing student's Play ticks, for comparison
 
 
 def report_pauses(presses, per_epoch, class_size):
@@ -147,7 +155,41 @@ def report_pauses(presses, per_epoch, class_size):
           f"({max(over) / per_epoch:.2f} epoch);  still after: {still} of {len(presses)}   "
           f"goal p95 ≤ {PAUSE_GOAL * 1e3:.0f} ms, ≤ {per_epoch // 4} mini-batches  "
           f"{'PASS' if ok else 'MISS'}")
+    if TICKS:
+        print(f"    the same student's Play ticks meanwhile: p50 "
+              f"{statistics.median(TICKS) * 1e3:5.0f} ms  p95 {pct(TICKS, 95) * 1e3:5.0f} ms "
+              f"(n={len(TICKS)})")
     return ok
+
+
+def fits(seeds=range(10)):
+    import numpy as np
+
+    from backprop import train
+    from explorer import datasets
+
+    print("(d) the fit per data set, seeds 0-9 (noise 0, n = 200):")
+    for name, r in datasets.RECIPES.items():
+        settled, final, test = [], [], []
+        for seed in seeds:
+            d = datasets.generate(name, 200, 0.0, 0.2, seed)
+            net = datasets.recipe_network(name, seed)
+            trn, tst = d.split_for(net)
+            _, h = train.SGD(net, trn, r.epochs, r.m, r.eta, tst, seed=seed)
+            v = np.array(h.accuracy if d.classes else h.cost)
+            ok = v >= r.goal if d.classes else v <= r.goal
+            settled.append(r.epochs - int(np.argmin(ok[::-1])) + 1 if not ok.all() else 1)
+            if ok.all() or not ok[-1]:
+                settled[-1] = 1 if ok.all() else None
+            final.append(v[-1])
+            test.append(h.test_accuracy[-1] if d.classes else h.test_cost[-1])
+        fmt = (lambda x: f"{x:.1%}") if d.classes else (lambda x: f"{x:.4f}")
+        done = [e for e in settled if e is not None]
+        print(f"    {name:14s} {datasets.describe(r, d.features):58s} goal "
+              f"{r.promise():40s} stays from epoch {max(done) if done else '-'} at the "
+              f"latest ({len(done)}/{len(settled)} seeds); after {r.epochs}: training "
+              f"min {fmt(min(final) if d.classes else max(final))}, test median "
+              f"{fmt(float(np.median(test)))}")
 
 
 def main(argv=None):
@@ -159,7 +201,11 @@ def main(argv=None):
     ap.add_argument("--class-size", type=int, default=0,
                     help="(c): students playing at once around the one who pauses")
     ap.add_argument("--presses", type=int, default=10, help="(c): Pause presses timed")
+    ap.add_argument("--fits", action="store_true", help="(d) only")
     args = ap.parse_args(argv)
+    if args.fits:
+        fits()
+        return 0
 
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"bench-train-{port}.log"

@@ -237,11 +237,12 @@ async def keep_playing(base_url, stop, ready):
             await s.click("train_play")
 
 
-async def pause_probe(base_url, presses, play_seconds=2.0, seed=0):
+async def pause_probe(base_url, presses, play_seconds=2.0, seed=0, ticks=None):
     """One student who presses Play, watches for ``play_seconds``, and presses Pause while
     a tick is on its way, ``presses`` times. Returns one (seconds from the Pause to the page
     that shows it paused, the (epoch, batch) it shows then, the (epoch, batch) shown when
-    Pause was pressed, whether a later run still shows the same position) a press."""
+    Pause was pressed, whether a later run still shows the same position) a press; the
+    latency of each Play tick meanwhile is appended to ``ticks``."""
     from benchmarks.loadclient import AppSession
 
     rng = random.Random(seed)
@@ -254,7 +255,10 @@ async def pause_probe(base_url, presses, play_seconds=2.0, seed=0):
             t0 = time.perf_counter()
             while time.perf_counter() - t0 < play_seconds and s.auto_reruns:
                 await asyncio.sleep(next(iter(s.auto_reruns.values())))
-                at = shown_position(await s.auto_rerun()) or at
+                run = await s.auto_rerun()
+                at = shown_position(run) or at
+                if ticks is not None:
+                    ticks.append(run.latency)
             if not s.auto_reruns:
                 continue                                    # Play paused itself
             fragment, interval = next(iter(s.auto_reruns.items()))
