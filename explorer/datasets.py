@@ -191,7 +191,8 @@ def too_small(name, net):
         have += f" in {len(hidden)} layer{'s' if len(hidden) > 1 else ''}"
     return (f"The network has {have}: likely too small to learn {name} reliably. The fit "
             "offers "
-            f"{describe(r, net.sizes[0])}, which reaches {r.promise()} on every seed tried.")
+            f"{describe(r, net.sizes[0])}, which reaches {r.promise()} on the noise-free set "
+            "for every seed tried.")
 
 
 def fitted(d, net, seed, init):
