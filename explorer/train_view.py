@@ -187,9 +187,9 @@ def data_section():
                          f"{limits.MAX_NEURONS} file pandas writes fits); pandas' unnamed "
                          "index column is skipped.", type=["csv"], key=upload_key(),
                          on_change=on_upload, max_upload_size=limits.UPLOAD_MB)
-        # the browser refuses a file over 1 MB by itself: the page says so, naming it
+        # the browser refuses a file over 1 MB, or not .csv, by itself: the page says so
         upload.watch("train_upload_watch", "train_w_upload",
-                     lambda name, size: refused(name, upload.too_large(size)))
+                     lambda name, size: refused(name, upload.refusal(name, size)))
     c = st.columns([1, 1, 1.4])
     widget(c[0].slider, "Test fraction", "test", gen["test"], on_gen("test"), min_value=0.0,
            max_value=limits.MAX_TEST, step=0.05, help="The share of the points kept out of "

@@ -140,9 +140,17 @@ def refused_file(value):
     return short(value["name"][:200]), int(size)
 
 
+def refusal(name, size):
+    """Why the browser's uploader refused the file ``name`` of ``size`` bytes."""
+    if size > limits.MAX_CSV_BYTES:
+        return too_large(size)
+    return "only .csv files are read: save it as CSV (comma-separated values)"
+
+
 def watch(key, prefix, on_refused):
     """Watch the uploader whose key starts with ``prefix``: ``on_refused(name, size)`` is
-    called before the rerun when the browser refuses a file over the byte limit."""
+    called before the rerun when the browser refuses a file (over the byte limit, or not
+    named .csv)."""
     import streamlit as st
 
     def refused():

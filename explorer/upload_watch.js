@@ -1,8 +1,9 @@
 // The Train page's uploader watch (explorer/upload.py, watch): the browser's uploader
-// refuses a file over its limit by itself, with a tooltip on its chip, and the server never
-// hears of it. This listens, in the page, for files chosen or dropped on the uploader whose
-// key starts with data.prefix, and sends the name and size of one over data.limit bytes as
-// the trigger value "refused", so that the page can say, in its own words, why.
+// refuses a file over its limit, or not named .csv, by itself, with a tooltip on its chip,
+// and the server never hears of it. This listens, in the page, for files chosen or dropped
+// on the uploader whose key starts with data.prefix, and sends the name and size of one
+// it will refuse as the trigger value "refused", so that the page can say, in its own
+// words, why.
 
 export default function ({data, setTriggerValue}) {
   window.__bpUploadWatch = {send: setTriggerValue, limit: data.limit, prefix: data.prefix};
@@ -13,7 +14,7 @@ export default function ({data, setTriggerValue}) {
     if (!w || !files || !target || !target.closest) return;
     if (!target.closest('[class*="st-key-' + w.prefix + '"]')) return;
     for (const f of files) {
-      if (f.size > w.limit) {
+      if (f.size > w.limit || !String(f.name).toLowerCase().endsWith(".csv")) {
         w.send("refused", {name: String(f.name).slice(0, 200), size: f.size});
         return;
       }

@@ -243,3 +243,7 @@ def test_what_the_upload_watch_reports_is_bounded_before_use():
                 {"name": "a"}):
         assert refused_file(bad) is None, bad
     assert too_large(1_100_000) == "the file holds 1,074 kB; at most 1,024 kB (1 MB) are read"
+    from explorer.upload import refusal
+
+    assert refusal("big.csv", 1_100_000) == too_large(1_100_000)
+    assert "only .csv files are read" in refusal("notes.txt", 10)

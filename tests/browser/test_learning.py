@@ -268,4 +268,12 @@ def test_a_file_the_uploader_refuses_by_itself_gets_the_pages_own_message(page, 
     assert "first" not in refusal
     assert page.locator('[data-testid="stFileUploaderFile"]').count() == 0   # no chip left
     screenshot(page, "train_upload_refused")
+    # a file the uploader refuses for its type
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"x,y\n1,0\n"})
+    page.get_by_text("Could not use notes", exact=False).wait_for(timeout=TIMEOUT)
+    wait_for_run(page)
+    alerts = page.locator('[data-testid="stAlert"]').all_text_contents()
+    (refusal,) = [a for a in alerts if "Could not use" in a]
+    assert "notes.txt: only .csv files are read" in refusal and "big" not in refusal
     assert_no_errors(page, page_errors)
