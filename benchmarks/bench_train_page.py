@@ -14,6 +14,9 @@ points) and a network chosen with --preset (default: the session's default netwo
     generated data set (noise 0, 200 points, 20 % kept for testing), seeds 0-9: the epoch
     from which training accuracy stays at the stated goal (C for the sine), and the
     training and test figures after the stated epochs.
+(e) with --class-size N and a browser: the same class, and one student in Chromium who
+    presses Pause, reading the page's Epoch and accuracy in the same moment: the time from
+    the click to the paused page, and whether that page shows what was on screen.
 (c) with --class-size N: Pause under load. N students press Play and keep it running
     (benchmarks/loadtrain.py, ticks as their browsers' timers send them); one more presses
     Play, watches for 2 s, and presses Pause while a tick is on its way, --presses times.
@@ -141,6 +144,88 @@ async def pause_under_load(base, class_size, presses):
 
 TICKS = []      # (c): the pausing student's Play ticks, for comparison
 
+# (e): press Pause as a person does, reading the page in the same moment: the Epoch and the
+# accuracy on screen; then wait until the page shows Play again. Returns what was on
+# screen and the milliseconds until the paused page was drawn.
+PAUSE_JS = """() => new Promise(done => {
+    const value = label => {
+        const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(m =>
+            m.querySelector('[data-testid="stMetricLabel"]').textContent.trim() === label);
+        return m ? m.querySelector('[data-testid="stMetricValue"]').textContent.trim() : null;
+    };
+    const shown = [value('Epoch'), value('Training accuracy')];
+    const t0 = performance.now();
+    document.querySelector('.st-key-train_play button').click();
+    (function wait() {
+        const b = document.querySelector('.st-key-train_play button');
+        const idle = document.querySelector('[data-testid="stApp"]')
+            .getAttribute('data-test-script-state') === 'notRunning';
+        if (b && b.textContent.includes('Play') && idle)
+            done({shown, ms: performance.now() - t0});
+        else requestAnimationFrame(wait);
+    })();
+})"""
+
+
+def browser_pauses(base, class_size, presses):
+    """(e): the class of (c) playing, and one student in Chromium pressing Pause."""
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks.loadtrain import keep_playing
+
+    stop = threading.Event()
+
+    async def class_():
+        done, ready = asyncio.Event(), asyncio.Semaphore(0)
+        tasks = [asyncio.create_task(keep_playing(base, done, ready))
+                 for _ in range(class_size)]
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        done.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    worker = threading.Thread(target=lambda: asyncio.run(class_()))
+    worker.start()
+    out = []
+    try:
+        time.sleep(5.0)                                # everybody playing
+        exe = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(base + "/Train", timeout=60_000)
+            page.wait_for_selector(PLOT, timeout=60_000)
+            page.wait_for_selector(APP_READY, timeout=60_000)
+            for _ in range(presses):
+                page.get_by_role("button", name="Play").click()
+                page.get_by_role("button", name="Pause").wait_for(timeout=60_000)
+                time.sleep(2.0)
+                got = page.evaluate(PAUSE_JS)
+                time.sleep(1.0)
+                now = [page.evaluate(f"""() => {{
+                    const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+                        .find(m => m.textContent.includes('{label}'));
+                    return m.querySelector('[data-testid="stMetricValue"]').textContent.trim();
+                }}""") for label in ("Epoch", "Training accuracy")]
+                out.append((got["ms"] / 1000, got["shown"], now))
+            browser.close()
+    finally:
+        stop.set()
+        worker.join()
+    lat = [o[0] for o in out]
+    same = sum(o[1] == o[2] for o in out)
+    ok = same == len(out)
+    print(f"(e) Pause in Chromium with {class_size} others playing: click to the paused page "
+          f"p50 {statistics.median(lat) * 1e3:5.0f} ms  max {max(lat) * 1e3:5.0f} ms; the "
+          f"paused page shows the epoch and accuracy on screen at the click: {same} of "
+          f"{len(out)}   {'PASS' if ok else 'MISS'}")
+    for o in out:
+        if o[1] != o[2]:
+            print(f"    on screen {o[1]}, paused at {o[2]}")
+    return ok
+
 
 def report_pauses(presses, per_epoch, class_size):
     lat = [p[0] for p in presses]
@@ -228,7 +313,9 @@ def main(argv=None):
             presses = asyncio.run(pause_under_load(base, args.class_size, args.presses))
             missed |= not report_pauses(presses, ExpectedTraining().per_epoch,
                                         args.class_size)
-        if not args.no_browser:
+            if not args.no_browser:
+                missed |= not browser_pauses(base, args.class_size, min(args.presses, 5))
+        if not args.no_browser and args.seconds > 0:
             seen = repaints(base, args.seconds, args.preset)
             rate = len(seen) / args.seconds
             gaps = [b - a for a, b in zip(seen, seen[1:])]

@@ -190,7 +190,10 @@ def press_pause(s, at):
     from streamlit.components.v2.bidi_component.main import _make_trigger_id
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-    w, pause = s.widget("train_shown", "bidi_component"), s.widget("train_play", "button")
+    pause = s.widget("train_play", "button")
+    if "train_shown" not in s.widgets:          # a page without it: the click alone
+        return _send(s, pause.fragment, trigger=pause.id)
+    w = s.widget("train_shown", "bidi_component")
     said = WidgetState(id=_make_trigger_id(w.id, "events"), json_trigger_value=json.dumps(
         [{"event": "paused_at", "value": list(at)}]))
 
