@@ -15,8 +15,8 @@ points) and a network chosen with --preset (default: the session's default netwo
     from which training accuracy stays at the stated goal (C for the sine), and the
     training and test figures after the stated epochs.
 (e) with --class-size N and a browser: the same class, and one student in Chromium who
-    presses Pause, reading the page's Epoch and accuracy in the same moment: the time from
-    the click to the paused page, and whether that page shows what was on screen.
+    presses Pause, reading the boundary figure's (epoch, mini-batch) in the same moment:
+    the time from the click to the paused page, and whether that page shows that network.
 (c) with --class-size N: Pause under load. N students press Play and keep it running
     (benchmarks/loadtrain.py, ticks as their browsers' timers send them); one more presses
     Play, watches for 2 s, and presses Pause while a tick is on its way, --presses times.
@@ -144,16 +144,18 @@ async def pause_under_load(base, class_size, presses):
 
 TICKS = []      # (c): the pausing student's Play ticks, for comparison
 
-# (e): press Pause as a person does, reading the page in the same moment: the Epoch and the
-# accuracy on screen; then wait until the page shows Play again. Returns what was on
-# screen and the milliseconds until the paused page was drawn.
+# (e): the (epoch, mini-batch) of the decision boundary as drawn.
+BOUNDARY_AT = """() => {
+    const all = [...document.querySelectorAll('%s')].filter(el => el.layout
+        && el.layout.meta && el.layout.meta.kind === 'boundary');
+    const el = all.find(el => !el.closest('[data-stale="true"]')) || all[0];
+    return el ? [el.layout.meta.epoch, el.layout.meta.batch] : null;
+}""" % PLOT
+# (e): press Pause as a person does, reading the boundary figure on screen in the same
+# moment; then wait until the page shows Play again. Returns what was on screen and the
+# milliseconds until the paused page was drawn.
 PAUSE_JS = """() => new Promise(done => {
-    const value = label => {
-        const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(m =>
-            m.querySelector('[data-testid="stMetricLabel"]').textContent.trim() === label);
-        return m ? m.querySelector('[data-testid="stMetricValue"]').textContent.trim() : null;
-    };
-    const shown = [value('Epoch'), value('Training accuracy')];
+    const shown = (%s)();
     const t0 = performance.now();
     document.querySelector('.st-key-train_play button').click();
     (function wait() {
@@ -164,7 +166,7 @@ PAUSE_JS = """() => new Promise(done => {
             done({shown, ms: performance.now() - t0});
         else requestAnimationFrame(wait);
     })();
-})"""
+})""" % BOUNDARY_AT
 
 
 def browser_pauses(base, class_size, presses):
@@ -204,12 +206,7 @@ def browser_pauses(base, class_size, presses):
                 time.sleep(2.0)
                 got = page.evaluate(PAUSE_JS)
                 time.sleep(1.0)
-                now = [page.evaluate(f"""() => {{
-                    const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-                        .find(m => m.textContent.includes('{label}'));
-                    return m.querySelector('[data-testid="stMetricValue"]').textContent.trim();
-                }}""") for label in ("Epoch", "Training accuracy")]
-                out.append((got["ms"] / 1000, got["shown"], now))
+                out.append((got["ms"] / 1000, got["shown"], page.evaluate(BOUNDARY_AT)))
             browser.close()
     finally:
         stop.set()
@@ -219,7 +216,7 @@ def browser_pauses(base, class_size, presses):
     ok = same == len(out)
     print(f"(e) Pause in Chromium with {class_size} others playing: click to the paused page "
           f"p50 {statistics.median(lat) * 1e3:5.0f} ms  max {max(lat) * 1e3:5.0f} ms; the "
-          f"paused page shows the epoch and accuracy on screen at the click: {same} of "
+          f"paused page shows the network on screen at the click: {same} of "
           f"{len(out)}   {'PASS' if ok else 'MISS'}")
     for o in out:
         if o[1] != o[2]:
