@@ -3,17 +3,20 @@ one replica killed with SIGKILL while a question is open. A script run by hand, 
 
 Each trial: the teacher asks a new question (through the class store, as the Teach page
 does); ``--students`` students join in headless Chromium on the replica to be killed, and
-one more on the other replica (the control). When every page shows the question, the
-replica is killed. From that moment, each student's page is watched until it has opened a
-new websocket (the reconnect), and the student answers as soon as the answer box takes
-input again; the control student answers at once. Printed, in seconds from the kill:
+two more on the other replica. When every page shows the question and has settled, one of
+those two answers (the baseline: how long an answer takes with nothing killed), then the
+replica is killed. From that moment, each student's page is watched until it has opened a new
+websocket (the reconnect), and the student answers as soon as the answer box takes input
+again; the other student of the surviving replica (the control) answers at once. Printed,
+in seconds from the kill:
 
 - reconnect: the page opened its new websocket;
 - page back: the new session's first script run finished (the page is drawn by a live
   session again: before that, what it shows is left from the replica that died);
 - can answer: the answer, sent then, is received: the page says "Received" (the gap a
   student sees);
-- control: the same for the student on the surviving replica (no gap expected);
+- control: the same for the student on the surviving replica (no gap expected: only
+  the extra work the moved students bring to that replica), next to the baseline;
 - replica back: the killed replica answers /_stcore/health on its port again (run.sh
   restarted it; its students need not wait for that: nginx sends them to the other one).
 
@@ -48,6 +51,8 @@ from benchmarks.load import health, listener_pid  # noqa: E402
 
 TIMEOUT = 60_000   # ms: one wait in the page
 NAME = "δ²₁"       # the asked cell, as the answer box is labelled
+SETTLE = 3.0       # s: the new pages finish loading (plotly.js: 4.8 MB each) first
+SLOW = 5.0         # s: a student back later than this has their page's requests printed
 STEADY = 62        # s: past run.sh's STEADY, so that every kill gets the first back-off
 
 
@@ -82,6 +87,28 @@ class Sockets:
         return len(self.finished) >= 2 and bool(self.finished[-1])
 
 
+class Requests:
+    """What a page asks of the server's /_stcore/ (health, host-config, the websocket),
+    with when and how it ended: printed for a student whose gap is long."""
+
+    def __init__(self, page):
+        self.seen = []
+        page.on("requestfinished", lambda r: self._add(r, "done"))
+        page.on("requestfailed", lambda r: self._add(r, f"failed: {r.failure}"))
+        page.on("websocket", lambda ws: (self._note(f"websocket {ws.url}"), ws.on(
+            "close", lambda _: self._note("websocket closed"))))
+
+    def _note(self, what):
+        self.seen.append((time.monotonic(), what))
+
+    def _add(self, request, how):
+        if "/_stcore/" in request.url:
+            self._note(f"{request.method} {request.url.split('/', 3)[3]} {how}")
+
+    def since(self, t0):
+        return [f"{t - t0:7.2f} s  {what}" for t, what in self.seen if t >= t0 - 1]
+
+
 def ask(store, teacher):
     """A new question to the class: δ²₁ at step 8 (BP2) of the 2-2-2 preset; its right
     value."""
@@ -105,6 +132,7 @@ async def student(browser, url, cookie, code, nickname, number):
     await ctx.add_cookies([{"name": replicas.COOKIE, "value": cookie, "url": url}])
     page = await ctx.new_page()
     sockets = Sockets(page)
+    sockets.requests = Requests(page)
     await page.goto(f"{url}/Class?code={code}", timeout=TIMEOUT)
     await page.wait_for_selector(APP_READY, timeout=TIMEOUT)
     await page.get_by_role("textbox", name="Nickname").fill(nickname)
@@ -142,19 +170,28 @@ async def trial(browser, url, by, store, teacher, code, number, students):
     pages = await asyncio.gather(
         *(student(browser, url, on_dead[k % len(on_dead)], code, f"t{number}s{k}", number)
           for k in range(students)),
+        student(browser, url, on_live[0], code, f"t{number}base", number),
         student(browser, url, on_live[0], code, f"t{number}ctl", number))
     pid = listener_pid(int(dead.rsplit(":", 1)[1]))
     if pid is None:
         raise RuntimeError(f"nothing listens on {dead}")
+    await asyncio.sleep(SETTLE)
+    t0 = time.monotonic()
+    baseline = await answer(pages[-2][0], value) - t0
+    await asyncio.sleep(0.5)
     os.kill(pid, signal.SIGKILL)
     t0 = time.monotonic()
     *killed, control, back = await asyncio.gather(
-        *(killed_student(p, s, value) for p, s in pages[:-1]),
+        *(killed_student(p, s, value) for p, s in pages[:-2]),
         answer(pages[-1][0], value), back_up(dead))
+    for (_, s), (_, _, r) in zip(pages, killed):
+        if r - t0 > SLOW:
+            print(f"  a student back after {r - t0:.2f} s; what the page asked for:\n    "
+                  + "\n    ".join(s.requests.since(t0)), flush=True)
     for page, _ in pages:
         await page.context.close()
-    return ([[t - t0 for t in times] for times in zip(*killed)], control - t0, back - t0,
-            students + 1)
+    return ([[t - t0 for t in times] for times in zip(*killed)], control - t0, baseline,
+            back - t0, students + 2)
 
 
 def row(name, xs):
@@ -175,7 +212,7 @@ async def main_async(args, state):
         store = Store(state / "class.sqlite3")
         opened = store.open_class()
         teacher = store.teacher(opened.code, opened.key)
-        reconnect, drawn, received, control, back, sent = [], [], [], [], [], 0
+        reconnect, drawn, received, control, base, back, sent = [], [], [], [], [], [], 0
         async with async_playwright() as p:
             path = chromium_path()
             browser = await p.chromium.launch(
@@ -183,16 +220,18 @@ async def main_async(args, state):
             for number in range(1, args.trials + 1):
                 if number > 1:        # let the restarted replica count as steady again
                     await asyncio.sleep(args.pause)
-                (w, d, r), c, b, n = await trial(browser, url, by, store, teacher,
-                                                 opened.code, number, args.students)
+                (w, d, r), c, c0, b, n = await trial(browser, url, by, store, teacher,
+                                                     opened.code, number, args.students)
                 reconnect += w
                 drawn += d
                 received += r
                 control.append(c)
+                base.append(c0)
                 back.append(b)
                 sent += n
                 print(f"trial {number}: can answer {', '.join(f'{x:.2f}' for x in r)} s; "
-                      f"control {c:.2f} s; replica back {b:.2f} s", flush=True)
+                      f"control {c:.2f} s (baseline {c0:.2f} s); replica back {b:.2f} s",
+                      flush=True)
             await browser.close()
         log = (state / "run.log").read_text(errors="replace")
         restarts = re.findall(r"^replica \d \(port \d+\) exited with status (\d+); "
@@ -209,6 +248,7 @@ async def main_async(args, state):
     print(row("page back (new session drawn)", drawn))
     print(row("can answer again (Received)", received))
     print(row("control, other replica", control))
+    print(row("baseline, before the kill", base))
     print(row("killed replica healthy again", back))
     print(f"run.sh still running after every kill: {alive}; its log: "
           + "; ".join(f"status {s}, restarting in {d}s" for s, d in restarts))
