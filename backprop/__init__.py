@@ -16,13 +16,13 @@ a ``Layers`` mapping indexed by that l: ``net.w[2]`` is w^2, ``trace.delta[L]`` 
 __version__ = "0.1.0"
 
 from .activations import ACTIVATIONS
-from .answers import Check, Tolerance, check_answer, parse_answer, tolerance
 from .costs import COSTS
-from .diagnose import Diagnosis, Mistake, diagnose, mistake_values
 from .gradcheck import numerical_gradient
 from .layers import Layers
-from .mistakes import MISTAKES
 from .network import INITS, Network
+from .practice.answers import Check, Tolerance, check_answer, parse_answer, tolerance
+from .practice.diagnose import Diagnosis, Mistake, diagnose, mistake_values
+from .practice.mistakes import MISTAKES
 from .trace import Gradient, Trace
 
 __all__ = ["ACTIVATIONS", "COSTS", "INITS", "MISTAKES", "Check", "Diagnosis", "Gradient",

@@ -19,7 +19,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .costs import bp1
 from .explain import explain
-from .mistakes import MISTAKES, candidates
+from .practice.mistakes import MISTAKES, candidates
 
 FLOOR = 1e-4    # the narrowest tolerance, relative to the answer
 _PLAIN = ACTIVATIONS["linear"]   # as ``act``, the costs' plain forms taken from a itself

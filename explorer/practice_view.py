@@ -9,10 +9,10 @@ network and example the questions belong to, "questions": {step index: Question}
 
 import streamlit as st
 
-from backprop.answers import tolerance
-from backprop.diagnose import diagnose
 from backprop.explain import explain
 from backprop.notation import plain, pretty
+from backprop.practice.answers import tolerance
+from backprop.practice.diagnose import diagnose
 
 from . import practice, ui
 from .practice import OUTCOME_NAMES, Question, Score

@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from backprop.mistakes import MISTAKES
+from backprop.practice.mistakes import MISTAKES
 from explorer import files
 from explorer.classroom import live
 from explorer.classroom.store import Store

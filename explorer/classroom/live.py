@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop.answers import parse_answer, tolerance
-from backprop.diagnose import diagnose
-from backprop.mistakes import MISTAKES
 from backprop.notation import bmatrix
+from backprop.practice.answers import parse_answer, tolerance
+from backprop.practice.diagnose import diagnose
+from backprop.practice.mistakes import MISTAKES
 from backprop.steps import steps
 
 from .. import files, limits, practice

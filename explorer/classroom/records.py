@@ -4,7 +4,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 
-from backprop.answers import MAX_ANSWER_CHARS
+from backprop.practice.answers import MAX_ANSWER_CHARS
 
 MAX_NICKNAME = 24           # characters, after tidying
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ"   # no I, L, O: nothing to misread as 1 or 0

@@ -380,7 +380,7 @@ def test_bad_answers_and_cells_get_a_message():
 
 def test_the_module_docstring_example_runs():
     import doctest
-    result = doctest.testmod(sys.modules["backprop.diagnose"])
+    result = doctest.testmod(sys.modules["backprop.practice.diagnose"])
     assert result.attempted >= 2 and result.failed == 0
 
 

@@ -19,7 +19,7 @@ Indices j, k are 1-based, as in the notation.
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from ..activations import ACTIVATIONS
 from .rules import u
 
 MISTAKES = {   # stable ids (a live class counts them) and their names

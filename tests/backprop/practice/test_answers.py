@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop import check_answer, parse_answer, tolerance
-from backprop.answers import MAX_ANSWER_CHARS
+from backprop.practice.answers import MAX_ANSWER_CHARS
 
 
 @pytest.mark.parametrize("right,rule,allowed", [
