@@ -22,8 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run from anywhere
 
-from backprop import Network, data  # noqa: E402
-from backprop.train import SGD  # noqa: E402
+from backprop import Network  # noqa: E402
+from backprop.learn import data  # noqa: E402
+from backprop.learn.train import SGD  # noqa: E402
 
 GOAL = 0.005   # seconds for one epoch
 

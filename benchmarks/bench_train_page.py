@@ -247,7 +247,7 @@ def report_pauses(presses, per_epoch, class_size):
 def fits(seeds=range(10)):
     import numpy as np
 
-    from backprop import train
+    from backprop.learn import train
     from explorer import datasets
 
     print("(d) the fit per data set, seeds 0-9 (noise 0, n = 200):")

@@ -30,7 +30,7 @@ class ExpectedTraining:
     number of mini-batches done."""
 
     def __init__(self):
-        from backprop.train import Progress, batches_per_epoch
+        from backprop.learn.train import Progress, batches_per_epoch
         from explorer import datasets, trainer
         from explorer.presets import default_network
 
@@ -45,7 +45,7 @@ class ExpectedTraining:
 
     def net(self, epoch, batch):
         """The network after ``epoch`` epochs and ``batch`` more mini-batches."""
-        from backprop.train import run
+        from backprop.learn.train import run
         from explorer import limits
 
         count = epoch * self.per_epoch + batch

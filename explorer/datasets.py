@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop import Network, data
+from backprop import Network
+from backprop.learn import data
 
 from . import limits
 

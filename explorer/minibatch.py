@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from backprop import train
+from backprop.learn import train
 from backprop.notation import pretty
 
 from . import trainer

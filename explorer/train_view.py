@@ -4,7 +4,7 @@ of its examples', and step through any point. The state lives in ``explorer.trai
 
 import streamlit as st
 
-from backprop.data import DATASETS
+from backprop.learn.data import DATASETS
 from backprop.notation import pretty
 
 from . import curves, datasets, limits, minibatch, trainer, training, ui, upload

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from backprop import train
+from backprop.learn import train
 
 from . import datasets, limits
 

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from backprop import Network, data, train
+from backprop import Network
+from backprop.learn import data, train
 from explorer import datasets, limits
 from explorer.datasets import fit_problem, fitted, too_small
 from explorer.upload import read_csv

@@ -12,7 +12,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from streamlit.testing.v1 import AppTest
 from test_pages import charts, decode
 
-from backprop import data, train
+from backprop.learn import data, train
 from explorer import curves, datasets
 from explorer.presets import PRESETS
 

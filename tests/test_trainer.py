@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from backprop import Network, train
+from backprop import Network
+from backprop.learn import train
 from explorer import limits, trainer, upload
 
 

@@ -10,8 +10,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from streamlit.testing.v1 import AppTest
 from test_pages import charts, decode
 
-from backprop import Network, train
-from backprop.history import History
+from backprop import Network
+from backprop.learn import train
+from backprop.learn.history import History
 from backprop.notation import pretty
 from explorer import curves, datasets, limits, minibatch, training
 from explorer.upload import read_csv

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .costs import COSTS
-from .layers import Layers
+from ..activations import ACTIVATIONS
+from ..costs import COSTS
+from ..layers import Layers
 
 
 @dataclass(frozen=True)

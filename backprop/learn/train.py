@@ -19,10 +19,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import validate
+from .. import validate
+from ..layers import Layers
+from ..trace import Gradient
 from .history import Divergence, History, Progress, accuracy, scores
-from .layers import Layers
-from .trace import Gradient
 
 __all__ = ["SGD", "Divergence", "History", "Progress", "accuracy", "batches_per_epoch",
            "mini_batches", "run", "scores", "shuffled", "update_mini_batch"]

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from backprop import Network, data, train
-from backprop.train import SGD, Progress, mini_batches, run, update_mini_batch
+from backprop import Network
+from backprop.learn import data, train
+from backprop.learn.train import SGD, Progress, mini_batches, run, update_mini_batch
 
 XOR_EPOCHS = 30   # the stated budget: the network below reaches 100 % by epoch 16
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from backprop import data
-from backprop.data import DATASETS
+from backprop.learn import data
+from backprop.learn.data import DATASETS
 
 CLASSIFIERS = [d for d in DATASETS.values() if d.classes]
 

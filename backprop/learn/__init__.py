@@ -1,0 +1,1 @@
+"""Learning from data: the data sets, mini-batch SGD, what training records."""
