@@ -26,11 +26,11 @@ import numpy as np
 from . import validate
 from .costs import COSTS
 from .explain import explain
+from .explain.notation import plain, pretty
 from .export_render import HTML, describe, tolerance
 from .export_slips import separating_tolerance, slipped
 from .export_worksheet import _value, cell_list, given
 from .network import Network
-from .notation import plain, pretty
 
 MAX_VARIANTS, MAX_CELLS, MAX_NAME = 50, 20, 60
 MAX_LAYERS, MAX_NEURONS = 6, 16     # the explorer's limits (explorer/limits.py)

@@ -201,7 +201,7 @@ def click_to_paint(base, n, which="default", url=None, plot=PLOT):
     selector of its plotly.js charts."""
     from playwright.sync_api import sync_playwright
 
-    from backprop.steps import steps
+    from backprop.explain.steps import steps
 
     net, x, y, query = network_and_query(which)
     all_steps = steps(net, net.backprop(x, y))

@@ -47,7 +47,7 @@ DRAW_JS = """async ([figs, reps]) => {
 
 def figures_of(which, kind):
     """The figures of steps 2 to 5 as sent to the browser, and the seconds to build one."""
-    from backprop.steps import known, steps
+    from backprop.explain.steps import known, steps
     from explorer import figures
     from explorer.heatmap import wire
 

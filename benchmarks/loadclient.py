@@ -464,7 +464,7 @@ class Expected:
         """Problems with the figures of ``run``: every heatmap must hold the numbers of
         the quantity its meta names, and be grey (NaN) exactly when that quantity is not
         yet computed at ``step``."""
-        from backprop.steps import known, steps
+        from backprop.explain.steps import known, steps
 
         maps = run.heatmaps()
         if not maps:

@@ -112,7 +112,7 @@ class Requests:
 def ask(store, teacher):
     """A new question to the class: δ²₁ at step 8 (BP2) of the 2-2-2 preset; its right
     value."""
-    from backprop.steps import steps
+    from backprop.explain.steps import steps
     from explorer import practice
     from explorer.classroom import live
     from explorer.presets import PRESETS

@@ -19,7 +19,7 @@ import plotly
 import streamlit as st
 from streamlit.components import v1 as components_v1
 
-from backprop.notation import QUANTITIES
+from backprop.explain.notation import QUANTITIES
 
 from . import heatmap
 from .picking import pick_layers

@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from backprop.notation import pretty
+from backprop.explain.notation import pretty
 
 from .heatmap import short
 from .training import AXIS, layout

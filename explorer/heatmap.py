@@ -11,7 +11,7 @@ import base64
 
 import numpy as np
 
-from backprop.notation import QUANTITIES, plain
+from backprop.explain.notation import QUANTITIES, plain
 
 from .limits import MAX_TEXT_CELLS
 

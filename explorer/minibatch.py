@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 
+from backprop.explain.notation import pretty
 from backprop.learn import train
-from backprop.notation import pretty
 
 from . import trainer
 from .curves import NUMBERS

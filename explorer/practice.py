@@ -9,7 +9,7 @@ else the step's cells in turn.
 import re
 from dataclasses import dataclass, replace
 
-from backprop.steps import known
+from backprop.explain.steps import known
 
 OUTCOMES = ("first", "hint", "shown")   # right first time, right after a hint, shown
 OUTCOME_NAMES = {"first": "right first time", "hint": "right after the hint", "shown": "shown"}

@@ -10,7 +10,7 @@ network and example the questions belong to, "questions": {step index: Question}
 import streamlit as st
 
 from backprop.explain import explain
-from backprop.notation import plain, pretty
+from backprop.explain.notation import plain, pretty
 from backprop.practice.answers import tolerance
 from backprop.practice.diagnose import diagnose
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from backprop import validate
-from backprop.notation import pretty
+from backprop.explain.notation import pretty
 from backprop.validate import shown
 
 from .limits import number_text

@@ -4,8 +4,8 @@ of its examples', and step through any point. The state lives in ``explorer.trai
 
 import streamlit as st
 
+from backprop.explain.notation import pretty
 from backprop.learn.data import DATASETS
-from backprop.notation import pretty
 
 from . import curves, datasets, limits, minibatch, trainer, training, ui, upload
 from .datasets import md

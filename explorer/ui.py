@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from backprop import ACTIVATIONS, COSTS, INITS, Network
-from backprop.notation import pretty
+from backprop.explain.notation import pretty
 
 from . import files, heatmap, limits
 from .history import History
@@ -74,7 +74,7 @@ def ensure_state():
 
 def _take_lesson():
     """A lesson link's step, cell, practice and controls; a bad one leaves the default."""
-    from backprop.steps import steps
+    from backprop.explain.steps import steps
 
     from . import lesson_view
 

@@ -3,7 +3,7 @@ edit; and the network as a file to download or upload."""
 
 import streamlit as st
 
-from backprop.notation import pretty
+from backprop.explain.notation import pretty
 from backprop.validate import shown
 from explorer import files, limits, tables, ui
 

@@ -4,7 +4,7 @@ the heatmaps of every quantity so far, and the derivation of any number."""
 import streamlit as st
 
 from backprop.explain import explain
-from backprop.steps import steps
+from backprop.explain.steps import steps
 from explorer import chart, export_view, figures, heatmap, lesson_view, practice, practice_view, ui
 from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
 

@@ -4,7 +4,7 @@ gradient descent at a time."""
 import streamlit as st
 
 from backprop import numerical_gradient
-from backprop.notation import pretty
+from backprop.explain.notation import pretty
 from explorer import figures, limits, tables, ui
 from explorer.history import History
 

@@ -9,7 +9,7 @@ import pytest
 from streamlit.runtime.state.common import user_key_from_element_id
 from test_pages import assert_clean, open_page
 
-from backprop.notation import QUANTITIES
+from backprop.explain.notation import QUANTITIES
 from explorer import chart
 from explorer.picking import LABELS
 from explorer.presets import default_network

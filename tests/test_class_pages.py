@@ -16,8 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_pages import APP, assert_clean
 
+from backprop.explain.steps import steps
 from backprop.practice.mistakes import MISTAKES
-from backprop.steps import steps
 from explorer.classroom import common, store, student_view, teacher_view
 from explorer.classroom import db as classdb
 from explorer.classroom.store import Store

@@ -18,8 +18,8 @@ import pytest
 
 from backprop import Network
 from backprop.explain import explain
+from backprop.explain.steps import steps
 from backprop.export import moodle_quiz, numpy_script, worksheet
-from backprop.steps import steps
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
 OUTPUT = ("sigmoid", "tanh", "relu", "linear", "softmax")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from backprop import Network
 from backprop.explain import explain
-from backprop.steps import known, steps
+from backprop.explain.steps import known, steps
 from explorer import figures
 from explorer.chart import pick_of
 from explorer.heatmap import CELL, FOCUS, GREY, HALO, MARK, Canvas, marks_for

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from backprop.explain import explain
-from backprop.steps import known, steps
+from backprop.explain.steps import known, steps
 from explorer import lesson, practice
 from explorer.presets import PRESETS
 

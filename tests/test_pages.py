@@ -23,8 +23,8 @@ from streamlit.testing.v1 import AppTest
 
 from backprop import Network
 from backprop.explain import explain
-from backprop.notation import QUANTITIES, num
-from backprop.steps import known, steps
+from backprop.explain.notation import QUANTITIES, num
+from backprop.explain.steps import known, steps
 from explorer import files, limits
 from explorer.heatmap import MARK
 from explorer.presets import DEFAULT, PRESETS

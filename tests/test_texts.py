@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 from test_pages import text_of
-from test_plugged import ACCEPTED, HIDDEN, cells, check
 
 from backprop import Network, numerical_gradient
 from backprop.explain import explain
-from backprop.steps import steps
+from backprop.explain.steps import steps
 from explorer import files, tables
 from explorer.presets import PRESETS
+from tests.backprop.explain.test_plugged import ACCEPTED, HIDDEN, cells, check
 
 ROOT = Path(__file__).resolve().parents[1]
 

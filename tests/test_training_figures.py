@@ -11,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 from test_pages import charts, decode
 
 from backprop import Network
+from backprop.explain.notation import pretty
 from backprop.learn import train
 from backprop.learn.history import History
-from backprop.notation import pretty
 from explorer import curves, datasets, limits, minibatch, training
 from explorer.upload import read_csv
 

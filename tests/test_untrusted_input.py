@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from test_pages import APP, GRADIENT, assert_clean, column_with, open_page, same_network
 
 from backprop import Network, validate
-from backprop.notation import pretty
+from backprop.explain.notation import pretty
 from explorer import files, limits, tables
 from explorer.presets import DEFAULT, PRESETS
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop.notation import bmatrix
+from backprop.explain.notation import bmatrix
+from backprop.explain.steps import steps
 from backprop.practice.answers import parse_answer, tolerance
 from backprop.practice.diagnose import diagnose
 from backprop.practice.mistakes import MISTAKES
-from backprop.steps import steps
 
 from .. import files, limits, practice
 

@@ -13,7 +13,7 @@ import hmac
 import pandas as pd
 import streamlit as st
 
-from backprop.steps import steps
+from backprop.explain.steps import steps
 
 from .. import practice, ui
 from ..practice_view import cell_name

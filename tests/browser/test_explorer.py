@@ -22,7 +22,7 @@ import pytest
 from conftest import serve, wait_for_run
 
 from backprop.explain import explain
-from backprop.steps import steps
+from backprop.explain.steps import steps
 from explorer.presets import DEFAULT, PRESETS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ import re
 import pytest
 from test_explorer import ARTIFACTS, EXCEPTION, PLOT, TIMEOUT, wait_for_run
 
-from backprop.steps import steps
+from backprop.explain.steps import steps
 from explorer.presets import DEFAULT, PRESETS
 
 SIZES = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 768, "height": 1024}}

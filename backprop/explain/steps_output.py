@@ -3,9 +3,9 @@ activation and the cost. ``qs`` is a^L known exactly (plug.Q)."""
 
 import math
 
-from .activations import ACTIVATIONS
+from ..activations import ACTIVATIONS
+from .cell_output import _a_minus_y
 from .exact import exact
-from .explain_output import _a_minus_y
 from .expr import E, column, entrywise, grid, group, matmul, scaled
 from .plug import plugged
 

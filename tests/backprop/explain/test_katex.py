@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import streamlit
-from test_plugged import ACCEPTED, HIDDEN, cells, random_case
 
 from backprop import Network
 from backprop.explain import explain
-from backprop.steps import steps
+from backprop.explain.steps import steps
 from explorer.presets import PRESETS
+from tests.backprop.explain.test_plugged import ACCEPTED, HIDDEN, cells, random_case
 
 BUNDLES = sorted((Path(streamlit.__file__).parent / "static/static/js").glob("katex.*.js"))
 NODE = shutil.which("node")

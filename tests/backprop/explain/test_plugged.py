@@ -14,7 +14,7 @@ from decimal import Context, Decimal, localcontext
 
 import numpy as np
 import pytest
-from latex_arithmetic import (
+from helpers.latex_arithmetic import (
     CTX,
     NUMBER,
     NotArithmetic,
@@ -24,11 +24,11 @@ from latex_arithmetic import (
     result_entries,
     split_relations,
 )
-from test_explain import cells
 
 from backprop import Network
 from backprop.explain import explain
-from backprop.steps import steps
+from backprop.explain.steps import steps
+from tests.backprop.explain.test_explain import cells
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
 ACCEPTED = [("sigmoid", "quadratic"), ("tanh", "quadratic"), ("relu", "quadratic"),

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from backprop import Network
 from backprop.explain import explain
-from backprop.notation import QUANTITIES, bmatrix, num, paren, plain, pretty, sym
-from backprop.steps import known, steps
+from backprop.explain.notation import QUANTITIES, bmatrix, num, paren, plain, pretty, sym
+from backprop.explain.steps import known, steps
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
 ACCEPTED = [(out, cost) for cost in ("quadratic", "cross_entropy", "log_likelihood")

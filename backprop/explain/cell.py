@@ -11,10 +11,10 @@ carry the digits the result needs (see plug.py).
 
 from dataclasses import dataclass
 
-from .activations import ACTIVATIONS
-from .costs import COSTS
+from ..activations import ACTIVATIONS
+from ..costs import COSTS
+from .cell_output import bp1, cost, relu_note, sigma_prime
 from .exact import D, Q, outputs
-from .explain_output import bp1, cost, relu_note, sigma_prime
 from .expr import MAX_TERMS, E, constant, frac, group, plus, tanh, times
 from .expr import exp as e_to
 from .notation import plain, sym

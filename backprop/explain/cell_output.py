@@ -6,7 +6,7 @@ neuron: the parts of ``explain`` that depend on the activation and the cost.
 
 import math
 
-from .costs import COSTS
+from ..costs import COSTS
 from .exact import D, exact
 from .expr import MAX_TERMS, E, constant, group, ln, minus, plus, sech2, square, times
 from .notation import num, pretty, sym

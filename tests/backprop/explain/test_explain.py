@@ -11,12 +11,13 @@ import re
 
 import numpy as np
 import pytest
+from helpers.latex_arithmetic import NUMBER, number, result_entries, split_relations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from latex_arithmetic import NUMBER, number, result_entries, split_relations
 
 from backprop import Network
-from backprop.explain import MAX_TERMS, explain
+from backprop.explain import explain
+from backprop.explain.expr import MAX_TERMS
 
 HIDDEN = ("sigmoid", "tanh", "relu", "linear")
 OUTPUT = ("sigmoid", "tanh", "relu", "linear", "softmax")

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
 
-from .activations import ACTIVATIONS
-from .costs import COSTS
+from ..activations import ACTIVATIONS
+from ..costs import COSTS
+from .cell import activations_of
 from .exact import outputs
-from .explain import activations_of
 from .expr import applied, column, entrywise, grid, group, matmul
 from .notation import pretty, sym
 from .plug import plugged, value
