@@ -48,8 +48,8 @@ DRAW_JS = """async ([figs, reps]) => {
 def figures_of(which, kind):
     """The figures of steps 2 to 5 as sent to the browser, and the seconds to build one."""
     from backprop.explain.steps import known, steps
-    from explorer import figures
-    from explorer.heatmap import wire
+    from explorer.figures import network
+    from explorer.figures.heatmap import wire
 
     net, x, y, _ = network_and_query(which)
     trace = net.backprop(x, y)
@@ -58,8 +58,8 @@ def figures_of(which, kind):
     for s in all_steps[1:5]:
         now = known(all_steps, s.index)
         t0 = time.perf_counter()
-        fig = (figures.network_figure(net, trace, known=now, focus=(s.quantity, s.l))
-               if kind == "network" else figures.focus_figure(net, trace, s, now))
+        fig = (network.network_figure(net, trace, known=now, focus=(s.quantity, s.l))
+               if kind == "network" else network.focus_figure(net, trace, s, now))
         fig = wire(fig) if fig is not None else None
         build += time.perf_counter() - t0
         if fig is not None:

@@ -73,7 +73,7 @@ class Run:
 
     def charts(self):
         """The figures of this run, as dicts: those of st.plotly_chart, and those of the
-        Step page's own chart (explorer/chart.py)."""
+        Step page's own chart (explorer/figures/chart.py)."""
         return [json.loads(e.plotly_chart.spec) for e in self.of_type("plotly_chart")] + [
             json.loads(e.bidi_component.json)["fig"] for e in self.of_type("bidi_component")
             if e.bidi_component.component_name == "explorer.plot"]

@@ -14,7 +14,7 @@ from backprop.learn import train
 
 from . import trainer
 from .curves import NUMBERS
-from .heatmap import BAR_ROOM, COLORSCALE, MARK, short
+from .figures.heatmap import BAR_ROOM, COLORSCALE, MARK, short
 from .training import AXIS, layout
 
 MAX_WIDTH = 760     # pixels: the page's box on a 1280 px screen with the sidebar open

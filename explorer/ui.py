@@ -26,7 +26,8 @@ import streamlit as st
 from backprop import ACTIVATIONS, COSTS, INITS, Network
 from backprop.explain.notation import pretty
 
-from . import files, heatmap, limits
+from . import files, limits
+from .figures import heatmap
 from .history import History
 from .presets import DEFAULT, PRESETS
 

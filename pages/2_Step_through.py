@@ -5,7 +5,8 @@ import streamlit as st
 
 from backprop.explain import explain
 from backprop.explain.steps import steps
-from explorer import chart, export_view, figures, heatmap, lesson_view, practice, practice_view, ui
+from explorer import export_view, lesson_view, practice, practice_view, ui
+from explorer.figures import chart, heatmap, network
 from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
 
 
@@ -82,7 +83,7 @@ def step_view():
         st.info(step.text)
     with right:
         if revealed or step.kind != "a":   # σ's curve would show the asked a's
-            show(figures.focus_figure(net, trace, step, now, marks), net, "chart_focus")
+            show(network.focus_figure(net, trace, step, now, marks), net, "chart_focus")
     if revealed:
         st.caption("with the numbers of this example")
         st.latex(step.numbers)
@@ -92,7 +93,7 @@ def step_view():
         practice_view.panel(net, ss.x, ss.y, trace, asked)
 
     st.markdown("#### The network so far  ·  click any cell to see where its number comes from")
-    show(figures.network_figure(net, trace, known=now, focus=(step.quantity, step.l),
+    show(network.network_figure(net, trace, known=now, focus=(step.quantity, step.l),
                                  marks=marks), net, "chart_network")
 
     st.markdown("#### Where does this number come from?")

@@ -5,7 +5,8 @@ import streamlit as st
 
 from backprop import numerical_gradient
 from backprop.explain.notation import pretty
-from explorer import figures, limits, tables, ui
+from explorer import limits, tables, ui
+from explorer.figures import network
 from explorer.history import History
 
 
@@ -86,6 +87,6 @@ def body():
     st.metric("Cost Cₓ of this example", f"{trace.cost:.6g}",
               delta=None if change is None else f"{change:.3g}", delta_color="inverse")
     if change is not None:
-        ui.plotly_chart(figures.cost_history_figure(history.costs), key="chart_history")
+        ui.plotly_chart(network.cost_history_figure(history.costs), key="chart_history")
 
 body()

@@ -1,4 +1,4 @@
-"""The Step page's own chart (explorer/chart.py): what a click may send back, what the
+"""The Step page's own chart (explorer/figures/chart.py): what a click may send back, what the
 page sends for each chart, and a click sent over a raw websocket as any client can."""
 
 import json
@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.apptest import assert_clean, open_page
 from streamlit.runtime.state.common import user_key_from_element_id
-from test_pages import assert_clean, open_page
 
 from backprop.explain.notation import QUANTITIES
-from explorer import chart
+from explorer.figures import chart
 from explorer.picking import LABELS
 from explorer.presets import default_network
 

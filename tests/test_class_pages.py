@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.apptest import APP, assert_clean
 from streamlit.testing.v1 import AppTest
-from test_pages import APP, assert_clean
 
 from backprop.explain.steps import steps
 from backprop.practice.mistakes import MISTAKES
@@ -454,11 +454,11 @@ def test_the_teacher_sees_how_many_pages_show_the_question(monkeypatch):
     teacher, code, _ = teacher_opens()
     ask(teacher)
     ada = joins(code, "Ada")
-    real = student_view.figures.network_figure
+    real = student_view.network.network_figure
 
     def broken(*args, **kwargs):
         raise RuntimeError("this page could not draw the network")
-    monkeypatch.setattr(student_view.figures, "network_figure", broken)
+    monkeypatch.setattr(student_view.network, "network_figure", broken)
     bob = on(CLASS)
     typed(bob, "_class_code", code)
     typed(bob, "_class_nickname", "Bob")
@@ -467,7 +467,7 @@ def test_the_teacher_sees_how_many_pages_show_the_question(monkeypatch):
     assert any("something went wrong" in e.value for e in bob.error)
     teacher.run()
     assert (metrics(teacher)["Joined"], metrics(teacher)["On screen"]) == ("2", "1")
-    monkeypatch.setattr(student_view.figures, "network_figure", real)
+    monkeypatch.setattr(student_view.network, "network_figure", real)
     bob.run()
     assert_clean(bob)
     on(CLASS, {"code": code, "me": param(ada, "me")})          # Ada's page in another tab

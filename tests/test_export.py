@@ -574,8 +574,8 @@ def test_moodle_quiz_of_another_seed_or_name_differs_everywhere():
 
 def exports_open():
     """A fresh session on the Step page (the default network) with the exports open."""
+    from helpers.apptest import APP, STEP, assert_clean
     from streamlit.testing.v1 import AppTest
-    from test_pages import APP, STEP, assert_clean
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page(STEP).run()
     at.session_state["exports"] = True                 # what a click on the expander sends

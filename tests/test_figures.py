@@ -1,4 +1,4 @@
-"""The figures (explorer.figures, explorer.heatmap): plain dicts in Plotly's figure format
+"""The figures (explorer/figures/: network, heatmap): plain dicts in Plotly's figure format
 whose heatmaps hold the package's numbers, row j at the top, grey and NaN where a step has
 not computed them yet, one symmetric colour range per kind of quantity, and a click overlay
 that decodes back to the cell it sits on.
@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from backprop import Network
 from backprop.explain import explain
 from backprop.explain.steps import known, steps
-from explorer import figures
-from explorer.chart import pick_of
-from explorer.heatmap import CELL, FOCUS, GREY, HALO, MARK, Canvas, marks_for
+from explorer.figures import network
+from explorer.figures.chart import pick_of
+from explorer.figures.heatmap import CELL, FOCUS, GREY, HALO, MARK, Canvas, marks_for
 from explorer.limits import MAX_NEURONS, MAX_TEXT_CELLS
 from explorer.picking import clamp_pick, computed_at, default_pick, pick_layers
 from explorer.presets import PRESETS
@@ -119,14 +119,14 @@ def all_figures(net, trace, i=None):
     """Every kind of figure, with what is known after step i (everything if None)."""
     S = steps(net, trace)
     kn = None if i is None else known(S, i)
-    out = [figures.network_figure(net, trace, known=kn),
-           figures.network_figure(net, trace, ("z", "a", "delta", "nabla_b"), kn),
-           figures.cost_history_figure([0.5, 0.25, 0.125])]
+    out = [network.network_figure(net, trace, known=kn),
+           network.network_figure(net, trace, ("z", "a", "delta", "nabla_b"), kn),
+           network.cost_history_figure([0.5, 0.25, 0.125])]
     for l in range(2, net.L + 1):
-        out += [figures.matrix_figure(net, trace, "w", l, kn),
-                figures.matrix_figure(net, trace, "nabla_w", l, kn),
-                figures.outer_product_figure(net, trace, l, kn),
-                figures.activation_figure(net, trace, l)]
+        out += [network.matrix_figure(net, trace, "w", l, kn),
+                network.matrix_figure(net, trace, "nabla_w", l, kn),
+                network.outer_product_figure(net, trace, l, kn),
+                network.activation_figure(net, trace, l)]
     return out
 
 
@@ -141,9 +141,9 @@ def test_every_figure_of_every_step_is_valid_plotly(name):
         kn = known(S, s.index)
         pick = ("nabla_w", s.l, 1, 1) if s.kind == "BP4" else None
         uses = explain(net, trace, *pick).uses if pick else ()
-        figs = [figures.network_figure(net, trace, known=kn, focus=(s.quantity, s.l),
+        figs = [network.network_figure(net, trace, known=kn, focus=(s.quantity, s.l),
                                        marks=marks_for(pick, uses)),
-                figures.focus_figure(net, trace, s, kn, marks_for(pick, uses))]
+                network.focus_figure(net, trace, s, kn, marks_for(pick, uses))]
         for fig in figs:
             if fig is not None:
                 go.Figure(fig)
@@ -185,7 +185,7 @@ def fig_cell(fig):
 def test_network_figure_holds_every_layer_as_a_column():
     net, trace = random_net()
     kinds = ("z", "a", "delta", "nabla_b")
-    fig = figures.network_figure(net, trace, kinds)
+    fig = network.network_figure(net, trace, kinds)
     L = net.L
     assert len(heatmaps(fig)) == 4 * (L - 1) + 1          # a also has layer 1
     for q in kinds:
@@ -202,7 +202,7 @@ def test_network_figure_holds_every_layer_as_a_column():
 def test_matrix_figure_is_n_l_by_n_l_minus_1(q):
     net, trace = random_net()
     for l in range(2, net.L + 1):
-        fig = figures.matrix_figure(net, trace, q, l)
+        fig = network.matrix_figure(net, trace, q, l)
         (h,) = heatmaps(fig)
         want = expected(net, trace, q, l)
         assert want.shape == (net.sizes[l - 1], net.sizes[l - 2])
@@ -212,7 +212,7 @@ def test_matrix_figure_is_n_l_by_n_l_minus_1(q):
 def test_outer_product_figure_panels_multiply():
     net, trace = random_net()
     for l in range(2, net.L + 1):
-        fig = figures.outer_product_figure(net, trace, l)
+        fig = network.outer_product_figure(net, trace, l)
         d, a, g = heat(fig, "delta", l), heat(fig, "a", l - 1), heat(fig, "nabla_w", l)
         check_heatmap(fig, d, expected(net, trace, "delta", l))
         check_heatmap(fig, a, np.asarray(trace.a[l - 1])[None, :])    # (a^{l−1})ᵀ: 1 × n_{l−1}
@@ -245,7 +245,7 @@ def test_network_figure_after_the_first_z_step():
     net, trace = random_net()
     S = steps(net, trace)
     assert (S[1].kind, S[1].l) == ("z", 2)
-    fig = figures.network_figure(net, trace, known=known(S, 1))
+    fig = network.network_figure(net, trace, known=known(S, 1))
     check_known(fig, heat(fig, "a", 1))
     check_known(fig, heat(fig, "z", 2))
     for l in range(2, net.L + 1):
@@ -261,7 +261,7 @@ def test_every_step_shows_exactly_what_is_known():
     kinds = ("z", "a", "delta", "nabla_b")
     for i in range(len(S)):
         kn = known(S, i)
-        fig = figures.network_figure(net, trace, kinds, known=kn)
+        fig = network.network_figure(net, trace, kinds, known=kn)
         for h in heatmaps(fig):
             q, l = h["meta"]["quantity"], h["meta"]["l"]
             (check_known if (q, l) in kn else check_unknown)(fig, h)
@@ -271,17 +271,17 @@ def test_weights_are_always_known_but_their_gradient_is_not():
     net, trace = random_net()
     S = steps(net, trace)
     kn = known(S, 0)
-    fig = figures.matrix_figure(net, trace, "w", 3, kn)
+    fig = network.matrix_figure(net, trace, "w", 3, kn)
     check_known(fig, heatmaps(fig)[0])
-    fig = figures.matrix_figure(net, trace, "nabla_w", 3, kn)
+    fig = network.matrix_figure(net, trace, "nabla_w", 3, kn)
     check_unknown(fig, heatmaps(fig)[0])
     # just before BP4 of layer L: δ^L and a^{L−1} are known, ∂C/∂w^L is not
     i = next(s.index for s in S if s.kind == "BP4" and s.l == net.L) - 1
-    fig = figures.outer_product_figure(net, trace, net.L, known(S, i))
+    fig = network.outer_product_figure(net, trace, net.L, known(S, i))
     check_known(fig, heat(fig, "delta", net.L))
     check_known(fig, heat(fig, "a", net.L - 1))
     check_unknown(fig, heat(fig, "nabla_w", net.L))
-    fig = figures.outer_product_figure(net, trace, net.L, known(S, i + 1))
+    fig = network.outer_product_figure(net, trace, net.L, known(S, i + 1))
     check_known(fig, heat(fig, "nabla_w", net.L))
 
 
@@ -313,10 +313,10 @@ def test_colour_ranges_are_symmetric_and_shared_across_layers_and_figures():
 def test_an_all_zero_kind_still_has_a_colour_range():
     net = Network.random([2, 2, 2], init="zeros")
     trace = net.backprop([0.5, 0.5], [0.5, 0.5])     # a³ = (½, ½) = y: δ = 0 everywhere
-    fig = figures.matrix_figure(net, trace, "w", 2)
+    fig = network.matrix_figure(net, trace, "w", 2)
     ca = fig["layout"][heatmaps(fig)[0]["coloraxis"]]
     assert ca["cmax"] > 0 and ca["cmin"] == -ca["cmax"]
-    fig = figures.network_figure(net, trace)
+    fig = network.network_figure(net, trace)
     ca = fig["layout"][heat(fig, "delta", 3)["coloraxis"]]
     assert ca["cmax"] > 0
 
@@ -344,14 +344,14 @@ def round_trip(fig, h, net, trace, cell):
 def test_clicks_on_a_matrix_decode_to_row_j_column_k(q):
     net, trace = random_net()
     for l in range(2, net.L + 1):
-        fig = figures.matrix_figure(net, trace, q, l)
+        fig = network.matrix_figure(net, trace, q, l)
         round_trip(fig, heatmaps(fig)[0], net, trace, lambda x, y: (q, l, y, x))
 
 
 def test_clicks_on_the_outer_product_decode_the_transposed_row():
     net, trace = random_net()
     l = 3
-    fig = figures.outer_product_figure(net, trace, l)
+    fig = network.outer_product_figure(net, trace, l)
     round_trip(fig, heat(fig, "delta", l), net, trace, lambda x, y: ("delta", l, y, None))
     # the (a^{l−1})ᵀ row: column x is neuron j = x of layer l − 1
     round_trip(fig, heat(fig, "a", l - 1), net, trace, lambda x, y: ("a", l - 1, x, None))
@@ -360,7 +360,7 @@ def test_clicks_on_the_outer_product_decode_the_transposed_row():
 
 def test_clicks_on_the_network_figure():
     net, trace = random_net()
-    fig = figures.network_figure(net, trace, ("z", "a", "delta", "nabla_b"))
+    fig = network.network_figure(net, trace, ("z", "a", "delta", "nabla_b"))
     for h in heatmaps(fig):
         q, l = h["meta"]["quantity"], h["meta"]["l"]
         round_trip(fig, h, net, trace, lambda x, y: (q, l, y, None))
@@ -368,7 +368,7 @@ def test_clicks_on_the_network_figure():
 
 def test_hover_labels_of_the_hand_worked_outer_product():
     net, trace = hand()
-    fig = figures.outer_product_figure(net, trace, 3)
+    fig = network.outer_product_figure(net, trace, 3)
     # δ³₁ = 0.138499, δ³₂ = −0.0380982 (6 significant digits)
     assert list(overlay(fig, heat(fig, "delta", 3))["text"]) == [
         "δ^3_1 = 0.138499", "δ^3_2 = -0.0380982"]
@@ -386,9 +386,9 @@ def test_hover_labels_name_the_cell_and_its_value():
     net, trace = random_net((3, 4, 2, 3))
     base = {"z": "z", "a": "a", "delta": "δ", "nabla_b": "∂C/∂b", "nabla_w": "∂C/∂w",
             "w": "w"}
-    figs = [figures.network_figure(net, trace, ("z", "a", "delta", "nabla_b"))]
-    figs += [figures.matrix_figure(net, trace, "w", l) for l in (2, 3, 4)]
-    figs += [figures.outer_product_figure(net, trace, l) for l in (2, 3, 4)]
+    figs = [network.network_figure(net, trace, ("z", "a", "delta", "nabla_b"))]
+    figs += [network.matrix_figure(net, trace, "w", l) for l in (2, 3, 4)]
+    figs += [network.outer_product_figure(net, trace, l) for l in (2, 3, 4)]
     for fig in figs:
         for h in heatmaps(fig):
             q, l = h["meta"]["quantity"], h["meta"]["l"]
@@ -428,7 +428,7 @@ def test_no_text_in_cells_above_max_text_cells(rows, has_text):
     assert ("texttemplate" in h) is has_text
     assert len(s["text"]) == rows * 20              # hovering still shows every value
     # a figure of that many cells shrinks them, and prints nothing either way
-    fig = figures.matrix_figure(net, trace, "w", 2)
+    fig = network.matrix_figure(net, trace, "w", 2)
     assert "texttemplate" not in heatmaps(fig)[0]
     go.Figure(fig)
 
@@ -452,7 +452,7 @@ def test_marks_on_the_outer_product_land_on_the_right_cells():
     net, trace = random_net()
     l, j, k = 3, 2, 3                   # ∂C/∂w³_23 = a²_3 δ³_2
     pick = ("nabla_w", l, j, k)
-    fig = figures.outer_product_figure(net, trace, l,
+    fig = network.outer_product_figure(net, trace, l,
                                        marks=marks_for(pick, explain(net, trace, *pick).uses))
     (p,) = shapes_on(fig, heat(fig, "nabla_w", l))
     assert rect(p) == (k - 0.5, k + 0.5, j - 0.5, j + 0.5)
@@ -466,7 +466,7 @@ def test_marks_on_the_outer_product_land_on_the_right_cells():
 def test_marks_of_a_z_cell_on_the_weight_matrix():
     net, trace = random_net()
     d = explain(net, trace, "z", 3, 2)            # uses w³_2k for every k, a²_k and b³_2
-    fig = figures.matrix_figure(net, trace, "w", 3, marks=marks_for(("z", 3, 2, None), d.uses))
+    fig = network.matrix_figure(net, trace, "w", 3, marks=marks_for(("z", 3, 2, None), d.uses))
     shapes = shapes_on(fig, heatmaps(fig)[0])
     assert sorted(rect(s) for s in shapes) == \
         [(k - 0.5, k + 0.5, 1.5, 2.5) for k in range(1, net.sizes[1] + 1)]
@@ -477,7 +477,7 @@ def test_marks_of_a_delta_cell_on_the_network_figure():
     net, trace = random_net()
     pick = ("delta", 2, 1, None)
     d = explain(net, trace, *pick)   # uses w³_k1, δ³_k, z²_1
-    fig = figures.network_figure(net, trace, marks=marks_for(pick, d.uses))
+    fig = network.network_figure(net, trace, marks=marks_for(pick, d.uses))
     assert sorted(rect(s) for s in shapes_on(fig, heat(fig, "delta", 3))) == \
         [(0.5, 1.5, j - 0.5, j + 0.5) for j in range(1, net.sizes[2] + 1)]
     assert [rect(s) for s in shapes_on(fig, heat(fig, "z", 2))] == [(0.5, 1.5, 0.5, 1.5)]
@@ -489,7 +489,7 @@ def test_marks_of_a_delta_cell_on_the_network_figure():
 
 def test_focus_outlines_one_panel():
     net, trace = random_net()
-    fig = figures.network_figure(net, trace, focus=("delta", 3))
+    fig = network.network_figure(net, trace, focus=("delta", 3))
     outlined = [h["meta"]["l"] for h in heatmaps(fig)
                 if any(s.get("line", {}).get("color") == FOCUS for s in shapes_on(fig, h))]
     assert outlined == [3]
@@ -503,7 +503,7 @@ def test_focus_figure_of_each_step():
     net, trace = random_net()
     S = steps(net, trace)
     for s in S:
-        fig = figures.focus_figure(net, trace, s, known(S, s.index))
+        fig = network.focus_figure(net, trace, s, known(S, s.index))
         meta = None if fig is None else fig["layout"]["meta"]
         l = s.l
         if s.kind in ("input", "cost", "BP1"):
@@ -527,7 +527,7 @@ def test_focus_figure_of_each_step():
 @pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "linear"])
 def test_activation_figure_marks_each_neuron_on_the_curve(act):
     net, trace = random_net((3, 4, 2), act)
-    fig = figures.activation_figure(net, trace, 2)
+    fig = network.activation_figure(net, trace, 2)
     curve, points = fig["data"]
     zz = np.asarray(curve["x"], float)
     want = {"sigmoid": 1 / (1 + np.exp(-zz)), "tanh": np.tanh(zz), "relu": np.maximum(zz, 0),
@@ -545,7 +545,7 @@ def test_activation_figure_prints_j_labels_only_where_they_fit(n, printed):
     """16 labels on a 360-pixel curve print over each other: past 8 neurons they show on
     hover only, and every point still names its neuron there."""
     net, trace = random_net((3, n, 2), "sigmoid")
-    _, points = figures.activation_figure(net, trace, 2)["data"]
+    _, points = network.activation_figure(net, trace, 2)["data"]
     assert ("text" in points["mode"]) is printed
     assert list(points["text"]) == [f"j={j}" for j in range(1, n + 1)]
     assert "%{text}" in points["hovertemplate"]
@@ -555,16 +555,16 @@ def test_activation_figure_puts_the_labels_of_neighbouring_points_on_opposite_si
     # The 2-2-2 preset's a² neurons sit at z = 0.3775 and 0.3925: one label above-left of
     # its point, the other below-right, so neither covers the other.
     net, x, y = PRESETS["2-2-2 by hand"].make()
-    _, points = figures.activation_figure(net, net.backprop(x, y), 2)["data"]
+    _, points = network.activation_figure(net, net.backprop(x, y), 2)["data"]
     assert sorted(points["textposition"]) == ["bottom right", "top left"]
     z = np.array([0.5, -3.0, 0.51, 2.0, -2.9])           # by z: j=2, 5, 1, 3, 4
-    assert figures.label_sides(z) == ["top left", "top left", "bottom right", "top left",
+    assert network.label_sides(z) == ["top left", "top left", "bottom right", "top left",
                                       "bottom right"]
 
 
 def test_activation_figure_of_softmax_has_no_curve():
     net, trace = random_net((3, 4), "softmax", "log_likelihood")
-    fig = figures.activation_figure(net, trace, 2)
+    fig = network.activation_figure(net, trace, 2)
     (points,) = fig["data"]
     np.testing.assert_allclose(np.sum(points["y"]), 1.0, rtol=1e-12)
     go.Figure(fig)
@@ -572,23 +572,23 @@ def test_activation_figure_of_softmax_has_no_curve():
 
 def test_cost_history_figure():
     costs = [0.3, 0.2, 0.15, 0.1]
-    fig = figures.cost_history_figure(costs)
+    fig = network.cost_history_figure(costs)
     (line,) = fig["data"]
     assert list(line["x"]) == [0, 1, 2, 3] and list(line["y"]) == costs
     assert fig["layout"]["yaxis"]["rangemode"] == "tozero"
     go.Figure(fig)
-    go.Figure(figures.cost_history_figure([]))
+    go.Figure(network.cost_history_figure([]))
 
 
 def test_the_largest_layers_still_line_up():
     net, trace = random_net((MAX_NEURONS, MAX_NEURONS, 3), "sigmoid")
-    fig = figures.network_figure(net, trace)
+    fig = network.network_figure(net, trace)
     for h in heatmaps(fig):
         check_heatmap(fig, h, expected(net, trace, h["meta"]["quantity"], h["meta"]["l"]))
-    fig = figures.matrix_figure(net, trace, "w", 2)
+    fig = network.matrix_figure(net, trace, "w", 2)
     check_heatmap(fig, heatmaps(fig)[0], expected(net, trace, "w", 2))
     round_trip(fig, heatmaps(fig)[0], net, trace, lambda x, y: ("w", 2, y, x))
-    fig = figures.outer_product_figure(net, trace, 3)
+    fig = network.outer_product_figure(net, trace, 3)
     round_trip(fig, heat(fig, "a", 2), net, trace, lambda x, y: ("a", 2, x, None))
     go.Figure(fig)
 
@@ -649,7 +649,7 @@ def _anchor(a):
                                   lambda: random_net((16, 16, 16), "tanh")])
 def test_panel_titles_sit_equally_far_above_their_panels_in_every_row(make):
     net, trace = make()
-    fig = figures.network_figure(net, trace)
+    fig = network.network_figure(net, trace)
     lay = fig["layout"]
     h = lay["height"] - lay["margin"]["t"] - lay["margin"]["b"]
     gaps = {}
@@ -681,7 +681,7 @@ def test_figures_leave_text_colours_to_the_theme():
     a background, or fade its text."""
     net, trace = random_net()
     figs = all_figures(net, trace) + all_figures(net, trace, i=3)
-    figs += [figures.bias_figure(net, trace, 3), figures.network_figure(
+    figs += [network.bias_figure(net, trace, 3), network.network_figure(
         net, trace, focus=("z", 3), marks=marks_for(("z", 3, 1, None)))]
     for fig in figs:
         lay = fig["layout"]
@@ -703,7 +703,7 @@ def test_marks_lie_on_a_light_halo():
     net, trace = random_net()
     pick = ("delta", 2, 1, None)
     uses = explain(net, trace, *pick).uses
-    fig = figures.network_figure(net, trace, marks=marks_for(pick, uses))
+    fig = network.network_figure(net, trace, marks=marks_for(pick, uses))
     shapes = fig["layout"]["shapes"]
     marks = [i for i, s in enumerate(shapes) if s["line"]["color"] == MARK]
     assert len(marks) == len([u for u in uses if u[0] != "w"]) + 1    # no w in this figure
@@ -716,7 +716,7 @@ def test_marks_lie_on_a_light_halo():
 def test_a_question_mark_on_each_panel_not_yet_computed():
     net, trace = random_net((3, 4, 2, 3))
     S = steps(net, trace)
-    fig = figures.network_figure(net, trace, known=known(S, 2))
+    fig = network.network_figure(net, trace, known=known(S, 2))
     labels, _ = labels_layer(fig)
     marks = sorted((x, y) for x, y, t in labels if t == "?")
     want = sorted(((x[0] + x[-1]) / 2, (y[0] + y[-1]) / 2)
@@ -733,7 +733,7 @@ def test_row_numbers_left_of_each_row_of_panels():
     number and the row are that same row of the panels in between."""
     sizes = (3, 4, 2, 3)
     net, trace = random_net(sizes)
-    fig = figures.network_figure(net, trace)
+    fig = network.network_figure(net, trace)
     labels, _ = labels_layer(fig)
     numbers = [(x, y, t) for x, y, t in labels if t != "?"]
     panels = sorted(heatmaps(fig), key=lambda h: (h["meta"]["quantity"], h["meta"]["l"]))
@@ -764,7 +764,7 @@ def test_row_numbers_left_of_each_row_of_panels():
 
 def test_matrix_figure_numbers_its_rows_and_columns():
     net, trace = random_net((3, 4, 2))
-    fig = figures.matrix_figure(net, trace, "w", 2)
+    fig = network.matrix_figure(net, trace, "w", 2)
     (h,) = heatmaps(fig)
     x, y = np.asarray(h["x"], float), np.asarray(h["y"], float)
     labels, t = labels_layer(fig)

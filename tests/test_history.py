@@ -4,8 +4,8 @@ leaves it as it was, and the change shown is always the last step's (issue 7, it
 
 import numpy as np
 import pytest
+from helpers.apptest import GRADIENT, NETWORK, assert_clean, charts, decode, open_page, same_network
 from numpy.testing import assert_allclose
-from test_pages import GRADIENT, NETWORK, assert_clean, charts, decode, open_page, same_network
 
 from backprop import Network
 from explorer import files

@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
+from helpers.apptest import APP, NETWORK, STEP, assert_clean, charts, heatmaps
 from streamlit.testing.v1 import AppTest
-from test_pages import APP, NETWORK, STEP, assert_clean, charts, heatmaps
 
 from explorer import files, lesson
 from explorer.presets import PRESETS

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import numpy as np
+from helpers.apptest import text_of
 from streamlit.testing.v1 import AppTest
-from test_pages import text_of
 
 from backprop import Network, numerical_gradient
 from backprop.explain import explain

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from helpers.apptest import charts, decode
 from numpy.testing import assert_allclose, assert_array_equal
 from streamlit.testing.v1 import AppTest
-from test_pages import charts, decode
 
 from backprop import Network
 from backprop.explain.notation import pretty

@@ -12,9 +12,9 @@ import zlib
 
 import numpy as np
 import pytest
+from helpers.apptest import APP, GRADIENT, assert_clean, column_with, open_page, same_network
 from numpy.testing import assert_allclose
 from streamlit.testing.v1 import AppTest
-from test_pages import APP, GRADIENT, assert_clean, column_with, open_page, same_network
 
 from backprop import Network, validate
 from backprop.explain.notation import pretty

@@ -11,7 +11,8 @@ import time
 
 import streamlit as st
 
-from .. import figures, practice, ui
+from .. import practice, ui
+from ..figures import network
 from ..practice_view import RULE, cell_name, diagnosis_note
 from . import live
 from .common import STUDENT_EVERY, the_store
@@ -109,7 +110,7 @@ def question(s, me, q):
     st.caption(f"Step {i + 1} of {len(a.steps)} · {a.step.title}")
     # The step's own figure where it has one; σ's curve would show the asked a's before the
     # reveal. The cost and BP1 have none: they work from aᴸ and the target y, shown here.
-    fig = (figures.focus_figure(a.net, a.trace, a.step, now, ((a.cell, "pick"),))
+    fig = (network.focus_figure(a.net, a.trace, a.step, now, ((a.cell, "pick"),))
            if q.revealed or a.step.kind != "a" else None)
     left, right = st.columns([1.3, 1])
     with left:
@@ -128,7 +129,7 @@ def question(s, me, q):
     if q.revealed:
         st.success(f"Revealed: {name} = {q.right:.6g}", icon=":material/visibility:")
         st.latex(a.step.numbers)
-    ui.plotly_chart(figures.network_figure(a.net, a.trace, known=now,
+    ui.plotly_chart(network.network_figure(a.net, a.trace, known=now,
                                            focus=(a.step.quantity, a.step.l),
                                            marks=((a.cell, "pick"),)),
                     key="class_chart_network", width="content")

@@ -216,7 +216,7 @@ def wait_for_run(page, timeout=30_000):
     Before its first run the app reports "initial", so right after `page.goto`
     this waits for that first run. After an interaction, wait for a rerun to
     start (or for the element it changes) before calling this. The Step page's own
-    charts (explorer/chart.js) are drawn once plotly.js has loaded, which on a page's
+    charts (explorer/figures/chart.js) are drawn once plotly.js has loaded, which on a page's
     first load comes after the run: this waits for them too.
     """
     page.wait_for_selector(APP_READY, timeout=timeout)

@@ -191,7 +191,7 @@ def test_page_opened_cold_by_its_url_draws_without_errors(page, fresh_server, pa
 @pytest.mark.parametrize("tail", ["", "/"], ids=["page", "page-slash"])
 def test_the_step_charts_draw_under_a_base_url_path(page, tmp_path, page_errors, tail):
     """Served under a path (server.baseUrlPath, as behind a course site's proxy), the Step
-    page's charts load plotly.js from the app's own address (explorer/chart.js), also when
+    page's charts load plotly.js from the app's own address (explorer/figures/chart.js), also when
     the page's address ends in "/"."""
     with serve(tmp_path, base_path="course/bp") as base:
         loaded = []
@@ -200,7 +200,7 @@ def test_the_step_charts_draw_under_a_base_url_path(page, tmp_path, page_errors,
         page.goto(f"{base}/Step_through{tail}", timeout=TIMEOUT)
         wait_for_run(page, TIMEOUT)
         assert network_chart(page), "the network figure is drawn"
-        assert loaded == [(200, f"{base}/component/explorer.chart.plotly_js/plotly.min.js")]
+        assert loaded == [(200, f"{base}/component/explorer.figures.chart.plotly_js/plotly.min.js")]
         assert_no_errors(page, page_errors)
 
 

@@ -18,7 +18,7 @@ import pytest
 from test_explorer import screenshot
 
 from benchmarks.load import free_port, start_server, stop_server
-from explorer.heatmap import GREY, HALO, MARK
+from explorer.figures.heatmap import GREY, HALO, MARK
 
 TIMEOUT = 30_000
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'

@@ -1,4 +1,4 @@
-// The Step page's heatmap chart (explorer/chart.py): one div that plotly.js keeps from
+// The Step page's heatmap chart (explorer/figures/chart.py): one div that plotly.js keeps from
 // one rerun to the next and redraws with Plotly.react, once per changed figure.
 // st.plotly_chart remounts a changed figure and draws it twice.
 //

@@ -9,7 +9,7 @@ component keeps one div for the life of its key, and plotly.js draws each new fi
 (``chart.js``). ``benchmarks/bench_app.py`` measures the time from a click to the paint.
 
 plotly.js is the copy inside the installed ``plotly`` package: Streamlit serves that
-folder (``/component/explorer.chart.plotly_js/``) as a files-only v1 component, so nothing
+folder (``/component/explorer.figures.chart.plotly_js/``) as a files-only v1 component, so nothing
 is copied or built.
 """
 
@@ -21,8 +21,8 @@ from streamlit.components import v1 as components_v1
 
 from backprop.explain.notation import QUANTITIES
 
+from ..picking import pick_layers
 from . import heatmap
-from .picking import pick_layers
 
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 # The v1 name is this module's name and the name given (components_v1.declare_component).

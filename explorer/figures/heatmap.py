@@ -4,7 +4,7 @@ Figures are plain dicts in Plotly's figure format (tests/test_figures.py validat
 against ``go.Figure`` once; doing so on every rerun would cost more than building them).
 Positions are given in pixels, so cells are the same size everywhere. Text has no colour
 of its own: Streamlit's template gives it the theme's, light or dark (the Step page's own
-chart, ``explorer/chart.js``, builds the same template from the theme).
+chart, ``explorer/figures/chart.js``, builds the same template from the theme).
 """
 
 import base64
@@ -13,7 +13,7 @@ import numpy as np
 
 from backprop.explain.notation import QUANTITIES, plain
 
-from .limits import MAX_TEXT_CELLS
+from ..limits import MAX_TEXT_CELLS
 
 CELL = 46           # pixels per cell side, for up to 6 rows; larger layers get smaller cells
 MIN_TEXT_WIDTH = 40  # narrower cells show their value on hover only
@@ -24,7 +24,7 @@ MIN_TEXT_WIDTH = 40  # narrower cells show their value on hover only
 BAR_ROOM = 84
 # Colours that read on Streamlit's light and dark backgrounds alike. Text, tick labels and
 # colour bars set no colour: they take the theme's from the template that st.plotly_chart
-# (or the Step page's explorer/chart.js) adds, and follow it when a user switches themes (a
+# (or the Step page's explorer/figures/chart.js) adds, and follow it when a user switches themes (a
 # colour set here would stay as it was). st.plotly_chart's text colour is a grey with about
 # 3.7:1 contrast on white (chart.js uses the theme's body text), so no text here is made
 # fainter.

@@ -1,0 +1,1 @@
+"""Helpers the tests of several folders import (tests/ is on pytest's pythonpath)."""
