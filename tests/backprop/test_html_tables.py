@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from html_reader import tables
+from helpers.html_reader import tables
 
 from backprop import Network
 from backprop import html_tables as ht

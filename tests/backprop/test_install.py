@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import test_html_tables as ref
-from html_reader import tables
+from helpers.html_reader import tables
 
 from backprop import Network, __version__
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # What a clone holds besides the sources; a build in the copy must not see these.
 NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", "build",
                                      "data", "test-results", "artifacts", ".hypothesis",
