@@ -15,7 +15,7 @@ import secrets
 import streamlit as st
 
 from backprop.export import numpy_script, quiz, worksheet
-from backprop.export_quiz import MAX_NAME
+from backprop.export.quiz import MAX_NAME
 
 from . import practice, ui
 from .widgets import kept, lazy_expander

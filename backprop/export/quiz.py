@@ -23,14 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import validate
-from .costs import COSTS
-from .explain import explain
-from .explain.notation import plain, pretty
-from .export_render import HTML, describe, tolerance
-from .export_slips import separating_tolerance, slipped
-from .export_worksheet import _value, cell_list, given
-from .network import Network
+from .. import validate
+from ..costs import COSTS
+from ..explain import explain
+from ..explain.notation import plain, pretty
+from ..network import Network
+from .render import HTML, describe, tolerance
+from .slips import separating_tolerance, slipped
+from .worksheet import _value, cell_list, given
 
 MAX_VARIANTS, MAX_CELLS, MAX_NAME = 50, 20, 60
 MAX_LAYERS, MAX_NEURONS = 6, 16     # the explorer's limits (explorer/limits.py)

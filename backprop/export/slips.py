@@ -16,10 +16,10 @@ over a batch with one row per slip, the slip written over its cell.
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .costs import bp1
-from .explain import explain
-from .practice.mistakes import MISTAKES, candidates
+from ..activations import ACTIVATIONS
+from ..costs import bp1
+from ..explain import explain
+from ..practice.mistakes import MISTAKES, candidates
 
 FLOOR = 1e-4    # the narrowest tolerance, relative to the answer
 _PLAIN = ACTIVATIONS["linear"]   # as ``act``, the costs' plain forms taken from a itself

@@ -8,8 +8,8 @@
   ``Quiz`` with notes for the teacher on any question that could not be made as it should.
 """
 
-from .export_quiz import Quiz, moodle_quiz, quiz
-from .export_script import numpy_script
-from .export_worksheet import worksheet
+from .quiz import Quiz, moodle_quiz, quiz
+from .script import numpy_script
+from .worksheet import worksheet
 
 __all__ = ["Quiz", "moodle_quiz", "numpy_script", "quiz", "worksheet"]

@@ -11,11 +11,11 @@ a^{l−1}_k = 1 (BP4), δ^L_j with a^L_j where y_j = 0 (BP1); each gets its own 
 """
 
 
-from . import validate
-from .explain import explain
-from .explain.notation import plain, pretty, sym
-from .explain.steps import steps
-from .export_render import RENDER, describe, number, tolerance
+from .. import validate
+from ..explain import explain
+from ..explain.notation import plain, pretty, sym
+from ..explain.steps import steps
+from .render import RENDER, describe, number, tolerance
 
 COMPUTED = ("z", "a", "cost", "delta", "nabla_b", "nabla_w")   # what may be blanked
 MAX_BLANKS = 200

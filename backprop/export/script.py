@@ -10,8 +10,8 @@ forms the package uses (activations.py, costs.py); and prints one line per quant
 for a, z, sp (σ'(z^l), the Jacobian for softmax), cost, delta, nabla_b and nabla_w.
 """
 
-from . import validate
-from .costs import COSTS
+from .. import validate
+from ..costs import COSTS
 
 # Each activation's σ and σ' as the package computes them for one example.
 _ACT = {

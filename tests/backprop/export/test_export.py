@@ -481,7 +481,7 @@ def dead_relu(sizes, activations, cost, rng):
 
 
 def test_moodle_quiz_says_when_an_answer_is_0_and_never_prints_minus_0(monkeypatch):
-    from backprop import export_quiz
+    export_quiz = sys.modules["backprop.export.quiz"]  # the module; backprop.export.quiz is quiz()
     net, x, y = dead_relu(None, ["relu", "sigmoid"], "quadratic", None)
     trace = net.backprop(x, y)
     # w³ᵀδ³ is negative at neuron 1, so δ²₁ = (w³ᵀδ³)₁ · 0 is the float −0.0
@@ -516,7 +516,7 @@ def test_moodle_quiz_redraws_a_dead_relu():
 
 
 def quiz_of(*args, **kwargs):
-    from backprop.export_quiz import quiz
+    from backprop.export.quiz import quiz
     return quiz(*args, **kwargs)
 
 
@@ -650,7 +650,7 @@ def test_after_a_download_the_next_quiz_gets_a_fresh_seed_unless_one_was_typed()
 
 
 def test_the_page_names_each_question_that_could_not_be_made_non_trivial(monkeypatch):
-    from backprop import export_quiz
+    export_quiz = sys.modules["backprop.export.quiz"]  # the module; backprop.export.quiz is quiz()
 
     def balanced(sizes, activations, cost, rng):
         # w = 0, b = 0: a³ = σ(0) = ½ = y, so δ³ = 0 in every draw
@@ -668,7 +668,7 @@ def test_the_page_names_each_question_that_could_not_be_made_non_trivial(monkeyp
 
 
 def test_slips_carried_to_the_asked_cell_match_a_hand_computation():
-    from backprop.export_slips import slipped
+    from backprop.export.slips import slipped
     # tanh then sigmoid with the cross-entropy, where σ′(z³) cancels: δ³ = a³ − y
     net = Network([[[0.4, -0.3], [0.2, 0.5], [-0.6, 0.1]], [[0.3, -0.2, 0.5], [0.1, 0.4, -0.3]]],
                   [[0.1, -0.2, 0.3], [0.05, -0.1]], ["tanh", "sigmoid"], "cross_entropy")
@@ -714,7 +714,7 @@ def test_slips_carried_to_the_asked_cell_match_a_hand_computation():
 
 
 def test_the_tolerance_keeps_each_slip_out_by_one_tolerance_more():
-    from backprop.export_slips import separating_tolerance as sep
+    from backprop.export.slips import separating_tolerance as sep
     rule = 5e-4                                     # the practice rule at 0.1: max(5e-4, 1e-4)
     assert sep(0.1, [], rule) == (5e-4, [])
     # a slip 2⁻¹¹ = 4.8828125e-4 away: ±2⁻¹² = 2.44140625e-4 around each (printed 2.4e-4,
