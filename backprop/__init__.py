@@ -11,6 +11,15 @@ a ``Layers`` mapping indexed by that l: ``net.w[2]`` is w^2, ``trace.delta[L]`` 
     >>> trace = net.backprop([0.5, -1.0], [1.0, 0.0])
     >>> trace.nabla_w[3].shape    # δ^3 (a^2)ᵀ, n_3 × n_2
     (2, 3)
+
+The rooms, one line each:
+    network, trace, layers, activations, costs   the algorithm: forward pass and BP1–BP4
+    gradcheck, validate, serialize, html_tables  its checks, its JSON form, its Jupyter tables
+    explain/    the computation written out: the step list, one cell's derivation, LaTeX
+    practice/   a student's answer read and checked, the classic mistakes, diagnose
+    learn/      data sets, mini-batch SGD, and what training records
+    export/     a NumPy script, a worksheet, a Moodle quiz of one network
+    data, train, steps   the README's paths as before (backprop.learn.*, backprop.explain.*)
 """
 
 __version__ = "0.1.0"
