@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from explorer import ui
+from explorer import frame
 from explorer.presets import PRESETS
 
 
-@ui.page("Welcome")
+@frame.page("Welcome")
 def body():
     st.title("Backprop Explorer")
     st.markdown(

@@ -17,7 +17,7 @@ import streamlit as st
 from backprop.export import numpy_script, quiz, worksheet
 from backprop.export.quiz import MAX_NAME
 
-from . import practice, ui
+from . import messages, practice
 from .widgets import kept, lazy_expander
 
 MAX_QUIZ_CELLS = 20    # backprop.export_quiz.MAX_CELLS
@@ -110,7 +110,7 @@ def _quiz(net, cells, variants):
                 made = (choices, quiz(list(net.sizes), list(choices[1]), net.cost, cells,
                                       variants=choices[4], seed=choices[5], name=choices[6]))
         except ValueError as e:
-            ui.error(f"No quiz: {e}")
+            messages.error(f"No quiz: {e}")
             return
         ss["quiz_made"] = made
     q = made[1]
@@ -132,8 +132,8 @@ def _notes(q):
                    "none of the classic slips carried through to it.")
         return
     more = len(q.notes) - NOTES_SHOWN
-    st.warning(ui.plain(f"{len(q.notes)} question(s) could not be made as they should, in "
-                        "20 draws each (their feedback says so too): "
-                        + " ".join(q.notes[:NOTES_SHOWN])
-                        + (f" … and {more} more." if more > 0 else "")),
+    st.warning(messages.plain(f"{len(q.notes)} question(s) could not be made as they should, in "
+                              "20 draws each (their feedback says so too): "
+                              + " ".join(q.notes[:NOTES_SHOWN])
+                              + (f" … and {more} more." if more > 0 else "")),
                icon=":material/warning:")

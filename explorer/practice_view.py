@@ -14,7 +14,7 @@ from backprop.explain.notation import plain, pretty
 from backprop.practice.answers import tolerance
 from backprop.practice.diagnose import diagnose
 
-from . import practice, ui
+from . import messages, practice, widgets
 from .practice import OUTCOME_NAMES, Question, Score
 from .widgets import keep
 
@@ -34,7 +34,7 @@ def switches():
     """The practice toggle, the whole-vector choice and the score, in one row."""
     ss = st.session_state
     ss._practice, ss._practice_vector = ss.practice, ss.practice_vector
-    with ui.wrapping_row(vertical_alignment="center", gap="medium"):
+    with widgets.wrapping_row(vertical_alignment="center", gap="medium"):
         st.toggle("Practice: predict each number first", key="_practice", on_change=keep,
                   args=("practice",), help="The numbers of each step stay hidden until you "
                   "have typed your own value for the outlined cell.")
@@ -121,7 +121,7 @@ def panel(net, x, y, trace, q):
                               args=(net, x, y, q, keys))
     err = ss.msg.get("answer")
     if err:
-        st.error(ui.plain(err), icon=":material/edit:")   # it may quote the answer typed
+        st.error(messages.plain(err), icon=":material/edit:")   # it may quote the answer typed
     st.caption(RULE)
     if q.wrong:
         _feedback(net, x, y, trace, q)

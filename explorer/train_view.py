@@ -7,8 +7,9 @@ import streamlit as st
 from backprop.explain.notation import pretty
 from backprop.learn.data import DATASETS
 
-from . import curves, datasets, limits, minibatch, trainer, training, ui, upload
+from . import curves, datasets, frame, limits, minibatch, state, trainer, training, upload, widgets
 from .datasets import md
+from .figures.plotly_chart import plotly_chart
 
 ss = st.session_state
 SHOWN = 6    # examples of a mini-batch drawn beside their mean
@@ -72,8 +73,8 @@ def on_fit():
         else:           # a file: the sidebar's hidden layers, with n₁ and n_L that fit it
             net = datasets.fitted(d, ss.net, ss.seed, ss.init)
         row = d.train[0]
-        ui.set_network(net, d.X[row], d.targets(net.sizes[-1], [row])[0])
-        ss.preset = ui.CUSTOM
+        state.set_network(net, d.X[row], d.targets(net.sizes[-1], [row])[0])
+        ss.preset = state.CUSTOM
         if name:
             r = datasets.RECIPES[name]
             ss.init, ss.train_eta, ss.train_m = datasets.RECIPE_INIT, r.eta, r.m
@@ -101,11 +102,11 @@ def on_pick():
         return
     try:
         x, y, net = trainer.point(ss, *pick)
-        ui.set_network(net, x, y)   # the point becomes the example (x, y) ...
+        state.set_network(net, x, y)   # the point becomes the example (x, y) ...
     except ValueError as e:         # a stale click, or weights beyond the hosted limits
         ss.train_msg["train"] = f"That point cannot be the example: {e}."
         return
-    ss.preset = ui.CUSTOM
+    ss.preset = state.CUSTOM
     trainer.picked(ss, pick)        # ... on the weights trained so far; training goes on
 
 
@@ -133,7 +134,7 @@ def page():
     if small:
         st.info(small, icon=":material/tune:")
         fit_button(primary=False)
-    st.fragment(ui.guard(workbench))()
+    st.fragment(frame.guard(workbench))()
 
 
 def workbench():
@@ -144,11 +145,11 @@ def workbench():
     playing = ss.train_playing
     controls()
     if playing:
-        st.fragment(run_every=limits.TICK_SECONDS)(ui.guard(live_playing))()
-        st.fragment(run_every=limits.CURVES_SECONDS)(ui.guard(history_playing))()
+        st.fragment(run_every=limits.TICK_SECONDS)(frame.guard(live_playing))()
+        st.fragment(run_every=limits.CURVES_SECONDS)(frame.guard(history_playing))()
     else:
-        st.fragment(ui.guard(live))()
-        st.fragment(ui.guard(history_view))()
+        st.fragment(frame.guard(live))()
+        st.fragment(frame.guard(history_view))()
     batch_section()
 
 
@@ -204,7 +205,7 @@ def controls():
     p = ss.train_progress
     stopped = p.history.diverged is not None or p.epoch >= limits.MAX_EPOCHS
     # One row that wraps where the screen is narrow: the buttons keep their labels whole.
-    row = ui.wrapping_row(vertical_alignment="bottom")
+    row = widgets.wrapping_row(vertical_alignment="bottom")
     box = dict(width=150)       # pixels, for the three numbers
     widget(row.number_input, "Learning rate η", "eta", ss.train_eta,
            lambda: ss.update(train_eta=ss.train_w_eta), min_value=limits.ETA_MIN,
@@ -266,9 +267,9 @@ def live():
         if not ss.train_playing:    # the mini-batch shown below: its points ringed
             minibatch.with_marks(fig, d, minibatch.next_rows(
                 len(d.train), ss.train_m, ss.train_gen["seed"], p))
-        ui.plotly_chart(curves.plain_numbers(fig),
-                        key="train_chart_boundary", on_select=on_pick,
-                        selection_mode="points")
+        plotly_chart(curves.plain_numbers(fig),
+                     key="train_chart_boundary", on_select=on_pick,
+                     selection_mode="points")
     trainer.drawn(ss, p)    # Pause goes back to the network on screen, if a tick ran on
     with right:
         picked()
@@ -285,7 +286,7 @@ def history_view():
         return
     left, right = st.columns(2)
     with left:
-        ui.plotly_chart(curves.curves_figure(h), key="train_chart_curves")
+        plotly_chart(curves.curves_figure(h), key="train_chart_curves")
     with right:
         flow(h)
 
@@ -312,7 +313,7 @@ def flow(h):
              horizontal=True,
              format_func=lambda k: f"{curves.FLOW[k][0]}: {curves.FLOW[k][1]}",
              on_change=lambda: ss.update(train_flow=ss.train_w_flow))
-    ui.plotly_chart(curves.flow_figure(h, ss.train_flow), key="train_chart_flow")
+    plotly_chart(curves.flow_figure(h, ss.train_flow), key="train_chart_flow")
     st.markdown(f"**{curves.flow_sentence(h, ss.train_flow)}**")
     st.caption(curves.CONTRAST)
 
@@ -338,6 +339,6 @@ def batch_section():
              r"{\partial w^{" + str(l) + r"}}, \qquad m = " + str(len(X)))
     traces = [net.backprop(x, y) for x, y in zip(X, Y)]
     mean = net.gradient(X, Y)
-    ui.plotly_chart(minibatch.batch_figure(traces[:SHOWN], mean, l, len(X), rows[:SHOWN]),
-                    key="train_chart_batch")
+    plotly_chart(minibatch.batch_figure(traces[:SHOWN], mean, l, len(X), rows[:SHOWN]),
+                 key="train_chart_batch")
     st.markdown(minibatch.adds_up(traces, mean, l, SHOWN))

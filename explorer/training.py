@@ -1,4 +1,4 @@
-"""The decision boundary with the data on top, as a Plotly figure dict (``ui.plotly_chart``
+"""The decision boundary with the data on top, as a Plotly figure dict (``plotly_chart``
 sends it); the other figures of learning from data are in ``curves`` (cost, accuracy and
 gradient flow per epoch) and ``minibatch`` (one mini-batch's ∂C_x/∂wˡ beside their mean).
 

@@ -1,4 +1,5 @@
-"""Widgets whose values outlive them, and an expander drawn only while it is open.
+"""Widgets whose values outlive them, an expander drawn only while it is open, and a
+row of elements that wraps on a narrow screen.
 
 Streamlit forgets a widget's value when a run does not draw it. A value kept under a plain
 session-state key (the widget's own key is that key with "_" in front) survives: the
@@ -29,3 +30,9 @@ def lazy_expander(label, key, icon=None):
     (on the Step page, a click on Next then has a dozen fewer widgets to send and draw)."""
     box = st.expander(label, icon=icon, key=key, on_change="rerun")
     return box if box.open else None
+
+
+def wrapping_row(**kwargs):
+    """A horizontal container whose elements keep their own width and wrap onto the next
+    line when the screen is too narrow, where st.columns would squeeze them."""
+    return st.container(horizontal=True, wrap=True, **kwargs)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from backprop.explain.notation import pretty
 from backprop.validate import shown
-from explorer import files, limits, tables, ui
+from explorer import files, frame, limits, messages, sidebar, state, tables
 
 # Text cells: a number cell of the browser turns "abc" into 0 before the server sees it.
 CELL = st.column_config.TextColumn(max_chars=tables.MAX_CELL_CHARS, alignment="right")
@@ -18,7 +18,7 @@ def editor(name, df, key):
     applies it, and the table shows the last valid numbers. Where a lesson link locks
     editing, the table is shown, not editable, and None is returned."""
     ss = st.session_state
-    if ui.locked("edit"):
+    if sidebar.locked("edit"):
         st.dataframe(tables.as_text(df), width="content")
         return None
     refused = None
@@ -36,7 +36,7 @@ def editor(name, df, key):
         limits.check_magnitude(name, values)
         return values
     except ValueError as e:
-        ui.error(f"{e}. Still using the last valid {name}.")
+        messages.error(f"{e}. Still using the last valid {name}.")
         return None
 
 
@@ -46,14 +46,14 @@ def on_upload():
     if up is None:
         return
     try:
-        ui.set_network(*files.loads(up.getvalue()))
-        ss.preset = ui.CUSTOM
+        state.set_network(*files.loads(up.getvalue()))
+        ss.preset = state.CUSTOM
         ss.msg.pop("upload", None)
     except ValueError as e:
         ss.msg["upload"] = f"Could not load {shown(up.name)}: {e}"
 
 
-@ui.page("Network")
+@frame.page("Network")
 def body():
     ss = st.session_state
     net, v = ss.net, ss.version
@@ -62,7 +62,7 @@ def body():
                 "the cell (j, k) of wˡ is wˡⱼₖ, the weight **to** j **from** k. Edit any "
                 "cell: every page follows at once. An empty or impossible cell is reported "
                 "beside its table, and the last valid numbers stay in use.")
-    if ui.locked("edit"):
+    if sidebar.locked("edit"):
         st.info("This lesson keeps its network as it is: the tables are shown, not edited, "
                 "and no file can be loaded.", icon=":material/lock:")
     st.caption(f"Every number lies between −{limits.MAX_ABS:g} and {limits.MAX_ABS:g}; "
@@ -94,10 +94,10 @@ def body():
     down.download_button("Download this network (JSON)", files.dumps(ss.net, ss.x, ss.y),
                          file_name="network.json", mime="application/json")
     with up:
-        if not ui.locked("edit"):
+        if not sidebar.locked("edit"):
             st.file_uploader("Load a network (JSON, as downloaded)", type=["json"],
                              key="_upload", on_change=on_upload)
-        ui.message("upload")
+        messages.message("upload")
     link = files.to_link(ss.net, ss.x, ss.y)
     if len(link) <= files.MAX_LINK_CHARS:
         if st.button("Put this network in the address bar", key="share",

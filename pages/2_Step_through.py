@@ -5,7 +5,7 @@ import streamlit as st
 
 from backprop.explain import explain
 from backprop.explain.steps import steps
-from explorer import export_view, lesson_view, practice, practice_view, ui
+from explorer import export_view, frame, lesson_view, practice, practice_view, widgets
 from explorer.figures import chart, heatmap, network
 from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
 
@@ -33,7 +33,7 @@ def show(fig, net, key):
         chart.show(fig, key, net, on_pick)
 
 
-@ui.page("Step through")
+@frame.page("Step through")
 def body():
     st.title("Step through one example")
     practice_view.ensure()
@@ -41,7 +41,7 @@ def body():
 
 
 @st.fragment
-@ui.guard
+@frame.guard
 def step_view():
     """Everything that changes with the step. A fragment: Next, Prev, the slider and clicks
     rerun only this, not the sidebar."""
@@ -60,7 +60,7 @@ def step_view():
 
     # A row that wraps: on a narrow screen the slider goes under Prev and Next, which
     # keep their width (columns would squeeze them until their labels are cut).
-    with ui.wrapping_row(vertical_alignment="bottom"):
+    with widgets.wrapping_row(vertical_alignment="bottom"):
         st.button("◀ Prev", key="prev", on_click=go, args=(-1,), disabled=ss.step == 0)
         st.button("Next ▶", key="next", on_click=go, args=(1,), type="primary",
                   disabled=ss.step == len(all_steps) - 1)

@@ -5,19 +5,20 @@ import streamlit as st
 
 from backprop import numerical_gradient
 from backprop.explain.notation import pretty
-from explorer import limits, tables, ui
+from explorer import frame, limits, messages, state, tables
 from explorer.figures import network
+from explorer.figures.plotly_chart import plotly_chart
 from explorer.history import History
 
 
 def descend(times):
     """All ``times`` steps or none; the history goes on only if it belongs to this network."""
     ss = st.session_state
-    history = ui.history() or History.start(ss.net, ss.x, ss.y)
+    history = state.history() or History.start(ss.net, ss.x, ss.y)
     try:
         eta = limits.check_eta(ss.eta)
         net, history = history.descend(times, eta)
-        ui.set_network(net, ss.x, ss.y)
+        state.set_network(net, ss.x, ss.y)
         ss.history = history
         ss.msg.pop("sgd", None)
     except ValueError as e:
@@ -26,7 +27,7 @@ def descend(times):
             + ". Try a smaller learning rate η."
 
 
-@ui.page("Gradient check")
+@frame.page("Gradient check")
 def body():
     ss = st.session_state
     net = ss.net
@@ -77,16 +78,16 @@ def body():
         eta_ok = True
     except ValueError as e:
         eta_ok = False
-        ui.error(f"{e}. No step is taken until η lies in that range.")
+        messages.error(f"{e}. No step is taken until η lies in that range.")
     c2.button("Take 1 step", key="sgd1", on_click=descend, args=(1,), type="primary",
               disabled=not eta_ok)
     c3.button("Take 10 steps", key="sgd10", on_click=descend, args=(10,), disabled=not eta_ok)
-    ui.message("sgd")
-    history = ui.history()
+    messages.message("sgd")
+    history = state.history()
     change = None if history is None else history.change
     st.metric("Cost Cₓ of this example", f"{trace.cost:.6g}",
               delta=None if change is None else f"{change:.3g}", delta_color="inverse")
     if change is not None:
-        ui.plotly_chart(network.cost_history_figure(history.costs), key="chart_history")
+        plotly_chart(network.cost_history_figure(history.costs), key="chart_history")
 
 body()

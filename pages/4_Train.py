@@ -2,10 +2,10 @@
 the decision boundary move, see one mini-batch's gradient as the mean of its examples',
 and step through any point."""
 
-from explorer import train_view, ui
+from explorer import frame, train_view
 
 
-@ui.page("Train")
+@frame.page("Train")
 def body():
     train_view.page()
 

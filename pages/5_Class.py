@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from explorer import ui
+from explorer import frame
 from explorer.classroom import common, student_view
 
 
-@ui.guard
+@frame.guard
 def body():
     st.set_page_config(page_title="Class · Backprop Explorer", layout="wide")
     common.nav()

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from explorer import ui
+from explorer import frame
 from explorer.classroom import teacher_view
 
 
-@ui.page("Teach")
+@frame.page("Teach")
 def body():
     st.title("Teach a live class")
     teacher_view.page()

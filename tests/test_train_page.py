@@ -224,7 +224,7 @@ def test_a_picked_point_is_the_example_on_step_through():
     d, net = ss["train_data"], ss["train_progress"].net
     row = d.train[7]
     x, y = d.X[row], np.eye(2)[d.c[row]]
-    # what on_pick sets, through ui.set_network: the trained network and the point
+    # what on_pick sets, through state.set_network: the trained network and the point
     ss["net"], ss["x"], ss["y"] = net, x, y
     ss["train_synced"], ss["train_point"], ss["train_point_at"] = net, ("train", 7), (1, 0)
     at.run()

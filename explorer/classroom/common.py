@@ -5,7 +5,8 @@ import os
 
 import streamlit as st
 
-from .. import ui
+from .. import frame
+from ..nav import PAGES, embedded_nav
 from .store import ENV, Store, default_path
 
 PASSWORD = "BACKPROP_TEACHER_PASSWORD"   # when set, opening a class asks for it
@@ -33,10 +34,10 @@ def the_store():
 
 def nav():
     """The sidebar's page links alone: a student's page has no network to set."""
-    ui.touch_screens()
-    ui.embedded_nav()
+    frame.touch_screens()
+    embedded_nav()
     with st.sidebar:
-        for path, label, icon in ui.PAGES:
+        for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon)
 
 

@@ -11,8 +11,9 @@ import time
 
 import streamlit as st
 
-from .. import practice, ui
+from .. import frame, practice
 from ..figures import network
+from ..figures.plotly_chart import plotly_chart
 from ..practice_view import RULE, cell_name, diagnosis_note
 from . import live
 from .common import STUDENT_EVERY, the_store
@@ -90,7 +91,7 @@ def _error():
 
 
 @st.fragment(run_every=STUDENT_EVERY)
-@ui.guard
+@frame.guard
 def poll():
     """Every few seconds: has the teacher asked, revealed or ended? Then redraw the page."""
     ss = st.session_state
@@ -118,7 +119,7 @@ def question(s, me, q):
         st.info(a.step.text)
     with right:
         if fig is not None:
-            ui.plotly_chart(fig, key="class_chart_focus", width="content")
+            plotly_chart(fig, key="class_chart_focus", width="content")
         elif a.step.kind in ("cost", "BP1"):
             st.caption("The network's output and the target of this example")
             st.latex(live.output_and_target(a))
@@ -129,10 +130,10 @@ def question(s, me, q):
     if q.revealed:
         st.success(f"Revealed: {name} = {q.right:.6g}", icon=":material/visibility:")
         st.latex(a.step.numbers)
-    ui.plotly_chart(network.network_figure(a.net, a.trace, known=now,
-                                           focus=(a.step.quantity, a.step.l),
-                                           marks=((a.cell, "pick"),)),
-                    key="class_chart_network", width="content")
+    plotly_chart(network.network_figure(a.net, a.trace, known=now,
+                                        focus=(a.step.quantity, a.step.l),
+                                        marks=((a.cell, "pick"),)),
+                 key="class_chart_network", width="content")
 
 
 def _answer_form(s, me, q, name):

@@ -15,7 +15,8 @@ import streamlit as st
 
 from backprop.explain.steps import steps
 
-from .. import practice, ui
+from .. import frame, practice
+from ..figures.plotly_chart import plotly_chart
 from ..practice_view import cell_name
 from ..presets import PRESETS
 from . import live
@@ -136,7 +137,7 @@ def _ask(s, class_id, net, x, y, i, cell):
 
 
 @st.fragment(run_every=TEACHER_EVERY)
-@ui.guard
+@frame.guard
 def live_view():
     """Counts, share right, histogram, mistakes and the reveal button, refreshed by itself.
     The link's key is checked again on every refresh."""
@@ -168,7 +169,7 @@ def live_view():
                   icon=":material/visibility:", on_click=lambda: s.reveal(cls.id, q.id))
     left, right = st.columns([1.6, 1])
     with left:
-        ui.plotly_chart(live.histogram(t, q.right), key="teach_histogram")
+        plotly_chart(live.histogram(t, q.right), key="teach_histogram")
     with right:
         st.markdown("**Diagnosed mistakes**")
         if t.mistakes:

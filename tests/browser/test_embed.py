@@ -4,7 +4,7 @@ site (http://localhost:PORT, while the app is on http://127.0.0.1:PORT), as a Mo
 Canvas page would frame it.
 
 Each frame draws its page with Streamlit's toolbar gone, as embed mode does; a narrow frame
-starts with the sidebar folded away, so the row of page links on top (explorer.ui's
+starts with the sidebar folded away, so the row of page links on top (explorer.nav's
 ``embedded_nav``) is how a student moves between pages, keeping ``embed=true`` and the
 session's network. Next works on Step through. Screenshots of the course page and of two
 frames go to artifacts/embed-*.png.
@@ -38,7 +38,7 @@ from test_explorer import (
 from backprop import Network
 from benchmarks import replicas
 from explorer import files, lesson
-from explorer.ui import SHORT
+from explorer.nav import SHORT
 
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 NARROW, WIDE = 720, 1100       # px: a course page's column; a wide one (sidebar shown)

@@ -484,7 +484,7 @@ def test_the_figures_of_gradient_check_and_train_fit_in_their_own_margins(
 
 
 def test_sidebar_lists_each_page_once(page, app_server, page_errors):
-    """The sidebar's own page links replace Streamlit's automatic list (ui.PAGES), which
+    """The sidebar's own page links replace Streamlit's automatic list (explorer.nav.PAGES), which
     would list the landing page as "app" a second time."""
     page.goto(app_server + "/", timeout=TIMEOUT)
     wait_for_run(page, TIMEOUT)

@@ -31,13 +31,13 @@ def open_page(page="app"):
 
 
 def text_of(alert):
-    """What an st.error shows: its Markdown source with the escapes of explorer.ui.plain
+    """What an st.error shows: its Markdown source with the escapes of explorer.messages.plain
     taken out."""
     return re.sub(r"\\(.)", r"\1", alert.value)
 
 
 def assert_clean(at):
-    """No exception, and no apology from the page guard (ui.page turns errors into one)."""
+    """No exception, and no apology from the page guard (frame.page turns errors into one)."""
     assert not at.exception, [e.value for e in at.exception]
     apologies = [e.value for e in at.error if APOLOGY in e.value]
     assert not apologies, apologies
