@@ -59,7 +59,8 @@ MAX_POINTS = 1000                    # examples in a data set, generated or uplo
 # (-1.2345678901234567e-100), so the largest file within those bounds is
 # (1000 + 1) lines × (18 cells × 32 + 17 commas + 2 for "\r\n") = 595,595 bytes, 691,691
 # with a label column of 4-byte UTF-8 characters: within the uploader's own limit of 1 MB,
-# which is therefore the only byte limit (tests/test_datasets.py builds that file).
+# which is therefore the only byte limit (tests/explorer/train/test_datasets.py builds that
+# file).
 MAX_CELL_CHARS = 32
 MAX_CSV_COLUMNS = MAX_NEURONS + 2    # n_1 ≤ 16 features, the label, pandas' index column
 UPLOAD_MB = 1                        # st.file_uploader's own limit (and maxUploadSize)

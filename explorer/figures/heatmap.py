@@ -1,6 +1,6 @@
 """The one heatmap panel every figure is built from, and the figure scaffolding.
 
-Figures are plain dicts in Plotly's figure format (tests/test_figures.py validates them
+Figures are plain dicts in Plotly's figure format (tests/explorer/figures/ validates them
 against ``go.Figure`` once; doing so on every rerun would cost more than building them).
 Positions are given in pixels, so cells are the same size everywhere. Text has no colour
 of its own: Streamlit's template gives it the theme's, light or dark (the Step page's own

@@ -12,7 +12,8 @@ from . import heatmap
 class _Checked(go.Figure):
     """A figure dict that st.plotly_chart sends as it is. Plotly would validate every
     property again on every rerun (about 0.2 s for six layers of 16 neurons); the figure
-    functions are instead checked against go.Figure once, in tests/test_figures.py."""
+    functions are instead checked against go.Figure once, in
+    tests/explorer/figures/test_figures.py."""
 
     def __init__(self, fig):
         super().__init__()

@@ -17,7 +17,7 @@ from explorer.classroom import db, store
 from explorer.classroom.records import ALPHABET, ClassError, Student, TooFast
 from explorer.classroom.store import Store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 CELL = ("delta", 2, 1, None)
 T0 = 1_000_000.0            # a fixed clock: every action takes ``now``
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from numpy.testing import assert_allclose
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.load import free_port, start_server, stop_server  # noqa: E402

@@ -14,7 +14,7 @@ from explorer.figures import chart
 from explorer.picking import LABELS
 from explorer.presets import default_network
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.loadclient import AppSession, run_sync  # noqa: E402

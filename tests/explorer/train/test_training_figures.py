@@ -17,7 +17,7 @@ from backprop.learn.history import History
 from explorer import curves, datasets, limits, minibatch, training
 from explorer.upload import read_csv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def traces_of(fig, kind):

@@ -719,7 +719,7 @@ def test_one_gradient_step_lowers_the_cost():
 
 
 def test_learning_rate_is_used_and_bounded():
-    """The bounds are the page's to check (tests/test_untrusted_input.py): a browser that
+    """The bounds are the page's to check (tests/explorer/test_untrusted_input.py): a browser that
     refuses an η out of range keeps sending the old one while showing the new."""
     at = open_page("gradient")
     eta = at.number_input(key="_eta")

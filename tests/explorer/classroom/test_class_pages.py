@@ -24,7 +24,7 @@ from explorer.classroom.store import Store
 from explorer.practice_view import cell_name
 from explorer.presets import PRESETS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 CLASS = str(ROOT / "pages/5_Class.py")
 TEACH = str(ROOT / "pages/6_Teach.py")
 HAND = "2-2-2 by hand"

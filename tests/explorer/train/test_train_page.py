@@ -16,7 +16,7 @@ from backprop.learn import data, train
 from explorer import curves, datasets
 from explorer.presets import PRESETS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 APP, TRAIN = str(ROOT / "app.py"), str(ROOT / "pages/4_Train.py")
 STEP = str(ROOT / "pages/2_Step_through.py")
 APOLOGY = "Sorry, something went wrong"
