@@ -10,7 +10,7 @@ points) and a network chosen with --preset (default: the session's default netwo
 (b) repaints per second in headless Chromium while Play runs: the page counts, frame by
     frame, how often the decision boundary (a 50 × 50 heatmap) shows a new network, over
     --seconds seconds. Goal: ≥ 5 a second.
-(d) with --fits: what the Train page's fit (explorer/datasets.py RECIPES) reaches on each
+(d) with --fits: what the Train page's fit (explorer/train/datasets.py RECIPES) reaches on each
     generated data set (noise 0, 200 points, 20 % kept for testing), seeds 0-9: the epoch
     from which training accuracy stays at the stated goal (C for the sine), and the
     training and test figures after the stated epochs.
@@ -21,7 +21,7 @@ points) and a network chosen with --preset (default: the session's default netwo
     (benchmarks/loadtrain.py, ticks as their browsers' timers send them); one more presses
     Play, watches for 2 s, and presses Pause while a tick is on its way, --presses times.
     Pause is sent as the browser sends it: the click together with the page's own
-    component's word on which network is on screen (explorer/shown.js). Measured: the
+    component's word on which network is on screen (explorer/train/shown.js). Measured: the
     time from the Pause to the page that shows it paused (loopback: server time, the
     tick on its way included), and how far training went past the network on screen.
     Goals: nothing past the screen (≤ 4 mini-batches), answered in ≤ 100 ms p95, and a
@@ -248,7 +248,7 @@ def fits(seeds=range(10)):
     import numpy as np
 
     from backprop.learn import train
-    from explorer import datasets
+    from explorer.train import datasets
 
     print("(d) the fit per data set, seeds 0-9 (noise 0, n = 200):")
     for name, r in datasets.RECIPES.items():

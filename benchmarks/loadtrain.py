@@ -31,8 +31,8 @@ class ExpectedTraining:
 
     def __init__(self):
         from backprop.learn.train import Progress, batches_per_epoch
-        from explorer import datasets, trainer
         from explorer.presets import default_network
+        from explorer.train import datasets, trainer
 
         self.settings = {k: trainer.DEFAULTS[k] for k in ("train_eta", "train_m",
                                                           "train_lmbda")}
@@ -59,7 +59,7 @@ class ExpectedTraining:
 
     def check(self, run):
         """((epoch, batch) the page shows, problems with its boundary figure)."""
-        from explorer.training import class_score
+        from explorer.train.training import class_score
 
         figs = [f for f in run.charts() if (f["layout"].get("meta") or {}).get("kind")
                 == "boundary"]
@@ -183,7 +183,7 @@ def _send(s, fragment="", trigger=None, auto=False, extra=None):
 
 def press_pause(s, at):
     """Press Pause as the browser does: one message, a rerun of the button's fragment with
-    its click and the trigger of the page's own component (explorer/shown.js), which says
+    its click and the trigger of the page's own component (explorer/train/shown.js), which says
     which network is on screen, ``at``."""
     import json
 

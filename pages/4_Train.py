@@ -2,12 +2,13 @@
 the decision boundary move, see one mini-batch's gradient as the mean of its examples',
 and step through any point."""
 
-from explorer import frame, train_view
+from explorer import frame
+from explorer.train import view
 
 
 @frame.page("Train")
 def body():
-    train_view.page()
+    view.page()
 
 
 body()

@@ -781,5 +781,5 @@ def test_matrix_figure_numbers_its_rows_and_columns():
 
 
 def test_training_figures_set_no_background():
-    from explorer import training
+    from explorer.train import training
     assert "plot_bgcolor" not in training.layout({}, 100, 100)

@@ -7,9 +7,10 @@ from numpy.testing import assert_array_equal
 
 from backprop import Network
 from backprop.learn import data, train
-from explorer import datasets, limits
-from explorer.datasets import fit_problem, fitted, too_small
-from explorer.upload import read_csv
+from explorer import limits
+from explorer.train import datasets
+from explorer.train.datasets import fit_problem, fitted, too_small
+from explorer.train.upload import read_csv
 
 
 def csv(text):
@@ -233,7 +234,7 @@ def test_cells_and_features_beyond_the_stated_limits_are_named(text, words):
 
 
 def test_what_the_upload_watch_reports_is_bounded_before_use():
-    from explorer.upload import refused_file, too_large
+    from explorer.train.upload import refused_file, too_large
 
     assert refused_file({"name": "big.csv", "size": 1_100_000}) == ("big.csv", 1_100_000)
     name, size = refused_file({"name": "x" * 5000 + "\n", "size": 2.0e6})
@@ -244,7 +245,7 @@ def test_what_the_upload_watch_reports_is_bounded_before_use():
                 {"name": "a"}):
         assert refused_file(bad) is None, bad
     assert too_large(1_100_000) == "the file holds 1,074 kB; at most 1,024 kB (1 MB) are read"
-    from explorer.upload import refusal
+    from explorer.train.upload import refusal
 
     assert refusal("big.csv", 1_100_000) == too_large(1_100_000)
     assert "only .csv files are read" in refusal("notes.txt", 10)

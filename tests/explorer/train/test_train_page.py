@@ -13,8 +13,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from streamlit.testing.v1 import AppTest
 
 from backprop.learn import data, train
-from explorer import curves, datasets
 from explorer.presets import PRESETS
+from explorer.train import curves, datasets
 
 ROOT = Path(__file__).resolve().parents[3]
 APP, TRAIN = str(ROOT / "app.py"), str(ROOT / "pages/4_Train.py")
@@ -211,7 +211,7 @@ def test_the_default_network_is_named_too_small_for_xor_and_the_fit_learns_it():
 
 def trainer_advance(ss):
     """One epoch, as Run one epoch does (without a rerun of the page each time)."""
-    from explorer import trainer
+    from explorer.train import trainer
 
     trainer.run_epoch(ss)
     return ss["train_progress"]

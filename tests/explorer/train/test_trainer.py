@@ -1,4 +1,4 @@
-"""The Train page's state and actions (explorer.trainer) on a plain dict as session state:
+"""The Train page's state and actions (explorer.train.trainer) on a plain dict as session state:
 each button's work checked against the package's own gradient and step."""
 
 import numpy as np
@@ -7,7 +7,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from backprop import Network
 from backprop.learn import train
-from explorer import limits, trainer, upload
+from explorer import limits
+from explorer.train import trainer, upload
 
 
 def session(net=None, **kw):
@@ -301,6 +302,6 @@ def test_a_late_or_unknown_screen_position_takes_nothing_back():
     ([3.0, 4], None), ([True, 4], None), ([-1, 4], None), ([10**7, 0], None), ("3,4", None),
     (None, None), ({"0": 3, "1": 4}, None)])
 def test_the_screen_position_a_browser_sends_is_checked(value, want):
-    from explorer.training import paused_at
+    from explorer.train.training import paused_at
 
     assert paused_at(value) == want

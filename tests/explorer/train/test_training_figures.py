@@ -14,8 +14,9 @@ from backprop import Network
 from backprop.explain.notation import pretty
 from backprop.learn import train
 from backprop.learn.history import History
-from explorer import curves, datasets, limits, minibatch, training
-from explorer.upload import read_csv
+from explorer import limits
+from explorer.train import curves, datasets, minibatch, training
+from explorer.train.upload import read_csv
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -1,4 +1,4 @@
-// The Train page's uploader watch (explorer/upload.py, watch): the browser's uploader
+// The Train page's uploader watch (explorer/train/upload.py, watch): the browser's uploader
 // refuses a file over its limit, or not named .csv, by itself, with a tooltip on its chip,
 // and the server never hears of it. This listens, in the page, for files chosen or dropped
 // on the uploader whose key starts with data.prefix, and sends the name and size of one

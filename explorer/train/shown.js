@@ -1,4 +1,4 @@
-// What the Train page shows while Play runs (explorer/training.py, shown): every tick
+// What the Train page shows while Play runs (explorer/train/training.py, shown): every tick
 // draws this component with the (epoch, mini-batch) of the network in its boundary
 // figure. When the Pause button is pressed, it sends the position of the boundary figure
 // on screen (or else its own) as the trigger value

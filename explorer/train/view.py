@@ -1,15 +1,16 @@
 """The Train page (pages/4_Train.py): train the sidebar's network on a data set with
 mini-batch SGD, watch the decision boundary move, see one mini-batch's gradient as the mean
-of its examples', and step through any point. The state lives in ``explorer.trainer``."""
+of its examples', and step through any point. The state lives in ``explorer.train.trainer``."""
 
 import streamlit as st
 
 from backprop.explain.notation import pretty
 from backprop.learn.data import DATASETS
 
-from . import curves, datasets, frame, limits, minibatch, state, trainer, training, upload, widgets
+from .. import frame, limits, state, widgets
+from ..figures.plotly_chart import plotly_chart
+from . import curves, datasets, minibatch, trainer, training, upload
 from .datasets import md
-from .figures.plotly_chart import plotly_chart
 
 ss = st.session_state
 SHOWN = 6    # examples of a mini-batch drawn beside their mean

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import datasets, limits
-from .figures.heatmap import COLORSCALE, FOCUS, HALO, MID
+from .. import limits
+from ..figures.heatmap import COLORSCALE, FOCUS, HALO, MID
+from . import datasets
 
 CLASS_COLOURS = ("#2166ac", "#b2182b", "#1b7837", "#e08214", "#762a83", "#35978f",
                  "#8c510a", "#c51b7d", "#4d4d4d", "#01665e", "#d6604d", "#5aae61",

@@ -25,7 +25,8 @@ import numpy as np
 
 from backprop.learn import train
 
-from . import datasets, limits
+from .. import limits
+from . import datasets
 
 DEFAULT_GEN = {"name": "xor", "n": 200, "noise": 0.0, "test": 0.2, "seed": 0}
 DEFAULTS = {"train_eta": 3.0, "train_m": 10, "train_lmbda": 0.0, "train_playing": False,

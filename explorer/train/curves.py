@@ -11,7 +11,7 @@ import numpy as np
 
 from backprop.explain.notation import pretty
 
-from .figures.heatmap import short
+from ..figures.heatmap import short
 from .training import AXIS, layout
 
 NUMBERS = {"exponentformat": "e"}   # 0.25, 5e-5: never "50µ"

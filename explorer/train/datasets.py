@@ -14,7 +14,7 @@ import numpy as np
 from backprop import Network
 from backprop.learn import data
 
-from . import limits
+from .. import limits
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,9 +12,9 @@ import numpy as np
 from backprop.explain.notation import pretty
 from backprop.learn import train
 
+from ..figures.heatmap import BAR_ROOM, COLORSCALE, MARK, short
 from . import trainer
 from .curves import NUMBERS
-from .figures.heatmap import BAR_ROOM, COLORSCALE, MARK, short
 from .training import AXIS, layout
 
 MAX_WIDTH = 760     # pixels: the page's box on a 1280 px screen with the sidebar open

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import limits
+from .. import limits
 from .datasets import check_split, short, split_data
 
 LABEL_NAMES = ("label", "class", "y", "target")
