@@ -8,7 +8,7 @@ decimals and are printed exactly in the question, with the cost's formula wherev
 answer depends on it; the general feedback is the derivation of ``explain``.
 
 No classic slip is accepted. A quiz shows no intermediate values, so each slip of
-``mistakes.py`` is carried through to the asked cell (``export_slips``). The tolerance is
+``mistakes.py`` is carried through to the asked cell (``slips``). The tolerance is
 the practice rule (relative 10⁻³ or absolute 5×10⁻⁴, whichever is looser), narrowed to half
 the distance to the nearest slipped answer and to 0, and printed in each question. A question
 is drawn again when its answer is 0, or when a slip comes so close that the tolerance would

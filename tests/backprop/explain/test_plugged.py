@@ -2,7 +2,7 @@
 
 Over random networks of every activation × cost (saturated ones included), every numbers
 line of ``explain`` (every cell) and of ``steps`` is read back from its LaTeX by an
-independent parser (tests/latex_arithmetic.py) and its arithmetic redone on the printed
+independent parser (tests/helpers/latex_arithmetic.py) and its arithmetic redone on the printed
 operands: the printed result must lie within half a unit of its last printed digit (of its
 4th significant digit, where trailing zeros are dropped) of what they give; where the
 line writes "=", exactly. A printed 0 stands for anything float64 holds as 0 (below

@@ -1,4 +1,5 @@
-"""The step list (backprop.steps) and the notation it is written in (backprop.notation).
+"""The step list (backprop.explain.steps) and the notation it is written in
+(backprop.explain.notation).
 
 The order is the one documented in steps.py and NOTATION.md: the input a^1; z^l then a^l for
 l = 2..L; the cost; BP1; BP2 for l = L−1 down to 2; then BP3 and BP4 for l = L down to 2.

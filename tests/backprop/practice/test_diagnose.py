@@ -3,7 +3,7 @@ named; the right answer never is; coinciding mistakes are not claimed with certa
 
 The reference numbers are computed here, from the network's w and b, with a forward and
 backward pass written out in NumPy (``hand_pass``) and each mistake's formula written out
-(``hand_mistakes``); nothing of backprop.diagnose or backprop.mistakes is used for them.
+(``hand_mistakes``); nothing of backprop.practice.diagnose or .mistakes is used for them.
 """
 
 import math
