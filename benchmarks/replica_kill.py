@@ -113,14 +113,14 @@ def ask(store, teacher):
     """A new question to the class: δ²₁ at step 8 (BP2) of the 2-2-2 preset; its right
     value."""
     from backprop.explain.steps import steps
-    from explorer import practice
     from explorer.classroom import live
+    from explorer.practice import questions
     from explorer.presets import PRESETS
 
     net, x, y = PRESETS["2-2-2 by hand"].make()
     i = 7
     cell = ("delta", 2, 1, None)
-    assert cell in practice.cells(net, steps(net, net.backprop(x, y))[i])
+    assert cell in questions.cells(net, steps(net, net.backprop(x, y))[i])
     network, right = live.question_of(net, x, y, i, cell)
     store.ask(teacher.id, network, i, cell, right)
     return right

@@ -17,7 +17,8 @@ import streamlit as st
 from backprop.export import numpy_script, quiz, worksheet
 from backprop.export.quiz import MAX_NAME
 
-from . import messages, practice
+from . import messages
+from .practice import questions
 from .widgets import kept, lazy_expander
 
 MAX_QUIZ_CELLS = 20    # backprop.export_quiz.MAX_CELLS
@@ -28,12 +29,12 @@ NOTES_SHOWN = 5
 def _blanks(net, all_steps, step, pick, which):
     """The cells to blank or ask: the explained cell, or every cell of this step. Given
     numbers (w, b, x) are never asked: then it is the output error δᴸ₁, or all of δᴸ."""
-    if not practice.asks(step):
+    if not questions.asks(step):
         step = next(s for s in all_steps if s.kind == "BP1")
     if which == "this step":
-        return practice.cells(net, step)[:MAX_QUIZ_CELLS]
+        return questions.cells(net, step)[:MAX_QUIZ_CELLS]
     given = pick[0] in ("w", "b") or pick[:2] == ("a", 1)
-    return practice.cells(net, step)[:1] if given else [pick]
+    return questions.cells(net, step)[:1] if given else [pick]
 
 
 def exports(net, x, y, all_steps, step, pick):

@@ -5,9 +5,11 @@ import streamlit as st
 
 from backprop.explain import explain
 from backprop.explain.steps import steps
-from explorer import export_view, frame, lesson_view, practice, practice_view, widgets
+from explorer import export_view, frame, lesson_view, widgets
 from explorer.figures import chart, heatmap, network
 from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
+from explorer.practice import questions
+from explorer.practice import view as practice_view
 
 
 def go(delta=None):
@@ -56,7 +58,7 @@ def step_view():
     asked = practice_view.question(net, ss.x, ss.y, all_steps, ss.step, ss.pick,
                                    lesson.cell if lesson else None)
     revealed = asked is None or asked.done is not None
-    now = practice.visible(all_steps, ss.step, revealed)
+    now = questions.visible(all_steps, ss.step, revealed)
 
     # A row that wraps: on a narrow screen the slider goes under Prev and Next, which
     # keep their width (columns would squeeze them until their labels are cut).

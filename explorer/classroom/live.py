@@ -15,7 +15,8 @@ from backprop.practice.answers import parse_answer, tolerance
 from backprop.practice.diagnose import diagnose
 from backprop.practice.mistakes import MISTAKES
 
-from .. import files, limits, practice
+from .. import files, limits
+from ..practice import questions
 
 BINS = 24
 COLOURS = {"right": "#2e7d32", "mistake": "#ef6c00", "other": "#9e9e9e"}
@@ -39,9 +40,9 @@ def question_of(net, x, y, step_index, cell):
     """(network JSON, right value) of a question about ``cell`` at step ``step_index``;
     ValueError if the step asks nothing or does not compute that cell."""
     all_steps = steps(net, net.backprop(x, y))
-    if not 0 <= step_index < len(all_steps) or not practice.asks(all_steps[step_index]):
+    if not 0 <= step_index < len(all_steps) or not questions.asks(all_steps[step_index]):
         raise ValueError("choose a step after the input: the input x is given, not asked")
-    if tuple(cell) not in practice.cells(net, all_steps[step_index]):
+    if tuple(cell) not in questions.cells(net, all_steps[step_index]):
         raise ValueError("choose a cell that this step computes")
     return files.dumps(net, x, y), diagnose(net, x, y, *cell, answer=0.0).right
 

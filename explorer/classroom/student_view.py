@@ -11,10 +11,11 @@ import time
 
 import streamlit as st
 
-from .. import frame, practice
+from .. import frame
 from ..figures import network
 from ..figures.plotly_chart import plotly_chart
-from ..practice_view import RULE, cell_name, diagnosis_note
+from ..practice import questions
+from ..practice.view import RULE, cell_name, diagnosis_note
 from . import live
 from .common import STUDENT_EVERY, the_store
 from .records import MAX_NICKNAME, ClassError, normal_code
@@ -106,7 +107,7 @@ def question(s, me, q):
     a = live.asked(q)
     name, i = cell_name(a.cell), a.step.index
     mine = s.answer_of(me, q.id)
-    now = practice.visible(a.steps, i, q.revealed)
+    now = questions.visible(a.steps, i, q.revealed)
     st.subheader(f"Question {q.number}: what is {name}?")
     st.caption(f"Step {i + 1} of {len(a.steps)} · {a.step.title}")
     # The step's own figure where it has one; σ's curve would show the asked a's before the

@@ -15,9 +15,10 @@ import streamlit as st
 
 from backprop.explain.steps import steps
 
-from .. import frame, practice
+from .. import frame
 from ..figures.plotly_chart import plotly_chart
-from ..practice_view import cell_name
+from ..practice import questions
+from ..practice.view import cell_name
 from ..presets import PRESETS
 from . import live
 from .common import PASSWORD, TEACHER_EVERY, page_url, setting, the_store
@@ -115,10 +116,10 @@ def picker(s, cls):
         choice = c1.selectbox("Network", [MINE, *PRESETS], key="_teach_net")
         net, x, y = (ss.net, ss.x, ss.y) if choice == MINE else PRESETS[choice].make()
         all_steps = steps(net, net.backprop(x, y))
-        options = [st_.index for st_ in all_steps if practice.asks(st_)]
+        options = [st_.index for st_ in all_steps if questions.asks(st_)]
         i = c2.selectbox("Step", options, key=f"_teach_step_{choice}",
                          format_func=lambda n: f"{n + 1} · {all_steps[n].title}")
-        cell = c3.selectbox("Cell", practice.cells(net, all_steps[i]), format_func=cell_name,
+        cell = c3.selectbox("Cell", questions.cells(net, all_steps[i]), format_func=cell_name,
                             key=f"_teach_cell_{choice}_{i}")
         c4.button("Ask the class", type="primary", key="teach_ask", on_click=_ask,
                   args=(s, cls.id, net, x, y, i, cell))

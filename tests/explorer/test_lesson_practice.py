@@ -1,5 +1,5 @@
-"""Lesson links (explorer.lesson) and the practice records (explorer.practice), without a
-browser or a page."""
+"""Lesson links (explorer.lesson) and the practice records (explorer.practice.questions),
+without a browser or a page."""
 
 from urllib.parse import parse_qsl
 
@@ -7,7 +7,8 @@ import pytest
 
 from backprop.explain import explain
 from backprop.explain.steps import known, steps
-from explorer import lesson, practice
+from explorer import lesson
+from explorer.practice import questions
 from explorer.presets import PRESETS
 
 
@@ -83,39 +84,39 @@ def test_the_asked_cell_is_the_lessons_then_the_picked_then_in_turn():
     net, x, y = hand()
     all_steps = steps(net, net.backprop(x, y))
     bp4 = next(s for s in all_steps if s.kind == "BP4" and s.l == 3)
-    assert practice.cells(net, bp4)[:3] == [("nabla_w", 3, 1, 1), ("nabla_w", 3, 1, 2),
-                                            ("nabla_w", 3, 2, 1)]
-    assert practice.choose(net, bp4, 0) == ("nabla_w", 3, 1, 1)
-    assert practice.choose(net, bp4, 5) == ("nabla_w", 3, 1, 2)   # 5 mod 4 cells
-    assert practice.choose(net, bp4, 0, picked=("nabla_w", 3, 2, 2)) == ("nabla_w", 3, 2, 2)
-    assert practice.choose(net, bp4, 0, picked=("delta", 3, 1, None)) == ("nabla_w", 3, 1, 1)
-    assert practice.choose(net, bp4, 0, picked=("nabla_w", 3, 2, 2),
-                           lesson_cell=("nabla_w", 3, 2, 1)) == ("nabla_w", 3, 2, 1)
+    assert questions.cells(net, bp4)[:3] == [("nabla_w", 3, 1, 1), ("nabla_w", 3, 1, 2),
+                                             ("nabla_w", 3, 2, 1)]
+    assert questions.choose(net, bp4, 0) == ("nabla_w", 3, 1, 1)
+    assert questions.choose(net, bp4, 5) == ("nabla_w", 3, 1, 2)   # 5 mod 4 cells
+    assert questions.choose(net, bp4, 0, picked=("nabla_w", 3, 2, 2)) == ("nabla_w", 3, 2, 2)
+    assert questions.choose(net, bp4, 0, picked=("delta", 3, 1, None)) == ("nabla_w", 3, 1, 1)
+    assert questions.choose(net, bp4, 0, picked=("nabla_w", 3, 2, 2),
+                            lesson_cell=("nabla_w", 3, 2, 1)) == ("nabla_w", 3, 2, 1)
 
 
 def test_a_steps_own_numbers_are_hidden_until_revealed():
     net, x, y = hand()
     all_steps = steps(net, net.backprop(x, y))
     i = next(s.index for s in all_steps if s.kind == "BP2")
-    hidden = practice.visible(all_steps, i, revealed=False)
+    hidden = questions.visible(all_steps, i, revealed=False)
     assert ("delta", 2) not in hidden and ("delta", 3) in hidden
-    assert practice.visible(all_steps, i, revealed=True) == known(all_steps, i)
-    assert not practice.asks(all_steps[0]) and practice.asks(all_steps[i])
+    assert questions.visible(all_steps, i, revealed=True) == known(all_steps, i)
+    assert not questions.asks(all_steps[0]) and questions.asks(all_steps[i])
 
 
 def test_the_score_counts_each_outcome():
-    q = practice.Question(step=3, cells=(("z", 3, 1, None),))
-    right_first = practice.answer(q, True, [1.0])
+    q = questions.Question(step=3, cells=(("z", 3, 1, None),))
+    right_first = questions.answer(q, True, [1.0])
     assert right_first.done == "first"
-    after = practice.answer(practice.answer(q, False, [2.0]), True, [1.0])
+    after = questions.answer(questions.answer(q, False, [2.0]), True, [1.0])
     assert after.done == "hint" and after.wrong == 1 and after.tried == 2
     assert after.last == (1.0,)
-    shown = practice.show(practice.answer(q, False, [2.0]))
-    assert practice.answer(shown, True, [1.0]) == shown      # answered once, scored once
-    assert practice.show(right_first) == right_first
+    shown = questions.show(questions.answer(q, False, [2.0]))
+    assert questions.answer(shown, True, [1.0]) == shown      # answered once, scored once
+    assert questions.show(right_first) == right_first
     with pytest.raises(ValueError):
-        practice.answer(q, True, [1.0, 2.0])
-    score = practice.Score()
+        questions.answer(q, True, [1.0, 2.0])
+    score = questions.Score()
     for done in (right_first.done, after.done, shown.done, "first"):
         score = score.add(done)
     assert (score.first, score.hint, score.shown, score.total) == (2, 1, 1, 4)
@@ -125,7 +126,7 @@ def test_the_hint_is_the_derivation_without_its_result():
     net, x, y = hand()
     trace = net.backprop(x, y)
     d = explain(net, trace, "delta", 2, 1)
-    lines = practice.hint(d.lines)
+    lines = questions.hint(d.lines)
     assert lines[:-1] == d.lines[:-1]
     assert lines[-1] != d.lines[-1] and d.lines[-1].startswith(lines[-1])
     result = d.lines[-1][len(lines[-1]):]

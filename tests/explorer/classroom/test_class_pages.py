@@ -21,7 +21,7 @@ from backprop.practice.mistakes import MISTAKES
 from explorer.classroom import common, store, student_view, teacher_view
 from explorer.classroom import db as classdb
 from explorer.classroom.store import Store
-from explorer.practice_view import cell_name
+from explorer.practice.view import cell_name
 from explorer.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -1,8 +1,8 @@
 """Practice mode on the Step page: the question, the answer box, the diagnosis, the hint,
-"Show me", and the score. The records live in ``explorer.practice``; this module keeps them
+"Show me", and the score. The records live in ``questions``; this module keeps them
 in the session's state and draws them.
 
-Session state: "practice" (on or off), "score" (a practice.Score), "quiz" ({"of": the
+Session state: "practice" (on or off), "score" (a questions.Score), "quiz" ({"of": the
 network and example the questions belong to, "questions": {step index: Question},
 "turn": how many questions were finished, for asking cells in turn}).
 """
@@ -14,9 +14,10 @@ from backprop.explain.notation import plain, pretty
 from backprop.practice.answers import tolerance
 from backprop.practice.diagnose import diagnose
 
-from . import messages, practice, widgets
-from .practice import OUTCOME_NAMES, Question, Score
-from .widgets import keep
+from .. import messages, widgets
+from ..widgets import keep
+from . import questions
+from .questions import OUTCOME_NAMES, Question, Score
 
 RULE = "Right means within 0.1 % of the value (relative 10⁻³) or within ±0.0005 (absolute " \
        "5×10⁻⁴), whichever is looser."
@@ -53,13 +54,13 @@ def _identity(net, x, y):
 def question(net, x, y, all_steps, i, pick=None, lesson_cell=None):
     """The Question of step i (made now if new), or None where nothing is asked."""
     ss, step = st.session_state, all_steps[i]
-    if not (ss.practice and practice.asks(step)):
+    if not (ss.practice and questions.asks(step)):
         return None
     quiz, ident = ss.quiz, _identity(net, x, y)
     if quiz["of"] != ident:
         quiz.update({"of": ident, "questions": {}})
-    vector = practice.vector_cells(net, step) if ss.practice_vector else None
-    wanted = vector or (practice.choose(net, step, quiz["turn"], pick, lesson_cell),)
+    vector = questions.vector_cells(net, step) if ss.practice_vector else None
+    wanted = vector or (questions.choose(net, step, quiz["turn"], pick, lesson_cell),)
     q = quiz["questions"].get(i)
     if q is None or (q.tried == 0 and not q.done and q.cells != wanted):
         q = quiz["questions"][i] = Question(step=i, cells=wanted)
@@ -86,12 +87,12 @@ def _check(net, x, y, q, keys):
         return
     ss.msg.pop("answer", None)
     right = all(diagnose(net, x, y, *c, answer=v).correct for c, v in zip(q.cells, values))
-    _save(practice.answer(q, right, values))
+    _save(questions.answer(q, right, values))
 
 
 def _show(q):
     if st.session_state.quiz["questions"].get(q.step) == q:
-        _save(practice.show(q))
+        _save(questions.show(q))
 
 
 def cell_name(cell):
@@ -138,7 +139,7 @@ def _feedback(net, x, y, trace, q):
         diagnosis_note(name, value, d)
         st.caption(f"Checked by the {tolerance(d.right).rule} rule.")
         st.markdown(f"**Hint** for {name}: the rule with its numbers, all but the result")
-        for line in practice.hint(explain(net, trace, *cell).lines):
+        for line in questions.hint(explain(net, trace, *cell).lines):
             st.latex(line)
 
 
