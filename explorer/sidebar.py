@@ -17,7 +17,7 @@ from .state import CUSTOM, load_preset, set_network
 
 
 def shown(control):
-    """Whether a lesson link leaves this sidebar control (see explorer.lesson) on view."""
+    """Whether a lesson link leaves this sidebar control (see explorer.lesson.links) on view."""
     les = st.session_state.get("lesson")
     return les is None or les.shows(control)
 
@@ -124,7 +124,7 @@ def _on_preset():
 
 
 def _control(key):
-    """The lesson-link control (explorer.lesson.CONTROLS) a sidebar widget belongs to."""
+    """The lesson-link control (explorer.lesson.links.CONTROLS) a sidebar widget belongs to."""
     if key == "L" or key.startswith("n_"):
         return "structure"
     if key.startswith("act_"):

@@ -55,7 +55,7 @@ def _take_lesson():
     """A lesson link's step, cell, practice and controls; a bad one leaves the default."""
     from backprop.explain.steps import steps
 
-    from . import lesson_view
+    from .lesson import view as lesson_view
 
     ss = st.session_state
     error = lesson_view.apply_lesson(len(steps(ss.net, ss.net.backprop(ss.x, ss.y))))

@@ -5,11 +5,13 @@ import streamlit as st
 
 from backprop.explain import explain
 from backprop.explain.steps import steps
-from explorer import export_view, frame, lesson_view, widgets
+from explorer import frame, widgets
 from explorer.figures import chart, heatmap, network
-from explorer.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
+from explorer.lesson import view as lesson_view
 from explorer.practice import questions
 from explorer.practice import view as practice_view
+from explorer.step import downloads
+from explorer.step.picking import LABELS, clamp_pick, computed_at, default_pick, pick_layers
 
 
 def go(delta=None):
@@ -120,7 +122,7 @@ def step_view():
         for line in derivation.lines:
             st.latex(line)
     lesson_view.lesson_builder(net, ss.x, ss.y, ss.step, pick)
-    export_view.exports(net, ss.x, ss.y, all_steps, step, pick)
+    downloads.exports(net, ss.x, ss.y, all_steps, step, pick)
 
 
 body()

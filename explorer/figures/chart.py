@@ -21,7 +21,7 @@ from streamlit.components import v1 as components_v1
 
 from backprop.explain.notation import QUANTITIES
 
-from ..picking import pick_layers
+from ..step.picking import pick_layers
 from . import heatmap
 
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"

@@ -37,7 +37,8 @@ from test_explorer import (
 
 from backprop import Network
 from benchmarks import replicas
-from explorer import files, lesson
+from explorer import files
+from explorer.lesson import links
 from explorer.nav import SHORT
 
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -53,13 +54,13 @@ PAGES = [("", "welcome", NARROW, "Backprop Explorer"),
 SHARED = Network.random([2, 3, 2], seed=7)           # the ?net= link's network
 SHARED_X, SHARED_Y = [0.25, -0.5], [0.0, 1.0]
 BP2 = next(s.index for s in STEPS if s.kind == "BP2")
-LESSON = lesson.Lesson(step=BP2, cell=("delta", 2, 2, None), practice=True,
-                       hide=frozenset({"preset"}))
+LESSON = links.Lesson(step=BP2, cell=("delta", 2, 2, None), practice=True,
+                      hide=frozenset({"preset"}))
 
 
 def course_page(app):
     """A course page with one iframe per page, a lesson link and a ?net= link."""
-    lesson_query = lesson.query(files.to_link(NET, X, Y), LESSON)
+    lesson_query = links.query(files.to_link(NET, X, Y), LESSON)
     shared_query = f"net={files.to_link(SHARED, SHARED_X, SHARED_Y)}"
     frames = [(name, width, f"{app}/{path}?embed=true") for path, name, width, _ in PAGES]
     frames += [("lesson", WIDE, f"{app}/Step_through?embed=true&{lesson_query}"),

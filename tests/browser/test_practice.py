@@ -16,11 +16,12 @@ from test_explorer import (
     wait_for_run,
 )
 
-from explorer import files, lesson
+from explorer import files
+from explorer.lesson import links
 
 BP2 = next(s.index for s in STEPS if s.kind == "BP2")
-LESSON = lesson.Lesson(step=BP2, cell=("delta", 2, 2, None), practice=True,
-                       hide=frozenset({"preset", "cost"}), lock=frozenset({"init"}))
+LESSON = links.Lesson(step=BP2, cell=("delta", 2, 2, None), practice=True,
+                      hide=frozenset({"preset", "cost"}), lock=frozenset({"init"}))
 RIGHT = float(TRACE.delta[2][1])
 # σ′(z²₂) left out: the back-propagated sum alone, (w³)ᵀ δ³ at row 2
 NO_SIGMA_PRIME = float(NET.w[3][:, 1] @ TRACE.delta[3])
@@ -35,7 +36,7 @@ def answer(page, text):
 def test_a_cold_lesson_link_asks_then_diagnoses_then_reveals(page, fresh_server,
                                                              page_errors):
     assert abs(NO_SIGMA_PRIME - RIGHT) > 1e-3
-    page.goto(f"{fresh_server}/Step_through?{lesson.query(files.to_link(NET, X, Y), LESSON)}")
+    page.goto(f"{fresh_server}/Step_through?{links.query(files.to_link(NET, X, Y), LESSON)}")
     wait_for_run(page)
     assert subheader(page).startswith(f"Step {BP2 + 1} of {len(STEPS)}")
     sidebar = page.locator('[data-testid="stSidebar"]')

@@ -1,4 +1,4 @@
-"""Lesson links (explorer.lesson) and the practice records (explorer.practice.questions),
+"""Lesson links (explorer.lesson.links) and the practice records (explorer.practice.questions),
 without a browser or a page."""
 
 from urllib.parse import parse_qsl
@@ -7,7 +7,7 @@ import pytest
 
 from backprop.explain import explain
 from backprop.explain.steps import known, steps
-from explorer import lesson
+from explorer.lesson import links
 from explorer.practice import questions
 from explorer.presets import PRESETS
 
@@ -19,23 +19,23 @@ def hand():
 # --- lesson links ------------------------------------------------------------------------
 
 def test_a_lesson_round_trips_through_its_query_string():
-    want = lesson.Lesson(step=7, cell=("delta", 2, 1, None), practice=True,
-                         hide=frozenset({"preset", "cost"}), lock=frozenset({"init"}))
-    params = dict(parse_qsl(lesson.query("LINK", want)))
+    want = links.Lesson(step=7, cell=("delta", 2, 1, None), practice=True,
+                        hide=frozenset({"preset", "cost"}), lock=frozenset({"init"}))
+    params = dict(parse_qsl(links.query("LINK", want)))
     assert params["net"] == "LINK"
     assert params["step"] == "8" and params["cell"] == "delta.2.1" and params["practice"] == "1"
-    assert lesson.from_params(params) == want
+    assert links.from_params(params) == want
 
 
 def test_a_weight_gradient_cell_keeps_its_column():
-    got = lesson.from_params({"cell": "nabla_w.3.2.1"})
+    got = links.from_params({"cell": "nabla_w.3.2.1"})
     assert got.cell == ("nabla_w", 3, 2, 1)
-    assert lesson.from_params({"cell": "cost.3"}).cell == ("cost", 3, None, None)
+    assert links.from_params({"cell": "cost.3"}).cell == ("cost", 3, None, None)
 
 
 def test_no_lesson_parameters_is_no_lesson():
-    assert lesson.from_params({}) is None
-    assert lesson.from_params({"net": "abc"}) is None
+    assert links.from_params({}) is None
+    assert links.from_params({"net": "abc"}) is None
 
 
 @pytest.mark.parametrize("params, says", [
@@ -49,30 +49,30 @@ def test_no_lesson_parameters_is_no_lesson():
 ])
 def test_bad_lesson_parameters_are_value_errors(params, says):
     with pytest.raises(ValueError, match=says):
-        lesson.from_params(params)
+        links.from_params(params)
 
 
 def test_a_lesson_error_does_not_echo_what_the_link_said():
     with pytest.raises(ValueError) as e:
-        lesson.from_params({"hide": "[click](https://evil.example)"})
+        links.from_params({"hide": "[click](https://evil.example)"})
     assert "evil" not in str(e.value) and "[" not in str(e.value)
 
 
 def test_fit_checks_the_step_and_the_cell_against_the_network():
     net, x, y = hand()
     n = len(steps(net, net.backprop(x, y)))
-    ok = lesson.Lesson(step=n - 1, cell=("nabla_w", 2, 2, 2))
-    assert lesson.fit(ok, net, n) is ok
-    for bad in (lesson.Lesson(step=n), lesson.Lesson(cell=("delta", 4, 1, None)),
-                lesson.Lesson(cell=("delta", 2, 3, None)), lesson.Lesson(cell=("w", 2, 1, None)),
-                lesson.Lesson(cell=("nabla_w", 2, 1, 3)), lesson.Lesson(cell=("cost", 3, 1, None)),
-                lesson.Lesson(cell=("a", 2, 1, 1))):
+    ok = links.Lesson(step=n - 1, cell=("nabla_w", 2, 2, 2))
+    assert links.fit(ok, net, n) is ok
+    for bad in (links.Lesson(step=n), links.Lesson(cell=("delta", 4, 1, None)),
+                links.Lesson(cell=("delta", 2, 3, None)), links.Lesson(cell=("w", 2, 1, None)),
+                links.Lesson(cell=("nabla_w", 2, 1, 3)), links.Lesson(cell=("cost", 3, 1, None)),
+                links.Lesson(cell=("a", 2, 1, 1))):
         with pytest.raises(ValueError):
-            lesson.fit(bad, net, n)
+            links.fit(bad, net, n)
 
 
 def test_hidden_controls_are_locked_too():
-    les = lesson.Lesson(hide=frozenset({"cost"}), lock=frozenset({"seed"}))
+    les = links.Lesson(hide=frozenset({"cost"}), lock=frozenset({"seed"}))
     assert not les.shows("cost") and les.locks("cost")
     assert les.shows("seed") and les.locks("seed")
     assert les.shows("preset") and not les.locks("preset")
@@ -135,7 +135,7 @@ def test_the_hint_is_the_derivation_without_its_result():
 
 
 def test_exports_never_ask_a_given_number():
-    from explorer.export_view import _blanks
+    from explorer.step.downloads import _blanks
 
     net, x, y = hand()
     all_steps = steps(net, net.backprop(x, y))

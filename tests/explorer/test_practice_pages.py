@@ -11,7 +11,8 @@ import pytest
 from helpers.apptest import APP, NETWORK, STEP, assert_clean, charts, heatmaps
 from streamlit.testing.v1 import AppTest
 
-from explorer import files, lesson
+from explorer import files
+from explorer.lesson import links
 from explorer.presets import PRESETS
 
 HAND = "2-2-2 by hand"
@@ -123,9 +124,9 @@ def test_the_whole_vector_can_be_asked():
 
 def test_a_lesson_link_opens_at_its_step_and_cell_with_practice_and_hidden_controls():
     net, x, y = PRESETS[HAND].make()
-    les = lesson.Lesson(step=7, cell=("delta", 2, 2, None), practice=True,
-                        hide=frozenset({"preset", "cost"}), lock=frozenset({"init"}))
-    at = step_page({"net": files.to_link(net, x, y), **lesson.to_params(les)})
+    les = links.Lesson(step=7, cell=("delta", 2, 2, None), practice=True,
+                       hide=frozenset({"preset", "cost"}), lock=frozenset({"init"}))
+    at = step_page({"net": files.to_link(net, x, y), **links.to_params(les)})
     assert at.subheader[0].value.startswith("Step 8 of 12")
     assert [t.label for t in at.text_input] == ["δ²₂"]
     labels = [s.label for s in at.sidebar.selectbox]
@@ -149,7 +150,7 @@ def test_the_lesson_builder_and_exports_are_drawn_only_while_open_and_keep_choic
     assert [r.label for r in at.radio] == ["Blank or ask", "Worksheet format"]
     at.multiselect(key="_lesson_hide").select("cost").run()
     at.button(key="next").click().run()
-    les = lesson.from_params(dict(parse_qsl(urlsplit(at.code[0].value).query)))
+    les = links.from_params(dict(parse_qsl(urlsplit(at.code[0].value).query)))
     assert les.step == 1 and les.hide == frozenset({"cost"}) and les.practice
     at.session_state["lesson_builder"] = False
     at.run()
@@ -160,8 +161,8 @@ def test_the_lesson_builder_and_exports_are_drawn_only_while_open_and_keep_choic
 
 
 def test_a_locked_control_ignores_a_change_sent_anyway():
-    les = lesson.Lesson(lock=frozenset({"init"}))
-    at = step_page(lesson.to_params(les))
+    les = links.Lesson(lock=frozenset({"init"}))
+    at = step_page(links.to_params(les))
     w_before = at.session_state["net"].w[2].copy()
     seed = at.sidebar.number_input(key="_seed")
     seed.proto.disabled = False        # what a raw websocket message can send anyway
@@ -184,9 +185,9 @@ def test_a_bad_lesson_link_gets_a_message_and_the_default_network(query):
 
 def test_a_lesson_that_locks_editing_shows_the_tables_without_editors_or_upload():
     net, x, y = PRESETS[HAND].make()
-    les = lesson.Lesson(lock=frozenset({"edit"}))
+    les = links.Lesson(lock=frozenset({"edit"}))
     at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in {"net": files.to_link(net, x, y), **lesson.to_params(les)}.items():
+    for k, v in {"net": files.to_link(net, x, y), **links.to_params(les)}.items():
         at.query_params[k] = v
     at.run()
     at.switch_page(NETWORK).run()

@@ -636,9 +636,9 @@ def test_after_a_download_the_next_quiz_gets_a_fresh_seed_unless_one_was_typed()
     def script():
         import streamlit as st
 
-        from explorer import export_view
+        from explorer.step import downloads
         if st.session_state.get("downloaded"):
-            export_view._downloaded()              # the download button's on_click
+            downloads._downloaded()                # the download button's on_click
 
     at = AppTest.from_function(script)
     at.session_state["quiz_seed"], at.session_state["downloaded"] = 123456, True

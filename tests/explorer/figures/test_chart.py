@@ -11,8 +11,8 @@ from streamlit.runtime.state.common import user_key_from_element_id
 
 from backprop.explain.notation import QUANTITIES
 from explorer.figures import chart
-from explorer.picking import LABELS
 from explorer.presets import default_network
+from explorer.step.picking import LABELS
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))

@@ -19,8 +19,8 @@ from explorer.figures import network
 from explorer.figures.chart import pick_of
 from explorer.figures.heatmap import CELL, FOCUS, GREY, HALO, MARK, Canvas, marks_for
 from explorer.limits import MAX_NEURONS, MAX_TEXT_CELLS
-from explorer.picking import clamp_pick, computed_at, default_pick, pick_layers
 from explorer.presets import PRESETS
+from explorer.step.picking import clamp_pick, computed_at, default_pick, pick_layers
 
 
 def hand():

@@ -17,9 +17,9 @@ import streamlit as st
 from backprop.export import numpy_script, quiz, worksheet
 from backprop.export.quiz import MAX_NAME
 
-from . import messages
-from .practice import questions
-from .widgets import kept, lazy_expander
+from .. import messages
+from ..practice import questions
+from ..widgets import kept, lazy_expander
 
 MAX_QUIZ_CELLS = 20    # backprop.export_quiz.MAX_CELLS
 MAX_SEED = 999_999_999

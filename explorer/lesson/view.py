@@ -1,11 +1,12 @@
 """Lesson links in the session: taking one in when a session starts, and the builder that
-makes one. The codec is ``explorer.lesson``; session state: "lesson" (a Lesson, or absent).
+makes one. The codec is ``explorer.lesson.links``; session state: "lesson" (a Lesson, or absent).
 """
 
 import streamlit as st
 
-from . import files, lesson
-from .widgets import kept, lazy_expander
+from .. import files
+from ..widgets import kept, lazy_expander
+from . import links
 
 
 def apply_lesson(n_steps):
@@ -14,10 +15,10 @@ def apply_lesson(n_steps):
     used), else None."""
     ss = st.session_state
     try:
-        les = lesson.from_params(st.query_params)
+        les = links.from_params(st.query_params)
         if les is None:
             return None
-        lesson.fit(les, ss.net, n_steps)
+        links.fit(les, ss.net, n_steps)
     except ValueError as e:
         return f"The lesson in this link could not be used: {e}."
     ss.lesson = les
@@ -40,16 +41,16 @@ def lesson_builder(net, x, y, step, pick):
         st.caption("A link that opens this network at this step and cell, in a fresh "
                    "browser, with the choices below.")
         on = kept(st.checkbox, "Practice mode on", "lesson_practice", True)
-        names = list(lesson.CONTROLS)
+        names = list(links.CONTROLS)
         hide = kept(st.multiselect, "Hide these controls", "lesson_hide", [], options=names,
-                    format_func=lesson.CONTROLS.get)
+                    format_func=links.CONTROLS.get)
         lock = kept(st.multiselect, "Lock these controls (shown, not changeable)", "lesson_lock",
-                    [], options=names, format_func=lesson.CONTROLS.get)
+                    [], options=names, format_func=links.CONTROLS.get)
         link = files.to_link(net, x, y)
         if len(link) > files.MAX_LINK_CHARS:
             st.caption("This network is too large to share as a link: download it instead.")
             return
-        les = lesson.Lesson(step=step, cell=pick, practice=on, hide=frozenset(hide),
-                            lock=frozenset(lock))
+        les = links.Lesson(step=step, cell=pick, practice=on, hide=frozenset(hide),
+                           lock=frozenset(lock))
         base = (st.context.url or "").split("?")[0]
-        st.code(f"{base}?{lesson.query(link, les)}", language=None, wrap_lines=True)
+        st.code(f"{base}?{links.query(link, les)}", language=None, wrap_lines=True)

@@ -14,7 +14,7 @@ see ``files``), these parameters:
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from .picking import LABELS, pick_layers
+from ..step.picking import LABELS, pick_layers
 
 # The sidebar controls a lesson can hide or lock, with the names a teacher sees.
 CONTROLS = {"preset": "Preset", "structure": "Layers and neurons", "activations": "Activations σ",
