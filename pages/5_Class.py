@@ -3,13 +3,13 @@
 import streamlit as st
 
 from explorer import frame
-from explorer.classroom import common, student_view
+from explorer.classroom import host, student_view
 
 
 @frame.guard
 def body():
     st.set_page_config(page_title="Class · Backprop Explorer", layout="wide")
-    common.nav()
+    host.nav()
     st.title("Join a class")
     student_view.page()
 

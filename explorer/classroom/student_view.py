@@ -17,7 +17,7 @@ from ..figures.plotly_chart import plotly_chart
 from ..practice import questions
 from ..practice.view import RULE, cell_name, diagnosis_note
 from . import live
-from .common import STUDENT_EVERY, the_store
+from .host import STUDENT_EVERY, the_store
 from .records import MAX_NICKNAME, ClassError, normal_code
 
 

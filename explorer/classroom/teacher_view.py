@@ -21,7 +21,7 @@ from ..practice import questions
 from ..practice.view import cell_name
 from ..presets import PRESETS
 from . import live
-from .common import PASSWORD, TEACHER_EVERY, page_url, setting, the_store
+from .host import PASSWORD, TEACHER_EVERY, page_url, setting, the_store
 from .records import ClassError, digest, normal_code
 
 ON_SCREEN = ("Students whose page shows this question. Fewer than joined: some pages have "

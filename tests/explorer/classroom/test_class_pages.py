@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from backprop.explain.steps import steps
 from backprop.practice.mistakes import MISTAKES
-from explorer.classroom import common, store, student_view, teacher_view
 from explorer.classroom import db as classdb
+from explorer.classroom import host, store, student_view, teacher_view
 from explorer.classroom.store import Store
 from explorer.practice.view import cell_name
 from explorer.presets import PRESETS
@@ -234,7 +234,7 @@ def test_with_a_teacher_password_only_who_knows_it_opens_a_class(db, monkeypatch
     """A host's password keeps students from using up the server's open classes: no
     password, a wrong one, or one far longer than the box takes (a raw websocket can send
     it) opens nothing; the right one opens a class as before."""
-    monkeypatch.setenv(common.PASSWORD, "correct horse")
+    monkeypatch.setenv(host.PASSWORD, "correct horse")
     at = on(TEACH)
     for given in (None, "", "correct hors", "correct horse " + "x" * 100_000):
         if given is not None:
@@ -253,7 +253,7 @@ def test_with_a_teacher_password_only_who_knows_it_opens_a_class(db, monkeypatch
 
 
 def test_without_a_teacher_password_the_page_asks_for_none(monkeypatch):
-    monkeypatch.delenv(common.PASSWORD, raising=False)
+    monkeypatch.delenv(host.PASSWORD, raising=False)
     at = on(TEACH)
     assert not at.text_input
     at.button(key="teach_open").click().run()
