@@ -1,1 +1,1 @@
-"""What the pages draw, between ``backprop`` and the pages: state, sidebar, figures, views."""
+"""What the pages draw, nothing computed: what every page shares here, one room per page."""
