@@ -16,7 +16,7 @@ from explorer import files, tables
 from explorer.presets import PRESETS
 from tests.backprop.explain.test_plugged import ACCEPTED, HIDDEN, cells, check
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def every_text(net, x, y):
