@@ -21,7 +21,7 @@ from .. import messages
 from ..practice import questions
 from ..widgets import kept, lazy_expander
 
-MAX_QUIZ_CELLS = 20    # backprop.export_quiz.MAX_CELLS
+MAX_QUIZ_CELLS = 20    # backprop.export.quiz.MAX_CELLS
 MAX_SEED = 999_999_999
 NOTES_SHOWN = 5
 
