@@ -51,8 +51,7 @@ def _regenerate(where):
     except ValueError as e:
         _refused(where, e)
         return False
-    ss.msg.pop("structure", None)
-    ss.msg.pop("functions", None)
+    _no_refusal()
     return True
 
 
@@ -64,18 +63,21 @@ def _refunction(where):
     except ValueError as e:
         _refused(where, e)
         return False
-    ss.msg.pop("structure", None)
-    ss.msg.pop("functions", None)
+    _no_refusal()
     return True
+
+
+def _no_refusal():
+    """A change went through, or another is refused: no earlier refusal's message stays."""
+    for where in ("structure", "functions"):
+        st.session_state.msg.pop(where, None)
 
 
 def _refused(where, e):
     """Say why the last change was refused, beside its controls; an earlier refusal's
     message goes, as its change was undone too."""
-    ss = st.session_state
-    ss.msg.pop("structure", None)
-    ss.msg.pop("functions", None)
-    ss.msg[where] = f"Not changed: {e}. The network in use stays as it was."
+    _no_refusal()
+    st.session_state.msg[where] = f"Not changed: {e}. The network in use stays as it was."
 
 
 def _changing(change):
