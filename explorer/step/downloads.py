@@ -3,7 +3,8 @@ a worksheet with its answer key, and a Moodle quiz. The script and worksheet are
 when their button is pressed (deferred data). The quiz is made while the expander is open,
 once for each set of choices, so that the page can say what it holds before it is
 downloaded: its question-bank category, its seed, and any question that could not be made
-as it should (an answer of 0, a classic slip that the tolerance accepts).
+as it should (an answer of 0, a classic slip that the tolerance accepts); its file, which
+can run to megabytes, is still sent to the browser only when its button is pressed.
 
 Each session starts with a fresh seed, and after a download the next quiz gets another,
 unless the teacher typed one: two exports never land in the same category with the same
@@ -118,7 +119,7 @@ def _quiz(net, cells, variants):
     st.text(f"Category: $course$/top/{q.name}/… · seed {q.seed}")
     _notes(q)
     st.download_button(
-        "Moodle quiz (XML)", data=q.xml, on_click=_downloaded, key="_dl_quiz",
+        "Moodle quiz (XML)", data=lambda: q.xml, on_click=_downloaded, key="_dl_quiz",
         file_name=f"backprop_quiz_{q.seed}.xml", mime="application/xml",
         help="Numerical questions, one category per asked cell, the derivation as "
              "feedback; import them under Question bank → Import. Each question prints "
