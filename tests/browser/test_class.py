@@ -49,21 +49,32 @@ def metric(page, label):
     return m.locator('[data-testid="stMetricValue"]').inner_text()
 
 
+def open_class(teacher):
+    """Press "Open a class" on the Teach page; returns the class code it shows."""
+    teacher.get_by_role("button", name="Open a class").click()
+    teacher.get_by_text("Class code").first.wait_for(timeout=TIMEOUT)
+    wait_for_run(teacher)
+    return metric(teacher, "Class code")
+
+
+def ask(teacher, step, question):
+    """Ask the class the step matching ``step`` of the 2-2-2 by-hand network, and wait for
+    the teacher's page to show ``question``."""
+    choose(teacher, "Network", "2-2-2 by hand")
+    choose(teacher, "Step", step)
+    teacher.get_by_role("button", name="Ask the class").click()
+    teacher.get_by_text(question).wait_for(timeout=TIMEOUT)
+
+
 def test_a_teacher_and_three_students_on_two_replicas(browser, deployed):
     url, state, (on_a, on_b) = deployed
     teacher, errors_t = new_page(browser, url, on_a)
     teacher.goto(f"{url}/Teach")
     wait_for_run(teacher)
-    teacher.get_by_role("button", name="Open a class").click()
-    teacher.get_by_text("Class code").first.wait_for(timeout=TIMEOUT)
-    wait_for_run(teacher)
-    code = metric(teacher, "Class code")
+    code = open_class(teacher)
     key = re.search(r"key=([\w-]+)", teacher.url).group(1)
     assert re.fullmatch(r"[A-Z]{6}", code) and len(key) >= 32
-    choose(teacher, "Network", "2-2-2 by hand")
-    choose(teacher, "Step", re.compile(r"^8 · BP2"))
-    teacher.get_by_role("button", name="Ask the class").click()
-    teacher.get_by_text("Question 1: δ²₁").wait_for(timeout=TIMEOUT)
+    ask(teacher, re.compile(r"^8 · BP2"), "Question 1: δ²₁")
 
     students = {}
     for name, cookie, answer in (("Ada", on_a, f"{RIGHT:.6f}"),
@@ -145,14 +156,8 @@ def test_a_student_answers_the_output_error_bp1(browser, tmp_path, monkeypatch):
         teacher, errors_t = new_page(browser, url, "-")
         teacher.goto(f"{url}/Teach")
         wait_for_run(teacher)
-        teacher.get_by_role("button", name="Open a class").click()
-        teacher.get_by_text("Class code").first.wait_for(timeout=TIMEOUT)
-        wait_for_run(teacher)
-        code = metric(teacher, "Class code")
-        choose(teacher, "Network", "2-2-2 by hand")
-        choose(teacher, "Step", re.compile(r"^7 · BP1"))
-        teacher.get_by_role("button", name="Ask the class").click()
-        teacher.get_by_text("Question 1: δ³₁").wait_for(timeout=TIMEOUT)
+        code = open_class(teacher)
+        ask(teacher, re.compile(r"^7 · BP1"), "Question 1: δ³₁")
 
         student, errors_s = new_page(browser, url, "-")
         student.goto(f"{url}/Class?code={code}")

@@ -25,7 +25,7 @@ import urllib.request
 import numpy as np
 import pytest
 from conftest import NGINX, deploy
-from test_class import RIGHT, choose, metric, new_page
+from test_class import RIGHT, ask, metric, new_page, open_class
 from test_explorer import TIMEOUT, screenshot, wait_for_run
 
 from benchmarks import replicas
@@ -69,14 +69,8 @@ def test_a_killed_replica_is_restarted_and_its_students_carry_on(browser, tmp_pa
     with deploy(state) as (run, url, by_replica):
         (live, on_live), (dead, on_dead) = sorted(by_replica.items())[:2]
         teacher, errors_t, sockets_t = open_page(browser, url, on_live[0], "Teach")
-        teacher.get_by_role("button", name="Open a class").click()
-        teacher.get_by_text("Class code").first.wait_for(timeout=TIMEOUT)
-        wait_for_run(teacher)
-        code = metric(teacher, "Class code")
-        choose(teacher, "Network", "2-2-2 by hand")
-        choose(teacher, "Step", re.compile(r"^8 · BP2"))
-        teacher.get_by_role("button", name="Ask the class").click()
-        teacher.get_by_text("Question 1: δ²₁").wait_for(timeout=TIMEOUT)
+        code = open_class(teacher)
+        ask(teacher, re.compile(r"^8 · BP2"), "Question 1: δ²₁")
         projector, errors_p, sockets_p = open_page(browser, url, on_dead[0],
                                                    teacher.url.split("/", 3)[3])
         projector.get_by_text("Question 1: δ²₁").wait_for(timeout=TIMEOUT)
