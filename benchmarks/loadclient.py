@@ -247,7 +247,9 @@ class AppSession:
         v = getattr(st, which)
         return list(v.data) if which.endswith("array_value") else v
 
-    async def _rerun(self, page_name="", trigger=None, fragment="", auto=False, extra=None):
+    def rerun_message(self, page_name="", trigger=None, fragment="", auto=False, extra=None):
+        """The serialized BackMsg of a rerun, as the browser sends it: every widget's state,
+        a button's trigger, another widget state ``extra``, the cached messages' hashes."""
         msg = BackMsg()
         cs = msg.rerun_script
         cs.page_script_hash = self.page_script_hash
@@ -262,8 +264,11 @@ class AppSession:
         if extra is not None:
             cs.widget_states.widgets.add().CopyFrom(extra)
         cs.cached_message_hashes.extend(self._cache)
+        return msg.SerializeToString()
+
+    async def _rerun(self, page_name="", trigger=None, fragment="", auto=False, extra=None):
         t0 = time.perf_counter()
-        await self.ws.send(msg.SerializeToString())
+        await self.ws.send(self.rerun_message(page_name, trigger, fragment, auto, extra))
         run = await asyncio.wait_for(self._read_run(), RUN_TIMEOUT)
         run.latency = time.perf_counter() - t0
         return run

@@ -163,22 +163,8 @@ def _send(s, fragment="", trigger=None, auto=False, extra=None):
     """Send a rerun request without waiting for its answer, as the browser does: its
     ``run_every`` timer fires whether or not the last tick has been answered, and a person
     clicks Pause while a tick is on its way."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-
-    msg = BackMsg()
-    cs = msg.rerun_script
-    cs.page_script_hash = s.page_script_hash
-    cs.fragment_id = fragment
-    cs.query_string = s.query
-    cs.is_auto_rerun = auto
-    for st in s.values.values():
-        cs.widget_states.widgets.add().CopyFrom(st)
-    if trigger:
-        cs.widget_states.widgets.add(id=trigger, trigger_value=True)
-    if extra is not None:
-        cs.widget_states.widgets.add().CopyFrom(extra)
-    cs.cached_message_hashes.extend(s._cache)
-    return s.ws.send(msg.SerializeToString())
+    return s.ws.send(s.rerun_message(trigger=trigger, fragment=fragment, auto=auto,
+                                     extra=extra))
 
 
 def press_pause(s, at):
