@@ -1,11 +1,19 @@
-// The Step page's heatmap chart (explorer/figures/chart.py): one div that plotly.js keeps from
-// one rerun to the next and redraws with Plotly.react, once per changed figure.
-// st.plotly_chart remounts a changed figure and draws it twice.
+// The Step page's chart component (explorer/figures/chart.py): every step of one example,
+// sent once by the server (explorer/step/payload.py), stepped here with no message back.
 //
-// plotly.js is the copy inside the plotly package, served by Streamlit (data.src) and
-// loaded once per page. The figure gets Streamlit's chart template, made from the
-// theme's CSS variables. The call is repeated when the user switches themes.
-// A click on a cell sends the cell's customdata back as the trigger value "pick".
+// - Prev, Next, the slider and the keys → ← n p step; the step goes into the page's address
+//   (?step=, replaceState), where a reload, Back and the server's next rerun find it.
+// - The heatmaps are drawn as HTML cells from the figure dicts the server made for plotly
+//   (explorer/figures/network.py): a step recolours the cells of the panels it computes and
+//   moves the outlines; nothing else is redrawn. σ's curve is drawn by plotly.js.
+// - The equations are typeset by KaTeX (st.latex's version), once per string (cached).
+// - A click on a cell sends the trigger "pick" ([quantity index, l, j, k]); its derivation
+//   comes back as data.picked. Where stepping needs the server (practice mode: each step
+//   asks its question first) a step sends the trigger "step".
+// The numbers and texts all come from the server: this file formats and computes none.
+
+const FOCUS = "#cc6d00";       // heatmap.FOCUS
+const KEYS = "Keys: → or n next · ← or p previous";
 
 function loadPlotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -26,12 +34,302 @@ function loadPlotly(src) {
   return window.__bpPlotly;
 }
 
-// The layout template st.plotly_chart gives a figure (Streamlit 1.67, "streamlit" theme),
-// with the colours of the current theme. Only what the explorer's figures use is kept.
-// No automargin: this plotly.js (the plotly package's) would let the invisible pixel axes
-// push the margins, which Streamlit's own copy does not; every figure sets its margins.
-function template(el) {
-  const css = getComputedStyle(el);
+function loadKatex(src) {
+  if (window.katex) return Promise.resolve(window.katex);
+  if (!window.__bpKatex) {
+    window.__bpKatex = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = src;
+      s.async = true;
+      s.onload = () => resolve(window.katex);
+      s.onerror = () => { window.__bpKatex = null; s.remove(); reject(new Error("no KaTeX")); };
+      document.head.appendChild(s);
+    });
+  }
+  return window.__bpKatex;
+}
+
+// --- figures -------------------------------------------------------------------------
+
+// A plotly typed-array spec ({dtype, bdata, shape}) as a JS array (rows for 2-D).
+function decode(v) {
+  if (!v || typeof v !== "object" || Array.isArray(v) || !("bdata" in v)) return v;
+  const bin = atob(v.bdata);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const flat = v.dtype === "f8" ? new Float64Array(bytes.buffer) : new Int32Array(bytes.buffer);
+  if (!v.shape) return Array.from(flat);
+  const [n, m] = String(v.shape).split(",").map(Number);
+  if (!m) return Array.from(flat);
+  return Array.from({length: n}, (_, r) => Array.from(flat.subarray(r * m, (r + 1) * m)));
+}
+
+function rgb(hex) {
+  const h = hex.replace("#", "");
+  return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
+}
+
+// The colour of value v on a colour axis (cmin..cmax), as plotly maps it: linear between
+// the scale's stops, in RGB.
+function colourOf(axis, v) {
+  const t = Math.min(1, Math.max(0, (v - axis.cmin) / ((axis.cmax - axis.cmin) || 1)));
+  const stops = axis.stops;
+  let i = 1;
+  while (i < stops.length - 1 && stops[i][0] < t) i++;
+  const [t0, c0] = stops[i - 1], [t1, c1] = stops[i];
+  const f = t1 > t0 ? (t - t0) / (t1 - t0) : 0;
+  const c = c0.map((x, n) => Math.round(x + (c1[n] - x) * f));
+  return c;
+}
+
+// Black or white, whichever reads better on colour c (WCAG relative luminance).
+function inkOn(c) {
+  const lin = c.map((x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+  const lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+  return (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) ? "#000" : "#fff";
+}
+
+function niceTicks(lo, hi, count) {
+  const raw = (hi - lo) / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw || 1));
+  const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw) || raw;
+  const out = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
+    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  }
+  return out;
+}
+
+function tickText(v) {
+  const s = String(Number(v.toPrecision(6)));
+  return s.replace("-", "\u2212");
+}
+
+function el(tag, cls, parent) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+function place(e, x, y, w, h) {
+  e.style.left = `${x}px`;
+  e.style.top = `${y}px`;
+  if (w != null) e.style.width = `${w}px`;
+  if (h != null) e.style.height = `${h}px`;
+}
+
+// One figure dict of explorer/figures (a heatmap.Canvas: pixel axes, heatmap panels, one
+// text trace of labels, one invisible trace of click targets) drawn as HTML. Returns the
+// figure with setState(known, focus, marks) for what a step changes.
+function drawHeatmapFigure(fig, quantities) {
+  const L = fig.layout, m = L.margin;
+  const root = el("div", "bp-fig");
+  root.style.width = `${L.width}px`;
+  root.style.height = `${L.height}px`;
+  root.setAttribute("role", "group");
+  const xr = L.xaxis.range, yr = L.yaxis.range;
+  const pw = L.width - m.l - m.r, ph = L.height - m.t - m.b;
+  const X = (x) => m.l + (x - xr[0]) * pw / (xr[1] - xr[0]);
+  const Y = (y) => m.t + (yr[1] - y) * ph / (yr[1] - yr[0]);   // range[0] at the bottom
+  const PX = (x) => m.l + x * pw, PY = (y) => m.t + (1 - y) * ph;
+
+  const axes = {};
+  for (const [name, a] of Object.entries(L)) {
+    if (!name.startsWith("coloraxis")) continue;
+    axes[name] = {cmin: a.cmin, cmax: a.cmax, stops: a.colorscale.map(([t, c]) => [t, rgb(c)]),
+                  a};
+  }
+  const cellsTrace = fig.data.find((t) => t.meta && t.meta.cells);
+  const cd = decode(cellsTrace.customdata);
+  const hover = cellsTrace.text;
+  const panels = new Map(), lookup = new Map();
+  let offset = 0;
+  for (const t of fig.data.filter((t) => t.type === "heatmap")) {
+    const z = decode(t.z), xs = decode(t.x), ys = decode(t.y);
+    const n = ys.length - 1, w = xs.length - 1;
+    const box = {x: X(xs[0]), y: Y(ys[0]), w: X(xs[w]) - X(xs[0]), h: Y(ys[n]) - Y(ys[0])};
+    const div = el("div", "bp-panel", root);
+    place(div, box.x, box.y, box.w, box.h);
+    div.dataset.q = t.meta.quantity;
+    div.dataset.l = t.meta.l;
+    const panel = {q: t.meta.quantity, l: t.meta.l, sent: t.meta.known, div, box, cells: [],
+                   axis: axes[t.coloraxis || "coloraxis"], on: null, title: null,
+                   size: (t.textfont && t.textfont.size) || 12};
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < w; c++) {
+        const i = offset + r * w + c;
+        const row = cd[i];
+        const cell = el("div", "bp-cell", div);
+        const x0 = X(xs[c]) - box.x, y0 = Y(ys[r]) - box.y;
+        place(cell, x0 + 0.5, y0 + 0.5, X(xs[c + 1]) - X(xs[c]) - 1, Y(ys[r + 1]) - Y(ys[r]) - 1);
+        cell.dataset.j = row[2];
+        cell.dataset.k = row[3] || "";
+        cell.__cd = Array.from(row);
+        cell.__v = z[r][c];
+        cell.__text = t.text ? t.text[r][c] : null;
+        cell.__hover = hover[i];
+        lookup.set(`${quantities[row[0]]}:${row[1]}:${row[2]}:${row[3]}`, cell);
+        panel.cells.push(cell);
+      }
+    }
+    offset += n * w;
+    panels.set(`${panel.q}:${panel.l}`, panel);
+  }
+  const labels = fig.data.find((t) => t.meta && t.meta.labels);
+  if (labels) {
+    const lx = decode(labels.x), ly = decode(labels.y);
+    const sizes = labels.textfont.size;
+    labels.text.forEach((text, i) => {
+      if (text === "?") return;     // the '?' of a panel not yet computed: drawn per step
+      const s = el("span", `bp-label bp-${labels.textposition[i].replace(" ", "-")}`, root);
+      s.textContent = text;
+      s.style.fontSize = `${Array.isArray(sizes) ? sizes[i] : sizes}px`;
+      place(s, X(lx[i]), Y(ly[i]));
+    });
+  }
+  for (const a of L.annotations || []) {
+    const s = el("span", "bp-ann", root);
+    s.innerHTML = a.text;   // the figure's own titles (code, never a user's text)
+    s.style.fontSize = `${(a.font && a.font.size) || 12}px`;
+    if (a.font && a.font.color) s.style.color = a.font.color;
+    const ax = {left: "0", center: "-50%", right: "-100%"}[a.xanchor || "center"];
+    const ay = {top: "0", middle: "-50%", bottom: "-100%"}[a.yanchor || "middle"];
+    s.style.transform = `translate(${ax}, ${ay})` + (a.textangle ? ` rotate(${a.textangle}deg)` : "");
+    const x = PX(a.x), y = PY(a.y) - (a.yshift || 0);
+    place(s, x, y);
+    for (const p of panels.values()) {   // a panel's title sits just above it
+      if (!p.title && x > p.box.x && x < p.box.x + p.box.w && y < p.box.y && y > p.box.y - 40) {
+        p.title = s;
+      }
+    }
+  }
+  for (const ax of Object.values(axes)) {
+    const cb = ax.a.colorbar || {};
+    if (ax.a.showscale === false) continue;
+    const len = (cb.len ?? 0.75) * ph, thick = cb.thickness ?? 16;
+    const yc = PY(cb.y ?? 0.5745);
+    const top = (cb.yanchor || "middle") === "top" ? yc : yc - len / 2;
+    const left = PX(cb.x ?? 1.02) + (cb.xpad ?? 10);
+    const bar = el("div", "bp-bar-scale", root);
+    place(bar, left, top, thick, len);
+    const stops = ax.a.colorscale.map(([t, c]) => `${c} ${t * 100}%`).join(", ");
+    bar.style.background = `linear-gradient(to top, ${stops})`;
+    const size = (cb.tickfont && cb.tickfont.size) || 12;
+    for (const v of niceTicks(ax.cmin, ax.cmax, Math.max(4, Math.floor(len / (size * 2.5))))) {
+      const s = el("span", "bp-tick", root);
+      s.textContent = tickText(v);
+      s.style.fontSize = `${size}px`;
+      place(s, left + thick + 3, top + len * (1 - (v - ax.cmin) / ((ax.cmax - ax.cmin) || 1)));
+    }
+    if (cb.title && cb.title.text) {
+      const s = el("span", "bp-ann bp-bar-title", root);
+      s.textContent = cb.title.text;
+      place(s, left + thick / 2, top - 4);
+    }
+  }
+  const tip = el("div", "bp-tip", root);
+  root.addEventListener("mouseover", (e) => {
+    const cell = e.target.closest && e.target.closest(".bp-cell");
+    if (!cell) { tip.style.display = "none"; return; }
+    tip.textContent = cell.__hover;
+    tip.style.display = "block";
+    const p = cell.parentElement;
+    place(tip, p.offsetLeft + cell.offsetLeft + cell.offsetWidth / 2,
+          p.offsetTop + cell.offsetTop);
+  });
+  root.addEventListener("mouseleave", () => { tip.style.display = "none"; });
+
+  const marks = [];
+  function showPanel(p, on) {
+    if (p.on === on) return;
+    p.on = on;
+    p.div.classList.toggle("bp-unknown", !on);
+    p.div.dataset.known = on ? "1" : "0";
+    for (const cell of p.cells) {
+      if (on) {
+        const c = colourOf(p.axis, cell.__v);
+        cell.style.background = `rgb(${c})`;
+        cell.style.color = inkOn(c);
+        cell.textContent = cell.__text ?? "";
+        cell.style.fontSize = `${p.size}px`;
+        cell.dataset.v = String(cell.__v);
+        cell.__hoverNow = cell.__hover;
+      } else {
+        cell.style.background = "";
+        cell.textContent = "";
+        cell.dataset.v = "";
+      }
+    }
+    if (!on) {
+      const q = el("span", "bp-question", p.div);
+      q.textContent = "?";
+      q.style.fontSize = `${Math.min(16, p.box.h)}px`;
+    } else {
+      const q = p.div.querySelector(".bp-question");
+      if (q) q.remove();
+    }
+  }
+  function setState(known, focus, marked) {
+    for (const [key, p] of panels) {
+      const fixed = p.q === "w" || p.q === "b";
+      showPanel(p, p.sent && (fixed || known === null || known.has(key)));
+      const f = key === focus;
+      p.div.classList.toggle("bp-focused", f);
+      if (p.title) p.title.style.color = f ? FOCUS : "";
+    }
+    for (const e of marks.splice(0)) e.remove();
+    for (const [[q, l, j, k], style] of marked || []) {
+      const cell = lookup.get(`${q}:${l}:${j}:${k || 0}`);
+      if (!cell) continue;
+      const e = el("div", `bp-mark bp-mark-${style}`, cell.parentElement);
+      place(e, cell.offsetLeft - 1.5, cell.offsetTop - 1.5, cell.offsetWidth + 3, cell.offsetHeight + 3);
+      marks.push(e);
+    }
+  }
+  root.addEventListener("mouseover", (e) => {
+    const cell = e.target.closest && e.target.closest(".bp-cell");
+    if (cell && cell.parentElement.dataset.known !== "1") {
+      tip.textContent = cell.__hover.replace(/ = .*$/, " = not yet computed");
+    }
+  });
+  return {el: root, panels, setState};
+}
+
+// --- the stepper ---------------------------------------------------------------------
+
+const SKELETON = `
+<div class="bp-bar" role="toolbar" aria-label="Steps">
+  <button type="button" class="bp-btn bp-prev">◀ Prev</button>
+  <button type="button" class="bp-btn bp-primary bp-next">Next ▶</button>
+  <label class="bp-range"><span>Step</span>
+    <input type="range" class="bp-slider" min="1" step="1" value="1"></label>
+  <span class="bp-keys"></span>
+</div>
+<div class="bp-main">
+  <div class="bp-eq">
+    <h3 class="bp-title"></h3>
+    <div class="bp-tex bp-rule"></div>
+    <p class="bp-caption">with the shape of each quantity, (rows × columns)</p>
+    <div class="bp-tex bp-shapes"></div>
+    <div class="bp-info bp-text"></div>
+    <p class="bp-caption bp-numbers-caption"></p>
+    <div class="bp-tex bp-numbers"></div>
+    <div class="bp-focus-fig"></div>
+  </div>
+  <div class="bp-netbox">
+    <div class="bp-net" role="region" aria-label="The network so far"></div>
+    <p class="bp-caption">The network so far: z, a and δ of every layer. Click any cell to see
+      where its number comes from.</p>
+  </div>
+</div>
+<div class="bp-derivation">
+  <h4>Where does this number come from?</h4>
+  <div class="bp-der-body"></div>
+</div>`;
+
+function template(node) {
+  const css = getComputedStyle(node);
   const v = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
   const text = v("--st-text-color", "#31333F");
   const bg = v("--st-background-color", "#FFFFFF");
@@ -42,37 +340,261 @@ function template(el) {
                 title: {font: {color: text, size: 14}}};
   return {
     font: {color: text, family: font, size: 12, weight: 400},
-    paper_bgcolor: bg,
-    plot_bgcolor: bg,
-    margin: {pad: 8, r: 0, l: 0},
+    paper_bgcolor: bg, plot_bgcolor: bg, margin: {pad: 8, r: 0, l: 0},
     xaxis: {...axis, showgrid: false, zeroline: false},
     yaxis: {...axis, ticklabelposition: "outside"},
     hoverlabel: {bgcolor: bg, bordercolor: v("--st-border-color", line),
                  font: {color: text, family: font, size: 12}},
-    coloraxis: {colorbar: {thickness: 16, xpad: 24, ticklabelposition: "outside",
-                           outlinecolor: "transparent", outlinewidth: 8, len: 0.75, y: 0.5745,
-                           title: {font: {color: text, size: 14}}, tickfont: tick}},
   };
 }
 
-export default function ({data, parentElement, setTriggerValue}) {
-  const div = parentElement.querySelector(".bp-plot");
-  div.__bpSend = setTriggerValue;
-  div.__bpFigure = data.fig;
-  // The figure's height is kept free while plotly.js loads: the page does not jump.
-  div.style.minHeight = `${Number(data.fig.layout.height) || 0}px`;
-  loadPlotly(data.src).then((Plotly) => {
-    if (div.__bpFigure !== data.fig) return;   // a newer figure has arrived: draw that one
-    const layout = {...data.fig.layout, template: {layout: template(parentElement)}};
-    Plotly.react(div, data.fig.data, layout, {displayModeBar: false, responsive: false});
-    if (!div.__bpWired) {
-      div.__bpWired = true;
-      div.on("plotly_click", (e) => {
-        const p = e && e.points && e.points[0];
-        if (p && p.customdata != null) div.__bpSend("pick", Array.from(p.customdata));
-      });
+function cellName(c) {
+  return (c || []).map((p) => (p == null ? "" : String(p))).join(",");
+}
+
+class Stepper {
+  constructor(root) {
+    this.root = root;
+    root.innerHTML = SKELETON;
+    const q = (s) => root.querySelector(s);
+    this.prev = q(".bp-prev");
+    this.next = q(".bp-next");
+    this.slider = q(".bp-slider");
+    this.title = q(".bp-title");
+    this.rule = q(".bp-rule");
+    this.shapes = q(".bp-shapes");
+    this.text = q(".bp-text");
+    this.numCaption = q(".bp-numbers-caption");
+    this.numbers = q(".bp-numbers");
+    this.focusBox = q(".bp-focus-fig");
+    this.netBox = q(".bp-net");
+    this.derBox = q(".bp-derivation");
+    this.derBody = q(".bp-der-body");
+    this.main = q(".bp-main");
+    // Side by side where the network figure leaves the equations room, else one column.
+    new ResizeObserver(() => this.fit()).observe(root);
+    q(".bp-keys").textContent = KEYS;
+    this.next.title = "Next step (→ or n)";
+    this.prev.title = "Previous step (← or p)";
+    this.step = -1;
+    this.tex = new Map();
+    this.focus = new Map();
+    this.katex = null;
+    this.prev.addEventListener("click", () => this.go(this.step - 1));
+    this.next.addEventListener("click", () => this.go(this.step + 1));
+    this.slider.addEventListener("input", () => this.go(Number(this.slider.value) - 1));
+    root.addEventListener("click", (e) => {
+      const cell = e.target.closest && e.target.closest(".bp-cell");
+      if (cell && this.send) this.send("pick", cell.__cd);
+    });
+  }
+
+  update(data, send) {
+    this.send = send;
+    const fresh = !this.data || data.id !== this.data.id;
+    const moved = !this.data || data.seq !== this.data.seq;
+    const theme = getComputedStyle(this.root).getPropertyValue("--st-text-color");
+    if (fresh || theme !== this.theme) {
+      this.theme = theme;
+      for (const f of this.focus.values()) f.el.remove();
+      this.focus.clear();
     }
-  }, () => {
-    div.textContent = "The chart could not be drawn: reload the page.";
-  });
+    this.data = data;
+    this.busy = false;
+    if (fresh) {
+      this.net = drawHeatmapFigure(data.figures.network, data.quantities);
+      this.netBox.replaceChildren(this.net.el);
+      this.slider.max = String(data.n);
+      this.fit();
+    }
+    const k = Math.max(0, Math.min(data.upto, moved || this.step < 0 ? data.step : this.step));
+    if (fresh || moved || k !== this.step) {
+      this.step = -1;
+      this.show(k);
+    } else {
+      this.controls();
+    }
+    const p = data.picked;
+    if (p && p.seq !== this.pickedSeq) {
+      this.pickedSeq = p.seq;
+      if (p.step === this.step) this.derive(p);
+    }
+    if (!this.katex) {
+      loadKatex(data.katex).then((k) => { this.katex = k; this.typeset(); },
+                                  () => {});
+    }
+  }
+
+  fit() {
+    // The bar sticks just under Streamlit's header (none in an iframe's embed mode).
+    const header = document.querySelector('[data-testid="stHeader"]');
+    this.root.querySelector(".bp-bar").style.top = `${header ? header.offsetHeight : 0}px`;
+    const fig = this.net && this.net.el;
+    if (!fig) return;
+    const wide = this.root.clientWidth >= fig.offsetWidth + 320;
+    this.main.classList.toggle("bp-stack", !wide);
+  }
+
+  go(k) {
+    const d = this.data;
+    if (!d || this.busy) return;
+    k = Math.max(0, Math.min(d.n - 1, k));
+    if (k === this.step) return;
+    if (!d.local || k > d.upto) {
+      this.busy = true;
+      this.controls();
+      this.send("step", k);
+      return;
+    }
+    this.show(k);
+  }
+
+  controls() {
+    const d = this.data, k = this.step;
+    this.prev.disabled = this.busy || k <= 0;
+    this.next.disabled = this.busy || k >= d.n - 1;
+    this.slider.disabled = this.busy;
+    this.slider.value = String(k + 1);
+    this.slider.setAttribute("aria-valuetext", `Step ${k + 1} of ${d.n}`);
+  }
+
+  show(k) {
+    const d = this.data, s = d.steps[k];
+    this.step = k;
+    this.controls();
+    this.title.textContent = `Step ${k + 1} of ${d.n} · ${s.title}`;
+    this.text.textContent = s.text;
+    this.numCaption.textContent = s.numbers == null
+      ? "The numbers of this step stay hidden until you answer."
+      : "with the numbers of this example";
+    this.typeset();
+    for (const f of this.focus.values()) f.el.style.display = "none";
+    this.current = s.figure ? this.figure(s.figure) : null;
+    if (this.current) this.current.el.style.display = "";
+    this.mark(s.marks);
+    this.derive(s.derivation);
+    this.writeUrl(k);
+    this.root.dataset.drawn = String(k);
+    if (window.requestIdleCallback) window.requestIdleCallback(() => this.prepare(k + 1));
+    else setTimeout(() => this.prepare(k + 1), 50);
+  }
+
+  // What step k will need, made ahead while the page is idle.
+  prepare(k) {
+    const s = this.data && this.data.steps[k];
+    if (!s || k === this.step) return;
+    if (this.katex) [s.rule, s.shapes, s.numbers, ...((s.derivation || {}).lines || [])]
+      .forEach((t) => this.html(t));
+    if (s.figure) this.figure(s.figure).el.style.display = k === this.step ? "" : "none";
+  }
+
+  figure(key) {
+    let f = this.focus.get(key);
+    if (f) return f;
+    const fig = this.data.figures[key];
+    if (fig.layout.meta && fig.layout.meta.curve) {
+      const div = el("div", "bp-plotly", this.focusBox);
+      div.style.width = `${fig.layout.width}px`;
+      div.style.height = `${fig.layout.height}px`;
+      f = {el: div};
+      loadPlotly(this.data.src).then((Plotly) => {
+        const layout = {...fig.layout, template: {layout: template(this.root)}};
+        Plotly.newPlot(div, fig.data, layout, {displayModeBar: false, responsive: false});
+      }, () => { div.textContent = "The chart could not be drawn: reload the page."; });
+    } else {
+      f = drawHeatmapFigure(fig, this.data.quantities);
+      this.focusBox.appendChild(f.el);
+      f.setState(null, null, []);
+    }
+    f.el.style.display = "none";
+    this.focus.set(key, f);
+    return f;
+  }
+
+  html(tex) {
+    if (tex == null) return "";
+    let h = this.tex.get(tex);
+    if (h === undefined) {
+      h = this.katex.renderToString(tex, {displayMode: true, throwOnError: false});
+      this.tex.set(tex, h);
+    }
+    return h;
+  }
+
+  setTex(node, tex) {
+    if (tex == null) { node.replaceChildren(); return; }
+    if (this.katex) node.innerHTML = this.html(tex);   // KaTeX's own markup of our LaTeX
+    else node.textContent = tex;
+  }
+
+  typeset() {
+    const s = this.data && this.data.steps[this.step];
+    if (!s) return;
+    this.setTex(this.rule, s.rule);
+    this.setTex(this.shapes, s.shapes);
+    this.setTex(this.numbers, s.numbers);
+    if (this.shown) this.derive(this.shown);
+  }
+
+  derive(d) {
+    this.shown = d;
+    this.derBox.dataset.cell = d ? cellName(d.cell) : "";
+    this.derBody.replaceChildren();
+    if (!d) return;
+    if (d.message) {
+      const p = el("div", `bp-note bp-${d.tone || "info"}`, this.derBody);
+      p.textContent = d.message;
+      if (d !== this.data.steps[this.step].derivation) this.mark([[d.cell, "pick"]]);
+      return;
+    }
+    const head = el("p", "bp-der-head", this.derBody);
+    el("b", "", head).textContent = d.equation;
+    head.appendChild(document.createTextNode(` · ${d.text}`));
+    for (const line of d.lines) this.setTex(el("div", "bp-tex", this.derBody), line);
+    const s = this.data.steps[this.step];
+    if (d !== s.derivation) this.mark([...(d.uses || []).map((u) => [u, "use"]), [d.cell, "pick"]]);
+  }
+
+  // Outline the cells ``marks`` ([cell, "pick" or "use"]) in the figures of this step.
+  mark(marks) {
+    const s = this.data.steps[this.step];
+    this.net.setState(new Set(s.known), `${s.q}:${s.l}`, marks);
+    if (this.current && this.current.setState) this.current.setState(null, null, marks);
+  }
+
+  writeUrl(k) {
+    try {
+      const u = new URL(window.location.href);
+      if (u.searchParams.get("step") === String(k + 1)) return;
+      u.searchParams.set("step", String(k + 1));
+      window.history.replaceState(window.history.state, "", u.toString());
+    } catch (e) { /* an address that cannot be changed: the step is still shown */ }
+  }
+}
+
+function onKey(e) {
+  const s = window.__bpStepper;
+  if (!s || !s.root.isConnected || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) {
+    return;
+  }
+  const t = e.target;
+  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)
+            || (t.closest && t.closest('[role="slider"], [role="listbox"], [role="combobox"]')))) {
+    return;
+  }
+  const move = {ArrowRight: 1, n: 1, N: 1, ArrowLeft: -1, p: -1, P: -1}[e.key];
+  if (!move) return;
+  e.preventDefault();
+  s.go(s.step + move);
+}
+
+export default function ({data, parentElement, setTriggerValue}) {
+  const root = parentElement.querySelector(".bp-stepper");
+  if (!root.__bp) root.__bp = new Stepper(root);
+  window.__bpStepper = root.__bp;
+  if (!window.__bpKeys) {
+    window.__bpKeys = true;
+    document.addEventListener("keydown", onKey);
+  }
+  root.__bp.update(data, setTriggerValue);
 }

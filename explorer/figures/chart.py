@@ -1,19 +1,24 @@
-"""The Step page's charts: a chart component of our own that keeps its plotly.js div.
+"""The Step page's chart component: every step of one example, stepped in the browser.
 
-``st.plotly_chart`` computes a chart's element id from its figure, so a figure that
-changes (every step does) is a new element. The browser then unmounts the old chart,
-mounts a new one and draws it twice: ``newPlot`` and then a full ``Plotly.react``. This
-component keeps one div for the life of its key, and plotly.js draws each new figure once
-(``Plotly.react``). The figures and their click targets are the same as with
-``st.plotly_chart``, and so is Streamlit's template, in the theme's colours
-(``chart.js``). ``benchmarks/bench_app.py`` measures the time from a click to the paint.
+The server sends the steps once (``explorer.step.payload``: texts, equations, figures and
+each step's first derivation); ``chart.js`` then steps through them with Prev, Next, the
+slider and the keys → ← n p, with no message to the server: it redraws only what a step
+changes (a panel's numbers, the outlines) and keeps the step in the page's address
+(``?step=``), where a reload, the Back button and every rerun find it (``url_step``).
+What needs the server sends a trigger value: "pick", a click on a cell (its derivation
+comes back as ``data["picked"]``), and "step" where stepping needs the server (practice
+mode, where each step asks its question first).
 
-plotly.js is the copy inside the installed ``plotly`` package: Streamlit serves that
-folder (``/component/explorer.figures.chart.plotly_js/``) as a files-only v1 component, so nothing
-is copied or built.
+The heatmaps are drawn by ``chart.js`` itself, one HTML cell per number, from the same
+figure dicts ``explorer.figures.network`` makes for plotly: a step then changes a few
+dozen cells instead of redrawing a whole plotly figure. σ's curve is drawn by plotly.js,
+the copy inside the installed ``plotly`` package, which Streamlit serves as a files-only
+v1 component (``/component/explorer.figures.chart.plotly_js/``). The equations are typeset
+by KaTeX, the version ``st.latex`` uses (``katex/``).
 """
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import plotly
 import streamlit as st
@@ -22,21 +27,26 @@ from streamlit.components import v1 as components_v1
 from backprop.explain.notation import QUANTITIES
 
 from ..step.picking import pick_layers
-from . import heatmap
 
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 # The v1 name is this module's name and the name given (components_v1.declare_component).
 _SERVED_AS = "plotly_js"
 SRC = f"./component/{__name__}.{_SERVED_AS}/plotly.min.js"
-# A component's code must be one string; isolate_styles=False puts the div in the page
-# itself, where plotly.js puts its styles (document.head). The chart keeps the width of its
-# figure: on a narrow screen (a phone) its box scrolls sideways, where squeezing it would
-# draw the numbers over each other and out of their cells.
+_HERE = Path(__file__).parent
+# KaTeX 0.16.47 (MIT, katex/LICENSE), from the npm package's dist/: the version st.latex
+# uses in the pinned Streamlit, whose page already carries its CSS and fonts. (Streamlit's
+# own standalone katex module is a newer KaTeX, whose class names that CSS does not know.)
+_KATEX_DIR = _HERE / "katex"
+_KATEX_AS = "katex_js"
+KATEX = f"./component/{__name__}.{_KATEX_AS}/katex.min.js"
+# isolate_styles=False puts the component in the page itself: the keyboard, the page's
+# address and Streamlit's theme variables are all at hand.
 _CHART = st.components.v2.component(
-    "explorer.plot", html='<div class="bp-plot"></div>',
-    css='[data-testid="stElementContainer"]:has(.bp-plot) {\n  overflow-x: auto;\n}\n',
-    js=(Path(__file__).parent / "chart.js").read_text(encoding="utf-8"),
+    "explorer.stepper", html='<div class="bp-stepper"></div>',
+    css=(_HERE / "chart.css").read_text(encoding="utf-8"),
+    js=(_HERE / "chart.js").read_text(encoding="utf-8"),
     isolate_styles=False)
+MAX_STEP_DIGITS = 3
 
 
 def pick_of(value, net):
@@ -60,18 +70,45 @@ def pick_of(value, net):
     return (q, l, j, k) if 1 <= k <= net.sizes[l - 2] else None
 
 
-def show(fig, key, net, on_pick):
-    """Draw ``fig`` (a figure of ``explorer.figures`` for ``net``) under ``key``. After a
-    click on one of its cells, ``on_pick(cell)`` is called before the rerun with the cell
-    as (quantity, l, j, k); a click value that is no cell of ``net`` is ignored."""
-    # Serve plotly.js (registering again is a dictionary update).
+def step_of(value, n):
+    """A step index 0..n−1 from a trigger value or the address's text, else None."""
+    if type(value) is str:
+        value = int(value) - 1 if value.isdigit() and len(value) <= MAX_STEP_DIGITS else None
+    if type(value) is float and value.is_integer() and abs(value) < 1e6:
+        value = int(value)
+    return value if type(value) is int and 0 <= value < n else None
+
+
+def url_step(n):
+    """The step (0-based) the page's address names, as the component keeps it there
+    (``?step=``, counted from 1 like the slider), or None. Streamlit sends the address with
+    every rerun (``st.context.url``); it is read as text, bounded, before anything else."""
+    query = urlsplit((st.context.url or "")[:4000]).query
+    found = parse_qs(query, max_num_fields=50).get("step")
+    return step_of(found[-1], n) if found else None
+
+
+def show(data, key, net, n, on_pick, on_step):
+    """Draw the component with ``data`` (``explorer.step.payload``, plus "id", "step",
+    "seq", "local" and "picked"). ``on_pick(cell)`` is called before the rerun after a
+    click on a cell of ``net``, ``on_step(i)`` after a step the browser asks the server
+    for; values that are no cell or step are ignored."""
+    # Serve plotly.js and KaTeX (registering again is a dictionary update).
     components_v1.declare_component(_SERVED_AS, path=str(_PLOTLY_DIR))
+    components_v1.declare_component(_KATEX_AS, path=str(_KATEX_DIR))
+
+    def value(name):
+        return st.session_state[key].get(name) if key in st.session_state else None
 
     def picked():
-        cell = pick_of(st.session_state[key].get("pick"), net) \
-            if key in st.session_state else None
+        cell = pick_of(value("pick"), net)
         if cell:
             on_pick(cell)
 
-    return _CHART(key=key, data={"src": SRC, "fig": heatmap.wire(fig)},
-                  on_pick_change=picked, width="stretch")
+    def stepped():
+        i = step_of(value("step"), n)
+        if i is not None:
+            on_step(i)
+
+    return _CHART(key=key, data={"src": SRC, "katex": KATEX, **data},
+                  on_pick_change=picked, on_step_change=stepped, width="stretch")

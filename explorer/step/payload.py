@@ -1,0 +1,85 @@
+"""Everything the Step page's chart component needs to step through one example in the
+browser: each step's texts and equations, the figures, and the derivation of each step's
+first cell, made once per (network, example) from ``backprop/`` and sent once.
+
+The browser computes nothing: it shows these numbers and strings. Pure: no Streamlit.
+
+Practice mode sends only the steps up to the current one, and the current step's own
+numbers only once they are revealed: a number the student is asked to predict is in no
+figure, hover text, colour range, equation or derivation of the payload (see
+``questions.visible``, and ``heatmap.scale`` for the colour ranges).
+"""
+
+import hashlib
+import json
+
+from backprop.explain import explain
+from backprop.explain.notation import QUANTITIES
+
+from ..figures import heatmap, network
+from ..practice import questions
+from .picking import computed_at, default_pick
+
+NETWORK_KINDS = ("z", "a", "delta")     # the rows of panels of the network figure
+
+
+def _cell(c):
+    return [c[0], c[1], c[2], c[3]]
+
+
+def derivation_of(net, trace, all_steps, i, cell, now, hidden=False):
+    """The derivation of ``cell`` at step i as the browser shows it: {"cell", "equation",
+    "text", "lines"}, or {"cell", "message", "tone"} when it cannot be shown there."""
+    q, l = cell[0], cell[1]
+    if q in ("w", "b") or (q, l) in now:
+        d = explain(net, trace, *cell)
+        return {"cell": _cell(cell), "equation": d.equation, "text": d.text,
+                "lines": list(d.lines), "uses": [_cell(u) for u in d.uses]}
+    if hidden and (q, l) == (all_steps[i].quantity, all_steps[i].l):
+        return {"cell": _cell(cell), "tone": "info",
+                "message": "Hidden until you answer the question above."}
+    first = computed_at(all_steps, q, l)
+    return {"cell": _cell(cell), "tone": "warning",
+            "message": f"Not yet computed at this step: it is computed at step "
+                       f"{first.index + 1} ({first.title})."}
+
+
+def payload(net, trace, all_steps, upto=None, hidden=None, asked=()):
+    """The component's data for steps 0..``upto`` (all when None). ``hidden``: the index of
+    the step whose own numbers stay hidden (an open practice question), ``asked`` the cells
+    it asks, outlined in the figures."""
+    n = len(all_steps)
+    upto = n - 1 if upto is None else upto
+    allowed = questions.visible(all_steps, upto, hidden is None)
+    figures = {"network": heatmap.wire(network.network_figure(
+        net, trace, NETWORK_KINDS, known=allowed))}
+    steps = []
+    for i, step in enumerate(all_steps[: upto + 1]):
+        is_hidden = i == hidden
+        now = questions.visible(all_steps, i, not is_hidden)
+        fig = None
+        if not (is_hidden and step.kind == "a"):    # σ's curve would show the asked a's
+            f = network.focus_figure(net, trace, step, now)
+            if f is not None:
+                fig = json.dumps(f["layout"]["meta"], sort_keys=True)
+                if is_hidden:
+                    fig += " hidden"
+                figures.setdefault(fig, heatmap.wire(f))
+        pick = default_pick(step)
+        d = derivation_of(net, trace, all_steps, i, pick, now, is_hidden)
+        marks = [[_cell(c), "pick"] for c in asked] if is_hidden else \
+            [[u, "use"] for u in d.get("uses", ())] + [[_cell(pick), "pick"]]
+        steps.append({
+            "title": step.title, "kind": step.kind, "q": step.quantity, "l": step.l,
+            "rule": step.rule, "shapes": step.shapes, "text": step.text,
+            "numbers": None if is_hidden else step.numbers,
+            "known": sorted(f"{q}:{l}" for q, l in now if q in NETWORK_KINDS),
+            "figure": fig, "marks": marks, "derivation": d})
+    return {"n": n, "upto": upto, "steps": steps, "figures": figures,
+            "quantities": list(QUANTITIES)}
+
+
+def identity(*parts):
+    """A short id of what a payload was made from: the browser rebuilds its figures only
+    when it changes."""
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
