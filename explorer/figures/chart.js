@@ -162,7 +162,8 @@ function drawHeatmapFigure(fig, quantities) {
         const row = cd[i];
         const cell = el("div", "bp-cell", div);
         const x0 = X(xs[c]) - box.x, y0 = Y(ys[r]) - box.y;
-        place(cell, x0 + 0.5, y0 + 0.5, X(xs[c + 1]) - X(xs[c]) - 1, Y(ys[r + 1]) - Y(ys[r]) - 1);
+        cell.__box = [x0 + 0.5, y0 + 0.5, X(xs[c + 1]) - X(xs[c]) - 1, Y(ys[r + 1]) - Y(ys[r]) - 1];
+        place(cell, ...cell.__box);
         cell.dataset.j = row[2];
         cell.dataset.k = row[3] || "";
         cell.__cd = Array.from(row);
@@ -234,9 +235,8 @@ function drawHeatmapFigure(fig, quantities) {
     if (!cell) { tip.style.display = "none"; return; }
     tip.textContent = cell.__hover;
     tip.style.display = "block";
-    const p = cell.parentElement;
-    place(tip, p.offsetLeft + cell.offsetLeft + cell.offsetWidth / 2,
-          p.offsetTop + cell.offsetTop);
+    const p = cell.parentElement, [x, y, w] = cell.__box;
+    place(tip, p.offsetLeft + x + w / 2, p.offsetTop + y);
   });
   root.addEventListener("mouseleave", () => { tip.style.display = "none"; });
 
@@ -283,7 +283,8 @@ function drawHeatmapFigure(fig, quantities) {
       const cell = lookup.get(`${q}:${l}:${j}:${k || 0}`);
       if (!cell) continue;
       const e = el("div", `bp-mark bp-mark-${style}`, cell.parentElement);
-      place(e, cell.offsetLeft - 1.5, cell.offsetTop - 1.5, cell.offsetWidth + 3, cell.offsetHeight + 3);
+      const [x, y, w, h] = cell.__box;   // no layout is read while a step is drawn
+      place(e, x - 1.5, y - 1.5, w + 3, h + 3);
       marks.push(e);
     }
   }
@@ -307,9 +308,11 @@ const SKELETON = `
   <span class="bp-keys"></span>
 </div>
 <div class="bp-main">
-  <div class="bp-eq">
+  <div class="bp-eq bp-eq-top">
     <h3 class="bp-title"></h3>
     <div class="bp-tex bp-rule"></div>
+  </div>
+  <div class="bp-eq bp-eq-rest">
     <p class="bp-caption">with the shape of each quantity, (rows × columns)</p>
     <div class="bp-tex bp-shapes"></div>
     <div class="bp-info bp-text"></div>
@@ -346,6 +349,11 @@ function template(node) {
     hoverlabel: {bgcolor: bg, bordercolor: v("--st-border-color", line),
                  font: {color: text, family: font, size: 12}},
   };
+}
+
+function idle(fn) {
+  if (window.requestIdleCallback) window.requestIdleCallback(fn, {timeout: 500});
+  else setTimeout(fn, 50);
 }
 
 function cellName(c) {
@@ -411,6 +419,7 @@ class Stepper {
     if (fresh || moved || k !== this.step) {
       this.step = -1;
       this.show(k);
+      if (fresh) this.warm(0);
     } else {
       this.controls();
     }
@@ -418,6 +427,9 @@ class Stepper {
     if (p && p.seq !== this.pickedSeq) {
       this.pickedSeq = p.seq;
       if (p.step === this.step) this.derive(p);
+    }
+    if (Object.values(data.figures).some((f) => f.layout.meta && f.layout.meta.curve)) {
+      idle(() => loadPlotly(data.src).catch(() => {}));   // σ's curve, drawn at an a step
     }
     if (!this.katex) {
       loadKatex(data.katex).then((k) => { this.katex = k; this.typeset(); },
@@ -433,6 +445,14 @@ class Stepper {
     if (!fig) return;
     const wide = this.root.clientWidth >= fig.offsetWidth + 320;
     this.main.classList.toggle("bp-stack", !wide);
+    // A figure a little taller than the screen below it is drawn a little smaller (to 85 %,
+    // 75 % under the equation on a narrow screen), so that the panel a step computes is in
+    // view as Next is pressed.
+    const below = window.innerHeight - this.netBox.getBoundingClientRect().top
+      - (document.querySelector('[data-testid="stMain"]') || {scrollTop: 0}).scrollTop - 8;
+    const h = fig.offsetHeight;
+    const zoom = h > below ? Math.max(wide ? 0.85 : 0.75, below / h) : 1;
+    fig.style.zoom = zoom === 1 ? "" : zoom.toFixed(3);
   }
 
   go(k) {
@@ -475,8 +495,18 @@ class Stepper {
     this.derive(s.derivation);
     this.writeUrl(k);
     this.root.dataset.drawn = String(k);
-    if (window.requestIdleCallback) window.requestIdleCallback(() => this.prepare(k + 1));
-    else setTimeout(() => this.prepare(k + 1), 50);
+    idle(() => { this.prepare(k + 1); this.prepare(k - 1); });
+  }
+
+  // Every step's figures and equations made ahead, one step per idle moment.
+  warm(k) {
+    const id = this.data.id;
+    if (!this.data.steps[k]) return;
+    idle(() => {
+      if (this.data.id !== id) return;   // another network: its own warm-up runs
+      this.prepare(k);
+      this.warm(k + 1);
+    });
   }
 
   // What step k will need, made ahead while the page is idle.
@@ -522,6 +552,9 @@ class Stepper {
   }
 
   setTex(node, tex) {
+    const key = `${Boolean(this.katex)}${tex}`;
+    if (node.__tex === key) return;    // unchanged: nothing to lay out again
+    node.__tex = key;
     if (tex == null) { node.replaceChildren(); return; }
     if (this.katex) node.innerHTML = this.html(tex);   // KaTeX's own markup of our LaTeX
     else node.textContent = tex;

@@ -21,6 +21,9 @@ from ..practice import questions
 from .picking import computed_at, default_pick
 
 NETWORK_KINDS = ("z", "a", "delta")     # the rows of panels of the network figure
+# Pixels a row of panels may take: with the equations beside it, the figure of 4 layers of
+# 8 fits a 1440 × 900 laptop screen under the step's controls.
+NETWORK_ROOM = 160
 
 
 def _cell(c):
@@ -52,7 +55,7 @@ def payload(net, trace, all_steps, upto=None, hidden=None, asked=()):
     upto = n - 1 if upto is None else upto
     allowed = questions.visible(all_steps, upto, hidden is None)
     figures = {"network": heatmap.wire(network.network_figure(
-        net, trace, NETWORK_KINDS, known=allowed))}
+        net, trace, NETWORK_KINDS, known=allowed, room=NETWORK_ROOM))}
     steps = []
     for i, step in enumerate(all_steps[: upto + 1]):
         is_hidden = i == hidden
