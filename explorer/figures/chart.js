@@ -445,13 +445,13 @@ class Stepper {
     if (!fig) return;
     const wide = this.root.clientWidth >= fig.offsetWidth + 320;
     this.main.classList.toggle("bp-stack", !wide);
-    // A figure a little taller than the screen below it is drawn a little smaller (to 85 %,
-    // 75 % under the equation on a narrow screen), so that the panel a step computes is in
+    // A figure a little taller than the screen below it is drawn a little smaller (down to
+    // 85 %, 75 % under the equation on a narrow screen; a taller one scrolls), so that the panel a step computes is in
     // view as Next is pressed.
     const below = window.innerHeight - this.netBox.getBoundingClientRect().top
       - (document.querySelector('[data-testid="stMain"]') || {scrollTop: 0}).scrollTop - 8;
     const h = fig.offsetHeight;
-    const zoom = h > below ? Math.max(wide ? 0.85 : 0.75, below / h) : 1;
+    const zoom = h > below && below / h >= (wide ? 0.85 : 0.75) ? below / h : 1;   // else scroll
     fig.style.zoom = zoom === 1 ? "" : zoom.toFixed(3);
   }
 
