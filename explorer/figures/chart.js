@@ -15,39 +15,29 @@
 const FOCUS = "#cc6d00";       // heatmap.FOCUS
 const KEYS = "Keys: → or n next · ← or p previous";
 
-function loadPlotly(src) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__bpPlotly) {
-    window.__bpPlotly = new Promise((resolve, reject) => {
+// A script that sets window[name] (plotly.js, KaTeX), loaded once per page.
+function loadScript(src, name) {
+  if (window[name]) return Promise.resolve(window[name]);
+  const key = `__bpLoading_${name}`;
+  if (!window[key]) {
+    window[key] = new Promise((resolve, reject) => {
       const s = document.createElement("script");
       s.src = src;
       s.async = true;
-      s.onload = () => resolve(window.Plotly);
+      s.onload = () => resolve(window[name]);
       s.onerror = () => {
-        window.__bpPlotly = null;   // the next render tries again
+        window[key] = null;   // the next render tries again
         s.remove();
-        reject(new Error("plotly.js did not load"));
+        reject(new Error(`${name} did not load`));
       };
       document.head.appendChild(s);
     });
   }
-  return window.__bpPlotly;
+  return window[key];
 }
 
-function loadKatex(src) {
-  if (window.katex) return Promise.resolve(window.katex);
-  if (!window.__bpKatex) {
-    window.__bpKatex = new Promise((resolve, reject) => {
-      const s = document.createElement("script");
-      s.src = src;
-      s.async = true;
-      s.onload = () => resolve(window.katex);
-      s.onerror = () => { window.__bpKatex = null; s.remove(); reject(new Error("no KaTeX")); };
-      document.head.appendChild(s);
-    });
-  }
-  return window.__bpKatex;
-}
+const loadPlotly = (src) => loadScript(src, "Plotly");
+const loadKatex = (src) => loadScript(src, "katex");
 
 // --- figures -------------------------------------------------------------------------
 
