@@ -54,9 +54,18 @@ def layers_of(net, q):
     return range(1, net.L + 1) if q == "a" else range(2, net.L + 1)
 
 
-def scale(net, trace, q):
-    """The colour range of a kind: max |value| over all its layers (1 if all are 0)."""
-    m = max(float(np.max(np.abs(values(net, trace, q, l)))) for l in layers_of(net, q))
+def shown(q, l, known):
+    """Whether the numbers of quantity q of layer l may be shown: w and b always, the rest
+    when (q, l) is in ``known`` (everything when ``known`` is None)."""
+    return known is None or q in ("w", "b") or (q, l) in known
+
+
+def scale(net, trace, q, known=None):
+    """The colour range of a kind: max |value| over its layers whose numbers may be shown
+    (``known``, see ``shown``; all of them if None), 1 if none may or all are 0. A hidden
+    number never sets it: cmin and cmax travel to the browser with the figure."""
+    m = max((float(np.max(np.abs(values(net, trace, q, l))))
+             for l in layers_of(net, q) if shown(q, l, known)), default=0.0)
     return m if m > 0 else 1.0
 
 
@@ -94,8 +103,9 @@ class Canvas:
         self.labels = []    # (x, y, text, textposition, font size) of tick labels and '?'
         self.cells = []     # per panel: (x, y, customdata, hover labels) of its cells
 
-    def coloraxis(self, name, net, trace, q, y=None, bar=True):
-        s = scale(net, trace, q)
+    def coloraxis(self, name, net, trace, q, y=None, bar=True, known=None):
+        """Colour axis ``name`` of quantity q, scaled to what ``known`` lets be shown."""
+        s = scale(net, trace, q, known)
         bar_at = {"thickness": 12, "x": 1.0, "xpad": 10, "title": {"text": TITLES[q]}}
         if y is not None:
             bar_at.update(y=y[0], len=y[1], yanchor="top")
@@ -128,7 +138,7 @@ class Canvas:
         v = v.T if transpose else v
         n, m = v.shape
         cw, ch = self.cw, self.ch
-        is_known = known is None or q in ("w", "b") or (q, l) in known
+        is_known = shown(q, l, known)
         jj, kk = np.mgrid[1:n + 1, 1:m + 1]
         rj, rk = (kk, jj) if transpose else (jj, kk)   # (a^{l−1})ᵀ: its columns are k
         heat = {"type": "heatmap", "z": v if is_known else np.full_like(v, np.nan),

@@ -2,7 +2,8 @@
 
 - row j is neuron j of layer l, row 1 at the top; column k is neuron k of layer l−1;
 - one diverging colour scale per kind of quantity, centred at 0, its range the largest
-  |value| of that kind over all layers, so colours compare across layers and figures;
+  |value| of that kind over the layers whose numbers are shown (``known``), so colours
+  compare across layers and figures and a hidden number never sets the range;
 - small matrices print their values; hovering a cell shows its symbol and full value;
 - what the current step has not computed yet is grey, with a '?' instead of numbers;
 - every cell can be clicked (see ``chart.pick_of``).
@@ -12,7 +13,7 @@ import numpy as np
 
 from backprop.activations import ACTIVATIONS
 
-from .heatmap import BAR_ROOM, CELL, FOCUS, MID, TITLES, Canvas, cell_size, layers_of, sup
+from .heatmap import BAR_ROOM, CELL, FOCUS, MID, TITLES, Canvas, cell_size, layers_of, shown, sup
 
 SLOT = 110      # pixels from one layer's column to the next
 ROW_GAP = 54    # pixels above each row of panels, for the titles
@@ -23,7 +24,8 @@ KIND_NAMES = {"z": "weighted input", "a": "activation", "delta": "error",
               "nabla_b": "bias gradient"}
 
 
-def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None, marks=()):
+def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None, marks=(),
+                   room=240):
     """Every layer's z, a and δ as columns n_l × 1, one row of panels per kind and one
     column per layer l = 1..L, so a layer's quantities line up under each other. Row j of
     every panel of a kind is at the same height, so the row numbers are printed once at the
@@ -31,14 +33,14 @@ def network_figure(net, trace, kinds=("z", "a", "delta"), known=None, focus=None
     a 6 × 16 network would repeat 16 numbers 16 times, each an SVG text to draw.
     ``focus`` = (quantity, l) outlines the panel the current step computes."""
     n_max, L = max(net.sizes), net.L
-    ch = cell_size(n_max, 240)
+    ch = cell_size(n_max, room)   # a row of panels is about ``room`` pixels tall
     row_h = ROW_GAP + ch * n_max
     c = Canvas({"kinds": list(kinds), "L": L}, SLOT * L, row_h * len(kinds) + 10,
                margin=(LABEL, BAR_ROOM, 10, 10), cell=(CELL, ch))
     for r, q in enumerate(kinds):
         top = r * row_h + ROW_GAP
         axis = "coloraxis" if r == 0 else f"coloraxis{r + 1}"
-        c.coloraxis(axis, net, trace, q, y=(1 - top / c.h, ch * n_max / c.h))
+        c.coloraxis(axis, net, trace, q, y=(1 - top / c.h, ch * n_max / c.h), known=known)
         c.text(f"<b>{TITLES[q]}</b><br><span style='font-size:11px'>{KIND_NAMES[q]}</span>",
                -LABEL / 2 - 10, top + ch * n_max / 2, size=17)
         first = layers_of(net, q)[0]
@@ -73,7 +75,7 @@ def matrix_figure(net, trace, q, l, known=None, marks=()):
     cell = cell_size(max(n, m), 440)
     c = Canvas({"quantity": q, "l": l}, max(cell * m, 150), cell * n + 75,
                margin=(75, BAR_ROOM, 10, 10), cell=(cell, cell), inset=ROW_NUMBERS)
-    c.coloraxis("coloraxis", net, trace, q)
+    c.coloraxis("coloraxis", net, trace, q, known=known)
     c.panel(net, trace, q, l, 0, 75, known, marks=marks)
     axis_title(c, f"k (layer {l - 1}, from)", cell * m / 2, 75 - 28)
     axis_title(c, f"j (layer {l}, to)", -34, 75 + cell * n / 2, vertical=True)
@@ -91,9 +93,9 @@ def outer_product_figure(net, trace, l, known=None, marks=()):
     c = Canvas({"quantity": "nabla_w", "l": l, "outer_product": True},
                cell * (1 + m) + gap, top + cell * (1 + n) + gap + 60, margin=(70, BAR_ROOM, 10, 10),
                cell=(cell, cell), inset=ROW_NUMBERS)
-    c.coloraxis("coloraxis", net, trace, "delta", bar=False)
-    c.coloraxis("coloraxis2", net, trace, "a", bar=False)
-    c.coloraxis("coloraxis3", net, trace, "nabla_w")
+    c.coloraxis("coloraxis", net, trace, "delta", bar=False, known=known)
+    c.coloraxis("coloraxis2", net, trace, "a", bar=False, known=known)
+    c.coloraxis("coloraxis3", net, trace, "nabla_w", known=known)
     px, py = cell + gap, top + cell + gap           # where the product starts
     c.panel(net, trace, "delta", l, 0, py, known, marks=marks, caxis="coloraxis", ticks="y")
     c.panel(net, trace, "a", l - 1, px, top, known, marks=marks, transpose=True,
@@ -116,7 +118,7 @@ def bias_figure(net, trace, l, known=None, marks=()):
     ch = cell_size(n, 440)
     c = Canvas({"quantity": "nabla_b", "l": l}, CELL * 3.6, ch * n + 40,
                margin=(50, BAR_ROOM, 10, 10), cell=(CELL, ch), inset=ROW_NUMBERS)
-    c.coloraxis("coloraxis", net, trace, "delta")
+    c.coloraxis("coloraxis", net, trace, "delta", known=known)
     for i, q in enumerate(("nabla_b", "delta")):
         c.panel(net, trace, q, l, i * 2.6 * CELL, 40, known, marks=marks, ticks="y")
         c.text(f"<b>{sup(q, l)}</b>", i * 2.6 * CELL + CELL / 2, 22, size=15)
@@ -163,12 +165,13 @@ def label_sides(z):
 
 
 def focus_figure(net, trace, step, known=None, marks=()):
-    """The figure that belongs beside a step's equation, or None."""
+    """The figure that belongs beside a step's equation, or None (also for σ's curve while
+    the a^l it plots are hidden by ``known``)."""
     l = step.l
     if step.kind == "z":
         return matrix_figure(net, trace, "w", l, known, marks)
-    if step.kind == "a":
-        return activation_figure(net, trace, l)
+    if step.kind == "a":   # its points are the a^l_j: none while they are hidden
+        return activation_figure(net, trace, l) if shown("a", l, known) else None
     if step.kind == "BP2":
         return matrix_figure(net, trace, "w", l + 1, known, marks)
     if step.kind == "BP3":
