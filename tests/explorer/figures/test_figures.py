@@ -288,10 +288,14 @@ def test_weights_are_always_known_but_their_gradient_is_not():
 # --- colour ------------------------------------------------------------------------------
 
 def test_colour_ranges_are_symmetric_and_shared_across_layers_and_figures():
+    """Every figure made with what is known after step i scales each kind to the largest
+    |value| of that kind among the layers known then (all layers when i is None): the same
+    range in every figure of that moment, and no range from a number not yet shown."""
     net, trace = random_net((3, 4, 2, 3), "sigmoid")
     S = steps(net, trace)
-    seen = {}
-    for i in (None, 0, 5):
+    for i in (None, 0, 5, len(S) - 1):
+        kn = None if i is None else known(S, i)
+        seen = {}
         for fig in all_figures(net, trace, i):
             names = {}
             for h in heatmaps(fig):
@@ -303,10 +307,16 @@ def test_colour_ranges_are_symmetric_and_shared_across_layers_and_figures():
             # one colour axis per kind within a figure, a different one for each kind
             assert all(len(v) == 1 for v in names.values())
             assert len({next(iter(v)) for v in names.values()}) == len(names)
-    assert set(seen) == {"z", "a", "delta", "nabla_b", "nabla_w", "w"}
-    for q, cmaxes in seen.items():
-        assert len(cmaxes) == 1, (q, cmaxes)
-        np.testing.assert_allclose(cmaxes.pop(), largest(net, trace, q), rtol=0, atol=0)
+        assert set(seen) == {"z", "a", "delta", "nabla_b", "nabla_w", "w"}
+        for q, cmaxes in seen.items():
+            assert len(cmaxes) == 1, (i, q, cmaxes)
+            layers = [l for l in (range(1, net.L + 1) if q == "a" else range(2, net.L + 1))
+                      if kn is None or q == "w" or (q, l) in kn]
+            want = max((float(np.max(np.abs(getattr(net if q == "w" else trace, q)[l])))
+                        for l in layers), default=0.0) or 1.0
+            np.testing.assert_allclose(cmaxes.pop(), want, rtol=0, atol=0, err_msg=f"{i} {q}")
+        if i is None:
+            assert all(largest(net, trace, q) > 0 for q in seen)
     assert len(S) > 5
 
 
