@@ -14,11 +14,15 @@ from explorer.step import downloads, payload
 from explorer.step.picking import LABELS, clamp_pick, default_pick, pick_layers
 
 
-def on_step(i):
-    """A step the browser asks the server for (practice mode)."""
+def on_step(i, moved):
+    """The step the browser shows (``moved`` False), or one it asks the server to move to
+    (practice mode): then the browser is told to go there (``seq``)."""
     ss = st.session_state
-    ss.step, ss._moved, ss.pick = i, True, None
-    ss._step_seq = ss.get("_step_seq", 0) + 1
+    if i != ss.step:
+        ss.step, ss.pick = i, None
+    ss._moved = True
+    if moved:
+        ss._step_seq = ss.get("_step_seq", 0) + 1
 
 
 def on_pick(cell):
@@ -39,12 +43,16 @@ def body():
 
 
 def current_step(n):
-    """The step shown: the one the browser's address names (the component keeps it there),
-    unless the server has just moved it."""
+    """The step shown. The browser reports it (``on_step``); a page opened or reloaded
+    with ``?step=`` in its address, or come back to with the Back button, starts there.
+    Streamlit may send an address older than the browser's with a rerun: only a step that
+    differs from the address's last one counts."""
     ss = st.session_state
-    at = None if ss.pop("_moved", False) else chart.url_step(n)
-    if at is not None and at != ss.step:
-        ss.step, ss.pick = at, None
+    at = chart.url_step(n)
+    if not ss.pop("_moved", False) and at is not None and at != ss.get("_url_step"):
+        if at != ss.step:
+            ss.step, ss.pick = at, None
+    ss._url_step = at
     ss.step = min(max(ss.step, 0), n - 1)
     return ss.step
 

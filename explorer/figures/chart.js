@@ -383,7 +383,10 @@ class Stepper {
     this.slider.addEventListener("input", () => this.go(Number(this.slider.value) - 1));
     root.addEventListener("click", (e) => {
       const cell = e.target.closest && e.target.closest(".bp-cell");
-      if (cell && this.send) this.send("pick", cell.__cd);
+      if (cell && this.send) {
+        this.reported = this.step;
+        this.send("pick", {cell: cell.__cd, step: this.step});
+      }
     });
   }
 
@@ -399,6 +402,7 @@ class Stepper {
     }
     this.data = data;
     this.busy = false;
+    this.reported = data.step;   // the step the server knows
     if (fresh) {
       this.net = drawHeatmapFigure(data.figures.network, data.quantities);
       this.netBox.replaceChildren(this.net.el);
@@ -595,20 +599,38 @@ class Stepper {
   }
 }
 
+function isTyping(t) {
+  return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)
+               || (t.closest && t.closest('[role="slider"], [role="listbox"], [role="combobox"]')));
+}
+
+const STEP_KEYS = {ArrowRight: 1, n: 1, N: 1, ArrowLeft: -1, p: -1, P: -1};
+
 function onKey(e) {
   const s = window.__bpStepper;
-  if (!s || !s.root.isConnected || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) {
+  if (!s || !s.root.isConnected || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey
+      || isTyping(e.target)) {
     return;
   }
-  const t = e.target;
-  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)
-            || (t.closest && t.closest('[role="slider"], [role="listbox"], [role="combobox"]')))) {
-    return;
-  }
-  const move = {ArrowRight: 1, n: 1, N: 1, ArrowLeft: -1, p: -1, P: -1}[e.key];
+  const move = STEP_KEYS[e.key];
   if (!move) return;
   e.preventDefault();
   s.go(s.step + move);
+}
+
+// Before the student works another widget of the page (a pointer press or a key outside
+// the component), the server is told the step on screen, once after any stepping: the
+// widget's own rerun then starts from it (practice, the lesson link, the exports).
+function onOutside(e) {
+  const s = window.__bpStepper;
+  if (!s || !s.root.isConnected || !s.data || !s.send || s.root.contains(e.target)) return;
+  if (e.type === "keydown" && (/^(Tab|Shift|Control|Alt|Meta|Escape|CapsLock)$/.test(e.key)
+                               || (STEP_KEYS[e.key] && !isTyping(e.target)))) {
+    return;
+  }
+  if (s.step === s.reported || s.step < 0) return;
+  s.reported = s.step;
+  s.send("at", s.step);
 }
 
 export default function ({data, parentElement, setTriggerValue}) {
@@ -618,6 +640,8 @@ export default function ({data, parentElement, setTriggerValue}) {
   if (!window.__bpKeys) {
     window.__bpKeys = true;
     document.addEventListener("keydown", onKey);
+    document.addEventListener("pointerdown", onOutside, true);
+    document.addEventListener("keydown", onOutside, true);
   }
   root.__bp.update(data, setTriggerValue);
 }

@@ -4,10 +4,12 @@ The server sends the steps once (``explorer.step.payload``: texts, equations, fi
 each step's first derivation); ``chart.js`` then steps through them with Prev, Next, the
 slider and the keys → ← n p, with no message to the server: it redraws only what a step
 changes (a panel's numbers, the outlines) and keeps the step in the page's address
-(``?step=``), where a reload, the Back button and every rerun find it (``url_step``).
-What needs the server sends a trigger value: "pick", a click on a cell (its derivation
-comes back as ``data["picked"]``), and "step" where stepping needs the server (practice
-mode, where each step asks its question first).
+(``?step=``), where a reload and the Back button find it (``url_step``).
+What needs the server sends a trigger value: "pick", a click on a cell, with the step (its
+derivation comes back as ``data["picked"]``); "at", the step shown, sent once before the
+student works another widget of the page after stepping (not once per step), so that
+practice, the lesson link and the exports start from the step on screen; and "step" where
+stepping needs the server (practice mode, where each step asks its question first).
 
 The heatmaps are drawn by ``chart.js`` itself, one HTML cell per number, from the same
 figure dicts ``explorer.figures.network`` makes for plotly: a step then changes a few
@@ -18,7 +20,6 @@ by KaTeX, the version ``st.latex`` uses (``katex/``).
 """
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import plotly
 import streamlit as st
@@ -80,19 +81,19 @@ def step_of(value, n):
 
 
 def url_step(n):
-    """The step (0-based) the page's address names, as the component keeps it there
-    (``?step=``, counted from 1 like the slider), or None. Streamlit sends the address with
-    every rerun (``st.context.url``); it is read as text, bounded, before anything else."""
-    query = urlsplit((st.context.url or "")[:4000]).query
-    found = parse_qs(query, max_num_fields=50).get("step")
-    return step_of(found[-1], n) if found else None
+    """The step (0-based) the page's address names (``?step=``, counted from 1 like the
+    slider; the component keeps it there), or None. Bounded before it is read."""
+    found = st.query_params.get_all("step")
+    return step_of(found[-1][:MAX_STEP_DIGITS + 1], n) if found else None
 
 
 def show(data, key, net, n, on_pick, on_step):
     """Draw the component with ``data`` (``explorer.step.payload``, plus "id", "step",
-    "seq", "local" and "picked"). ``on_pick(cell)`` is called before the rerun after a
-    click on a cell of ``net``, ``on_step(i)`` after a step the browser asks the server
-    for; values that are no cell or step are ignored."""
+    "seq", "local" and "picked"). Before the rerun, ``on_step(i, moved)`` is called with the
+    step the browser shows when it reports it (``moved`` False: the browser is already
+    there), or asks the server for it (``moved`` True, practice mode); ``on_pick(cell)``
+    after a click on a cell of ``net``, once the step is known. Values that are no cell or
+    step are ignored."""
     # Serve plotly.js and KaTeX (registering again is a dictionary update).
     components_v1.declare_component(_SERVED_AS, path=str(_PLOTLY_DIR))
     components_v1.declare_component(_KATEX_AS, path=str(_KATEX_DIR))
@@ -100,15 +101,25 @@ def show(data, key, net, n, on_pick, on_step):
     def value(name):
         return st.session_state[key].get(name) if key in st.session_state else None
 
+    def at():
+        i = step_of(value("at"), n)
+        if i is not None:
+            on_step(i, False)
+
     def picked():
-        cell = pick_of(value("pick"), net)
-        if cell:
+        v = value("pick")
+        if not isinstance(v, dict) or len(v) > 2:
+            return
+        i, cell = step_of(v.get("step"), n), pick_of(v.get("cell"), net)
+        if i is not None and cell:
+            on_step(i, False)
             on_pick(cell)
 
     def stepped():
         i = step_of(value("step"), n)
         if i is not None:
-            on_step(i)
+            on_step(i, True)
 
     return _CHART(key=key, data={"src": SRC, "katex": KATEX, **data},
-                  on_pick_change=picked, on_step_change=stepped, width="stretch")
+                  on_pick_change=picked, on_step_change=stepped, on_at_change=at,
+                  width="stretch")

@@ -62,7 +62,8 @@ def payload(net, trace, all_steps, upto=None, hidden=None, asked=()):
         now = questions.visible(all_steps, i, not is_hidden)
         fig = None
         if not (is_hidden and step.kind == "a"):    # σ's curve would show the asked a's
-            f = network.focus_figure(net, trace, step, now)
+            # what is shown at this step, coloured on the ranges of all that is sent
+            f = network.focus_figure(net, trace, step, allowed if not is_hidden else now)
             if f is not None:
                 fig = json.dumps(f["layout"]["meta"], sort_keys=True)
                 if is_hidden:
