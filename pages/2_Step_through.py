@@ -57,22 +57,33 @@ def current_step(n):
     return ss.step
 
 
+def example(net, x, y):
+    """The trace and the steps of this session's network and example, made once for them
+    (a click reruns the page, and listing the steps of 6 layers of 16 takes ~15 ms)."""
+    ss = st.session_state
+    key = (repr(net.to_dict()), tuple(map(float, x)), tuple(map(float, y)))
+    if ss.get("_example", (None,))[0] != key:
+        trace = net.backprop(x, y)
+        ss._example = (key, trace, steps(net, trace))
+    return ss._example
+
+
 def shown(net, trace, all_steps, asked, revealed):
-    """The component's data for this session's network and step (made once per network,
-    example and practice state)."""
+    """The component's data for this session's network (made once per network, example and
+    practice state), and what changes from one rerun to the next."""
     ss = st.session_state
     if ss.practice:   # the steps up to this one; its own numbers once answered
         upto, hidden = ss.step, None if revealed else ss.step
         cells = asked.cells if asked is not None and not revealed else ()
     else:
         upto, hidden, cells = None, None, ()
-    ident = payload.identity(repr(net.to_dict()), tuple(map(float, ss.x)),
-                             tuple(map(float, ss.y)), upto, hidden, cells)
+    ident = payload.identity(ss._example[0], upto, hidden, cells)
     if ss.get("_payload", (None,))[0] != ident:
         ss._payload = (ident, payload.payload(net, trace, all_steps, upto, hidden, cells))
         ss._picked = None
-    return {**ss._payload[1], "id": ident, "step": ss.step, "seq": ss.get("_step_seq", 0),
-            "local": not ss.practice, "picked": ss.get("_picked")}
+    return ({**ss._payload[1], "id": ident},
+            {"id": ident, "step": ss.step, "seq": ss.get("_step_seq", 0),
+             "local": not ss.practice, "picked": ss.get("_picked")})
 
 
 @st.fragment
@@ -81,8 +92,8 @@ def step_view():
     """Everything that changes with the step. A fragment: a click on a cell and the
     widgets below rerun only this, not the sidebar."""
     ss = st.session_state
-    net, trace = ss.net, ss.net.backprop(ss.x, ss.y)
-    all_steps = steps(net, trace)
+    net = ss.net
+    _, trace, all_steps = example(net, ss.x, ss.y)
     i = current_step(len(all_steps))
     step = all_steps[i]
     lesson = ss.get("lesson")
@@ -99,8 +110,8 @@ def step_view():
     practice_view.switches()
     if asked is not None:
         practice_view.panel(net, ss.x, ss.y, trace, asked)
-    data = shown(net, trace, all_steps, asked, revealed)
-    chart.show(data, "stepper", net, len(all_steps), on_pick, on_step)
+    data, state = shown(net, trace, all_steps, asked, revealed)
+    chart.show(data, state, "stepper", net, len(all_steps), on_pick, on_step)
 
     st.caption("Or choose the cell to explain by its indices:")
     q, l, j, k = pick

@@ -390,44 +390,58 @@ class Stepper {
     });
   }
 
+  // The figures and steps of one example: drawn anew only for another example.
   update(data, send) {
     this.send = send;
     const fresh = !this.data || data.id !== this.data.id;
-    const moved = !this.data || data.seq !== this.data.seq;
     const theme = getComputedStyle(this.root).getPropertyValue("--st-text-color");
     if (fresh || theme !== this.theme) {
       this.theme = theme;
       for (const f of this.focus.values()) f.el.remove();
       this.focus.clear();
+      if (!fresh && this.step >= 0) this.show(this.step);   // σ's curve in the new colours
     }
     this.data = data;
-    this.busy = false;
-    this.reported = data.step;   // the step the server knows
     if (fresh) {
+      this.state = null;
       this.net = drawHeatmapFigure(data.figures.network, data.quantities);
       this.netBox.replaceChildren(this.net.el);
       this.slider.max = String(data.n);
       this.fit();
     }
-    const k = Math.max(0, Math.min(data.upto, moved || this.step < 0 ? data.step : this.step));
-    if (fresh || moved || k !== this.step) {
-      this.step = -1;
-      this.show(k);
-      if (fresh) this.warm(0);
-    } else {
-      this.controls();
-    }
-    const p = data.picked;
-    if (p && p.seq !== this.pickedSeq) {
-      this.pickedSeq = p.seq;
-      if (p.step === this.step) this.derive(p);
-    }
+    const state = window.__bpStepperState;
+    if (state && state.id === data.id) this.sync(state);
     if (Object.values(data.figures).some((f) => f.layout.meta && f.layout.meta.curve)) {
       idle(() => loadPlotly(data.src).catch(() => {}));   // σ's curve, drawn at an a step
     }
     if (!this.katex) {
       loadKatex(data.katex).then((k) => { this.katex = k; this.typeset(); },
                                   () => {});
+    }
+  }
+
+  // What changes from one rerun to the next (the step the server moved to, a clicked
+  // cell's derivation), sent apart from the steps so that a rerun does not send them again.
+  sync(state) {
+    if (!this.data || state.id !== this.data.id) return;
+    const moved = !this.state || state.seq !== this.state.seq;
+    this.state = state;
+    this.busy = false;
+    this.reported = state.step;   // the step the server knows
+    const k = Math.max(0, Math.min(this.data.upto,
+                                   moved || this.step < 0 ? state.step : this.step));
+    if (moved || k !== this.step) {
+      const first = this.step < 0;
+      this.step = -1;
+      this.show(k);
+      if (first) this.warm(0);
+    } else {
+      this.controls();
+    }
+    const p = state.picked;
+    if (p && p.seq !== this.pickedSeq) {
+      this.pickedSeq = p.seq;
+      if (p.step === this.step) this.derive(p);
     }
   }
 
@@ -451,10 +465,10 @@ class Stepper {
 
   go(k) {
     const d = this.data;
-    if (!d || this.busy) return;
+    if (!d || !this.state || this.busy) return;
     k = Math.max(0, Math.min(d.n - 1, k));
     if (k === this.step) return;
-    if (!d.local || k > d.upto) {
+    if (!this.state.local || k > d.upto) {
       this.busy = true;
       this.controls();
       this.send("step", k);
@@ -623,7 +637,7 @@ function onKey(e) {
 // widget's own rerun then starts from it (practice, the lesson link, the exports).
 function onOutside(e) {
   const s = window.__bpStepper;
-  if (!s || !s.root.isConnected || !s.data || !s.send || s.root.contains(e.target)) return;
+  if (!s || !s.root.isConnected || !s.state || !s.send || s.root.contains(e.target)) return;
   if (e.type === "keydown" && (/^(Tab|Shift|Control|Alt|Meta|Escape|CapsLock)$/.test(e.key)
                                || (STEP_KEYS[e.key] && !isTyping(e.target)))) {
     return;

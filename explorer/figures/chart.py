@@ -47,6 +47,19 @@ _CHART = st.components.v2.component(
     css=(_HERE / "chart.css").read_text(encoding="utf-8"),
     js=(_HERE / "chart.js").read_text(encoding="utf-8"),
     isolate_styles=False)
+# What changes from one rerun to the next (the step the server moved to, a clicked cell's
+# derivation) goes through a second, invisible component: the steps' component then gets
+# the same data at every rerun, and Streamlit sends an unchanged message again only as a
+# reference to the browser's copy (the steps of 6 layers of 16 are about 0.4 MB).
+_STATE = st.components.v2.component(
+    "explorer.stepper_state", html='<span class="bp-state"></span>',
+    css='[data-testid="stElementContainer"]:has(.bp-state) {\n  display: none;\n}\n',
+    js="""export default function ({data}) {
+  window.__bpStepperState = data;
+  const s = window.__bpStepper;
+  if (s && s.root.isConnected) s.sync(data);
+}
+""", isolate_styles=False)
 MAX_STEP_DIGITS = 3
 
 
@@ -87,9 +100,10 @@ def url_step(n):
     return step_of(found[-1][:MAX_STEP_DIGITS + 1], n) if found else None
 
 
-def show(data, key, net, n, on_pick, on_step):
-    """Draw the component with ``data`` (``explorer.step.payload``, plus "id", "step",
-    "seq", "local" and "picked"). Before the rerun, ``on_step(i, moved)`` is called with the
+def show(data, state, key, net, n, on_pick, on_step):
+    """Draw the component with ``data`` (``explorer.step.payload`` and its "id") and
+    ``state`` ("id", "step", "seq", "local" and "picked"). Before the rerun,
+    ``on_step(i, moved)`` is called with the
     step the browser shows when it reports it (``moved`` False: the browser is already
     there), or asks the server for it (``moved`` True, practice mode); ``on_pick(cell)``
     after a click on a cell of ``net``, once the step is known. Values that are no cell or
@@ -120,6 +134,8 @@ def show(data, key, net, n, on_pick, on_step):
         if i is not None:
             on_step(i, True)
 
-    return _CHART(key=key, data={"src": SRC, "katex": KATEX, **data},
-                  on_pick_change=picked, on_step_change=stepped, on_at_change=at,
-                  width="stretch")
+    out = _CHART(key=key, data={"src": SRC, "katex": KATEX, **data},
+                 on_pick_change=picked, on_step_change=stepped, on_at_change=at,
+                 width="stretch")
+    _STATE(key=f"{key}_state", data=state)
+    return out
