@@ -402,8 +402,8 @@ class Stepper {
       if (!fresh && this.step >= 0) this.show(this.step);   // σ's curve in the new colours
     }
     this.data = data;
-    if (fresh) {
-      this.state = null;
+    if (fresh) {   // another network or example: the same step, where it still exists
+      this.dirty = true;
       this.net = drawHeatmapFigure(data.figures.network, data.quantities);
       this.netBox.replaceChildren(this.net.el);
       this.slider.max = String(data.n);
@@ -430,11 +430,10 @@ class Stepper {
     this.reported = state.step;   // the step the server knows
     const k = Math.max(0, Math.min(this.data.upto,
                                    moved || this.step < 0 ? state.step : this.step));
-    if (moved || k !== this.step) {
-      const first = this.step < 0;
-      this.step = -1;
+    if (moved || this.dirty || k !== this.step) {
+      if (this.dirty) this.warm(0);
+      this.dirty = false;
       this.show(k);
-      if (first) this.warm(0);
     } else {
       this.controls();
     }
