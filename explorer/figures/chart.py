@@ -58,6 +58,8 @@ _STATE = st.components.v2.component(
   window.__bpStepperState = data;
   const s = window.__bpStepper;
   if (s && s.root.isConnected) s.sync(data);
+  // Gone with the page: a Step page opened again must not start from this run's state.
+  return () => { if (window.__bpStepperState === data) window.__bpStepperState = null; };
 }
 """, isolate_styles=False)
 MAX_STEP_DIGITS = 3
