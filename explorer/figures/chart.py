@@ -89,7 +89,8 @@ def pick_of(value, net):
 def step_of(value, n):
     """A step index 0..n−1 from a trigger value or the address's text, else None."""
     if type(value) is str:
-        value = int(value) - 1 if value.isdigit() and len(value) <= MAX_STEP_DIGITS else None
+        value = (int(value) - 1 if value.isascii() and value.isdigit()
+                 and len(value) <= MAX_STEP_DIGITS else None)
     if type(value) is float and value.is_integer() and abs(value) < 1e6:
         value = int(value)
     return value if type(value) is int and 0 <= value < n else None

@@ -402,10 +402,6 @@ def test_a_page_opened_with_a_step_in_its_address_starts_there():
     assert shown_step(at) == Z3
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "page bug: chart.step_of('²') raises ValueError (str.isdigit() is True for '²', int() "
-    "refuses it), so url_step makes the Step page show the page guard's apology; see "
-    "tests/explorer/test_step_payload.py::test_step_of_refuses_non_ascii_digits"))
 def test_a_step_in_the_address_that_is_no_number_is_ignored():
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params["step"] = "²"

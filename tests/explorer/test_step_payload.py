@@ -175,12 +175,6 @@ def test_step_of_refuses_what_is_no_step(value):
     assert chart.step_of(value, 12) is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "page bug: chart.step_of tests a text with str.isdigit(), which is True for non-ASCII "
-    "digits: '²' then makes int() raise ValueError (the Step page opened with ?step=² shows "
-    "the apology on every run, and the triggers 'at', 'step' and 'pick' raise in their "
-    "callback), and '١' (Arabic-Indic one) is taken as step 1, where the lesson link "
-    "refuses it. An ASCII test (value.isascii() and value.isdigit()) refuses both"))
 @pytest.mark.parametrize("value", ["²", "١"])
 def test_step_of_refuses_non_ascii_digits(value):
     assert chart.step_of(value, 12) is None

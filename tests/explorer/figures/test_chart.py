@@ -194,10 +194,6 @@ def test_a_step_sent_with_stale_explain_widgets_explains_the_new_steps_cell(serv
     assert cell == ["a", 3, 1, None]        # the A3 step's own cell, a³₁ (hidden: asked)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "page bug: chart.step_of('²') raises ValueError (str.isdigit() is True for '²', int() "
-    "refuses it): a trigger 'at', 'step' or 'pick' carrying it raises in its callback, "
-    "Streamlit shows its exception notice and the Step page's component is not drawn"))
 @pytest.mark.parametrize("event, value", [
     ("at", "²"), ("step", "²"), ("pick", {"cell": [DELTA, 2, 1, 0], "step": "²"})])
 def test_a_step_that_is_a_non_ascii_digit_is_ignored(server, event, value):
