@@ -19,8 +19,30 @@ One session at a time, it measures:
     time a click costs the server and Chromium together: on a busy machine the wall-clock
     figures grow with the load, this one does not.
 
+(c) the floor, plotly.js alone: a page with nothing but plotly.js (the plotly package's
+    copy), where ``Plotly.newPlot`` draws the network figure of step k in a fresh div and
+    ``Plotly.react`` then redraws it as the figure of step k+1, timed until painted (the
+    promise, then two animation frames); steps 1..5, several times, in the same Chromium
+    run as (d). Redrawing the whole figure cannot be faster than this (issue 21).
+(d) the Step page that steps in the browser (issue 21: its component keyed "stepper"),
+    against its DOM contract: ``button.bp-next``, ``button.bp-prev``, ``input.bp-slider``,
+    ``h3.bp-title``, and ``.bp-stepper[data-drawn=k]`` once step k (from 0) is drawn:
+    - Next → painted: from the click (or the → key, focus on the page body) to two
+      animation frames after data-drawn becomes k+1;
+    - websocket messages sent per Next (``WebSocket.prototype.send`` wrapped), from the
+      click until 500 ms after the paint; the goal is 0;
+    - a click on a cell (``.bp-panel[data-known="1"] .bp-cell``) → its derivation shown
+      (``.bp-derivation[data-cell="q,l,j,k"]``, k empty for a vector).
+    Where the page has no ``.bp-next`` yet, (d) says so and is skipped (exit 0).
+
+The page is told apart by what it shows: a Streamlit button keyed "next" is the page
+that reruns on every Next, measured by (a) and (b); the component keyed "stepper" is the
+one that steps in the browser, measured by (d). (c) runs either way.
+
 Goals: server p50 ≤ 100 ms (the explorer issue); click-to-paint p50 ≤ 200 ms on the
-default network and ≤ 300 ms on 6 layers of 16 (issue 11, "Reach and speed").
+default network and ≤ 300 ms on 6 layers of 16 (issue 11, "Reach and speed"); issue 21:
+Next → painted p50 ≤ 30 ms on the default network and ≤ 50 ms on 6×16, 0 websocket
+messages per Next, a cell click → its derivation p50 ≤ 150 ms.
 
 The page has 12 steps; Next is clicked from step 1 to step 5 (each of those clicks fills
 in one more heatmap of the network figure), then the session is sent back to step 1
@@ -31,13 +53,17 @@ Playwright's own). A busy machine spreads the figures: the load average is print
     python benchmarks/bench_app.py --reruns 100 --clicks 50
     python benchmarks/bench_app.py --no-browser        # (a) only
     python benchmarks/bench_app.py --network 6x16 --reruns 5   # (b) on 6 layers of 16
+    python benchmarks/bench_app.py --reference-only    # (c) only: no server
+    python benchmarks/bench_app.py --clicks 30 --cells 10 --reference 5   # (c) and (d)
 """
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +76,9 @@ from benchmarks.load import free_port, pct, start_server, stop_server  # noqa: E
 
 SERVER_GOAL = 0.100                         # seconds, on the p50
 PAINT_GOALS = {"default": 0.200, "6x16": 0.300}   # issue 11, on the p50
+STEPPER_GOALS = {"default": 0.030, "6x16": 0.050}  # issue 21: Next → painted, on the p50
+DERIVATION_GOAL = 0.150                             # issue 21: cell click → derivation, p50
+WS_QUIET = 500           # ms after the paint during which a Next must still send nothing
 PAGE = "Step_through"
 CYCLE = 4               # timed Next clicks from step 1 before going back to step 1
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -245,6 +274,395 @@ def click_to_paint(base, n, which="default", url=None, plot=PLOT):
     return times, headings, cpu / len(times)
 
 
+# (c) the floor: plotly.js alone redrawing the whole network figure ---------------------
+
+# The template chart.js gives a figure, with the light theme's colours (the fallbacks it
+# uses where the theme's CSS variables are not set, as on a page of plotly.js alone).
+TEMPLATE = {
+    "font": {"color": "#31333F", "family": '"Source Sans", sans-serif', "size": 12,
+             "weight": 400},
+    "paper_bgcolor": "#FFFFFF", "plot_bgcolor": "#FFFFFF",
+    "margin": {"pad": 8, "r": 0, "l": 0},
+    "xaxis": {"tickfont": {"color": "#31333F", "size": 12}, "showgrid": False,
+              "zeroline": False},
+    "yaxis": {"tickfont": {"color": "#31333F", "size": 12}, "ticklabelposition": "outside"},
+    "coloraxis": {"colorbar": {"thickness": 16, "xpad": 24, "ticklabelposition": "outside",
+                               "outlinecolor": "transparent", "outlinewidth": 8, "len": 0.75,
+                               "y": 0.5745}},
+}
+BLANK = "data:text/html,<!doctype html><meta charset=utf-8><body style='margin:0'>"
+
+# newPlot step k's figure in a fresh div, then time Plotly.react to step k+1 until the
+# promise and two animation frames: milliseconds, the first round (a warm-up) not counted.
+REFERENCE_JS = """async ([figs, rounds, template]) => {
+    const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const config = {displayModeBar: false, responsive: false};
+    const layout = (f) => ({...f.layout, template: {layout: template}});
+    const times = [];
+    for (let r = 0; r <= rounds; r++) {
+        for (let k = 0; k + 1 < figs.length; k++) {
+            const a = JSON.parse(figs[k]), b = JSON.parse(figs[k + 1]);
+            const div = document.createElement('div');
+            document.body.appendChild(div);
+            await Plotly.newPlot(div, a.data, layout(a), config);
+            await frames();
+            const t0 = performance.now();
+            await Plotly.react(div, b.data, layout(b), config);
+            await frames();
+            if (r > 0) times.push(performance.now() - t0);
+            Plotly.purge(div);
+            div.remove();
+        }
+    }
+    return times;
+}"""
+
+
+def plotly_js():
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def _plain(o):
+    """json.dumps' fallback: NumPy scalars and arrays left in a figure as plain numbers."""
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    raise TypeError(f"{type(o).__name__} is not JSON")
+
+
+def step_figures(which, first=0, last=CYCLE):
+    """The network figure of the Step page at steps first..last (from 0), as the JSON the
+    browser gets: ``explorer.figures.heatmap.wire`` (typed-array specs), then json."""
+    from backprop.explain.steps import known, steps
+    from explorer.figures import heatmap, network
+
+    net, x, y, _ = network_and_query(which)
+    trace = net.backprop(x, y)
+    all_steps = steps(net, trace)
+    out = []
+    for k in range(first, min(last, len(all_steps) - 1) + 1):
+        s = all_steps[k]
+        fig = network.network_figure(net, trace, known=known(all_steps, k),
+                                     focus=(s.quantity, s.l))
+        out.append(json.dumps(heatmap.wire(fig), default=_plain))
+    return out
+
+
+def plotly_reference(browser, which, rounds):
+    """(c): seconds of a whole-figure ``Plotly.react`` from one step to the next, steps
+    1..CYCLE+1, ``rounds`` times (after one warm-up round), in a page of plotly.js alone."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(BLANK)
+        page.add_script_tag(path=str(plotly_js()))
+        ms = page.evaluate(REFERENCE_JS, [step_figures(which), rounds, TEMPLATE])
+    finally:
+        page.close()
+    return [t / 1000 for t in ms]
+
+
+# (d) the Step page that steps in the browser (issue 21) --------------------------------
+
+# In every page before its own scripts: count the websocket messages the page sends, and
+# note the time (and that count) of every click and key press, in the page's clock.
+INIT_JS = """(() => {
+    if (window.__bpBench) return;
+    window.__bpBench = true;
+    window.__wsSends = 0;
+    window.__bpT = null;
+    window.__wsAt = 0;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (...args) {
+        window.__wsSends += 1;
+        return send.apply(this, args);
+    };
+    const mark = () => { window.__bpT = performance.now(); window.__wsAt = window.__wsSends; };
+    addEventListener('click', mark, true);
+    addEventListener('keydown', mark, true);
+    // querySelector that also looks inside open shadow roots (a component may use one).
+    window.__bpFind = (sel) => {
+        const look = (root) => {
+            const hit = root.querySelector(sel);
+            if (hit) return hit;
+            for (const el of root.querySelectorAll('*')) {
+                if (el.shadowRoot) {
+                    const h = look(el.shadowRoot);
+                    if (h) return h;
+                }
+            }
+            return null;
+        };
+        const near = window.__bpRoot && window.__bpRoot.isConnected
+            ? window.__bpRoot.getRootNode().querySelector(sel) : null;
+        return near || look(document);
+    };
+})()"""
+
+# Before a timed Next: a promise that resolves two animation frames after the stepper's
+# data-drawn becomes the target step (seen at once by a MutationObserver; a poll per frame
+# also finds a stepper that was drawn anew), with ms from the click or key press.
+ARM_DRAWN_JS = """(target) => {
+    window.__bpRoot = window.__bpFind('.bp-stepper');
+    window.__bpDone = new Promise((resolve, reject) => {
+        let done = false, root = window.__bpRoot;
+        const watch = {attributes: true, attributeFilter: ['data-drawn']};
+        const ok = () => root && root.isConnected
+            && root.getAttribute('data-drawn') === String(target);
+        const finish = () => {
+            if (done) return;
+            done = true;
+            obs.disconnect();
+            clearTimeout(timer);
+            const seen = performance.now();
+            requestAnimationFrame(() => requestAnimationFrame(() => resolve({
+                ms: performance.now() - window.__bpT, seen: seen - window.__bpT})));
+        };
+        const obs = new MutationObserver(() => { if (ok()) finish(); });
+        if (root) obs.observe(root, watch);
+        const poll = () => {
+            if (done) return;
+            if (!root || !root.isConnected) {
+                root = window.__bpRoot = window.__bpFind('.bp-stepper');
+                if (root) obs.observe(root, watch);
+            }
+            if (ok()) return finish();
+            requestAnimationFrame(poll);
+        };
+        const timer = setTimeout(() => {
+            if (!done) { done = true; obs.disconnect();
+                         reject(new Error('data-drawn did not become ' + target + ' in 30 s')); }
+        }, 30000);
+        requestAnimationFrame(poll);
+    });
+}"""
+
+# After the paint: the websocket messages sent from the click until WS_QUIET ms later.
+WS_SENT_JS = """(quiet) => new Promise(r => setTimeout(
+    () => r(window.__wsSends - window.__wsAt), quiet))"""
+
+# Before a cell click: resolves two frames after a derivation of that cell is shown.
+ARM_DERIVATION_JS = """(cell) => {
+    const sel = '.bp-derivation[data-cell="' + cell + '"]';
+    window.__bpDone = new Promise((resolve, reject) => {
+        const give_up = performance.now() + 10000;
+        const poll = () => {
+            if (performance.now() > give_up)
+                return reject(new Error('no derivation of ' + cell + ' in 10 s'));
+            if (window.__bpT === null || !window.__bpFind(sel)) return requestAnimationFrame(poll);
+            requestAnimationFrame(() => requestAnimationFrame(
+                () => resolve({ms: performance.now() - window.__bpT})));
+        };
+        window.__bpT = null;
+        requestAnimationFrame(poll);
+    });
+}"""
+
+CELL_JS = """(el) => {
+    const p = el.closest('.bp-panel');
+    return [p.dataset.q, p.dataset.l, el.dataset.j, el.dataset.k || ''].join(',');
+}"""
+SHOWN_CELL_JS = """() => {
+    const d = window.__bpFind('.bp-derivation[data-cell]');
+    return d ? d.getAttribute('data-cell') : null;
+}"""
+DRAWN_JS = """() => {
+    const r = window.__bpFind('.bp-stepper');
+    return r ? r.getAttribute('data-drawn') : null;
+}"""
+BLUR_JS = """() => { if (document.activeElement) document.activeElement.blur();
+                     document.body.focus(); }"""
+
+
+class NoStepper(Exception):
+    """The Step page does not show the stepper's DOM (issue 21 not in yet)."""
+
+
+def wait_drawn(page, k):
+    page.wait_for_function(f"() => ({DRAWN_JS})() === '{k}'", timeout=60_000)
+
+
+def stepper_figures(browser, base, which, presses, cells, found_timeout=30_000):
+    """(d) in one tab: Next by click and by the → key (``presses`` timed each), the
+    websocket messages each sent, and ``cells`` cell clicks → derivation shown.
+    Returns a dict of lists of seconds (and counts), and a list of problems seen."""
+    _, _, _, query = network_and_query(which)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(INIT_JS)
+    out = {"click": [], "key": [], "ws": [], "cell": [], "cpu": []}
+    problems = []
+    try:
+        page.goto(f"{base}/{PAGE}{query}", timeout=60_000)
+        page.wait_for_selector(APP_READY, timeout=60_000)
+        try:
+            page.wait_for_selector(".bp-next", timeout=found_timeout)
+            page.wait_for_selector(".bp-stepper[data-drawn]", timeout=found_timeout)
+        except Exception as e:       # playwright's TimeoutError
+            raise NoStepper(f"the Step page shows no button.bp-next / .bp-stepper[data-drawn] "
+                            f"within {found_timeout / 1000:.0f} s ({type(e).__name__})") from None
+        nxt, prev = page.locator("button.bp-next"), page.locator("button.bp-prev")
+        title = page.locator("h3.bp-title")
+        n_steps = int(page.locator("input.bp-slider").first.get_attribute("max") or 0)
+        page.wait_for_timeout(500)
+
+        def back_to_start():
+            k = int(page.evaluate(DRAWN_JS))
+            while k > 0:
+                prev.first.click()
+                k -= 1
+                wait_drawn(page, k)
+            page.wait_for_selector(APP_READY, timeout=60_000)
+
+        for how in ("click", "key"):
+            print(f"(d) {which}: Next by {how}…", file=sys.stderr, flush=True)
+            back_to_start()
+            k, done = 0, 0
+            while done < presses + 3:            # 3 warm-up presses, not counted
+                if k >= CYCLE:
+                    back_to_start()
+                    k = 0
+                if how == "key":
+                    page.evaluate(BLUR_JS)
+                page.evaluate(ARM_DRAWN_JS, k + 1)
+                cpu0 = tree_cpu()
+                if how == "click":
+                    nxt.first.click()
+                else:
+                    page.keyboard.press("ArrowRight")
+                painted = page.evaluate("() => window.__bpDone")
+                sent = page.evaluate(WS_SENT_JS, WS_QUIET)
+                cpu = tree_cpu() - cpu0
+                k += 1
+                done += 1
+                shown = title.first.text_content() or ""
+                want = f"Step {k + 1} of "
+                if not shown.startswith(want):
+                    problems.append(f"{how}: the title reads {shown[:40]!r}, expected {want}…")
+                if done > 3:
+                    out[how].append(painted["ms"] / 1000)
+                    out["ws"].append(sent)
+                    out["cpu"].append(cpu)
+
+        # Cell clicks: each on a computed cell other than the one whose derivation shows.
+        print(f"(d) {which}: cell clicks…", file=sys.stderr, flush=True)
+        back_to_start()
+        for _ in range(CYCLE):                   # a few steps in: more panels computed
+            nxt.first.click()
+        wait_drawn(page, CYCLE)
+        page.wait_for_selector(APP_READY, timeout=60_000)
+        tried = 0
+        while len(out["cell"]) < cells + 1 and tried < cells * 4 + 3:
+            tried += 1
+            targets = page.locator('.bp-panel[data-known="1"] .bp-cell >> visible=true')
+            count = targets.count()
+            if count == 0:
+                problems.append('no visible .bp-cell in a .bp-panel[data-known="1"]')
+                break
+            shown = page.evaluate(SHOWN_CELL_JS)
+            cell = None
+            for i in range(tried, tried + count):
+                el = targets.nth(i % count)
+                cand = el.evaluate(CELL_JS)
+                if cand != shown:
+                    cell = cand
+                    break
+            if cell is None:
+                problems.append("every computed cell is the one already derived")
+                break
+            page.evaluate(ARM_DERIVATION_JS, cell)
+            try:
+                el.click(timeout=10_000)
+                ms = page.evaluate("() => window.__bpDone")["ms"]
+            except Exception as e:       # playwright's TimeoutError, a rejected promise
+                problems.append(f"cell {cell}: {type(e).__name__}: {str(e)[:200]}")
+                if len(problems) >= 3:
+                    break
+                continue
+            page.wait_for_selector(APP_READY, timeout=60_000)
+            page.wait_for_timeout(300)
+            out["cell"].append(ms / 1000)
+        out["cell"] = out["cell"][1:]            # the first, a warm-up, not counted
+        out["steps"] = n_steps
+    finally:
+        page.close()
+    return out, problems
+
+
+async def page_kind(base):
+    """What the Step page is: "rerun" (a Streamlit button keyed "next": every Next reruns
+    the script), "stepper" (the component keyed "stepper": it steps in the browser), or
+    None (neither found)."""
+    from benchmarks.loadclient import AppSession
+
+    async with AppSession(base) as s:
+        run = await s.open(PAGE)
+        if run.problems:
+            raise RuntimeError(f"opening {PAGE}: {run.problems}")
+        if "stepper" in s.widgets:
+            return "stepper"
+        if "next" in s.widgets and s.widgets["next"].kind == "button":
+            return "rerun"
+        return None
+
+
+def chromium_version():
+    path = chromium_path()
+    if not path:
+        return "Playwright's own Chromium"
+    try:
+        return subprocess.run([path, "--version"], capture_output=True, text=True,
+                              timeout=60).stdout.strip() or path
+    except (OSError, subprocess.SubprocessError):
+        return path
+
+
+def launch(p):
+    path = chromium_path()
+    return p.chromium.launch(args=CHROMIUM_ARGS, **({"executable_path": path} if path else {}))
+
+
+def browser_in_page(base, networks, rounds, presses, cells, kind):
+    """(c), and (d) where the page has the stepper, each network in one Chromium run.
+    Returns the table's rows and notes."""
+    from playwright.sync_api import sync_playwright
+
+    rows, notes = [], []
+    for which in networks:
+        with sync_playwright() as p:
+            browser = launch(p)
+            try:
+                floor = stats(plotly_reference(browser, which, rounds))
+                rows.append(row(f"(c) {which}: plotly.js alone, react k → k+1", floor))
+                if base is None or kind == "rerun":
+                    continue
+                try:
+                    d, problems = stepper_figures(browser, base, which, presses, cells)
+                except NoStepper as e:
+                    notes.append(f"(d) {which} skipped: {e}. The Step page does not step in "
+                                 "the browser yet (issue 21); only (c) was measured.")
+                    continue
+                for how, name in (("click", "click on Next"), ("key", "→ key")):
+                    st_ = stats(d[how])
+                    rows.append(row(f"(d) {which}: {name} → painted", st_,
+                                    STEPPER_GOALS[which]))
+                    notes.append(f"(d) {which}: {name} p50 is {st_['p50'] / floor['p50']:.2f}× "
+                                 f"the floor (c) of the same run")
+                if d["cell"]:
+                    rows.append(row(f"(d) {which}: cell click → derivation shown",
+                                    stats(d["cell"]), DERIVATION_GOAL))
+                ws = d["ws"]
+                notes.append(f"(d) {which}: websocket messages sent per Next (until "
+                             f"{WS_QUIET} ms after the paint): mean {statistics.mean(ws):.2f}, "
+                             f"max {max(ws)}, over {len(ws)} presses (goal 0: "
+                             f"{'PASS' if max(ws) == 0 else 'MISS'}); CPU per Next "
+                             f"{statistics.mean(d['cpu']) * 1000:.0f} ms (server + Chromium, "
+                             f"mean, with the {WS_QUIET} ms after)")
+                notes.extend(f"(d) {which}: {p}" for p in problems[:10])
+            finally:
+                browser.close()
+    return rows, notes
+
+
 def row(name, s, goal=None):
     ok = "" if goal is None else ("PASS" if s["p50"] <= goal else "MISS")
     g = "" if goal is None else f"≤ {goal * 1000:.0f} ms"
@@ -255,58 +673,99 @@ def row(name, s, goal=None):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--reruns", type=int, default=50, help="Next reruns for (a)")
-    ap.add_argument("--clicks", type=int, default=30, help="Next clicks for (b)")
-    ap.add_argument("--no-browser", action="store_true", help="skip (b)")
+    ap.add_argument("--clicks", type=int, default=30,
+                    help="Next clicks for (b); for (d), Next presses by click and by key each")
+    ap.add_argument("--cells", type=int, default=10, help="cell clicks for (d)")
+    ap.add_argument("--reference", type=int, default=5, metavar="ROUNDS",
+                    help="rounds of steps 1..%d for (c), the plotly.js floor" % (CYCLE + 1))
+    ap.add_argument("--no-browser", action="store_true", help="skip (b), (c) and (d)")
+    ap.add_argument("--reference-only", action="store_true",
+                    help="(c) only: no server, no Step page")
     ap.add_argument("--network", choices=[*NETWORKS, "both"], default="both",
-                    help="the network of (b): the default preset, 6 layers of 16, or both")
+                    help="the network of (b), (c), (d): the default preset, 6 layers of 16, "
+                         "or both")
     args = ap.parse_args()
+    networks = list(NETWORKS) if args.network == "both" else [args.network]
 
     import streamlit
 
     print(f"Python {sys.version.split()[0]}, Streamlit {streamlit.__version__}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} "
           f"(1 min) at the start")
-    print("Network of (a): the default preset, 2-2-2 by hand; page: Step through; "
-          "one session.\n")
+    if not args.no_browser:
+        print(f"Browser: {chromium_version()}")
 
-    rows = [row("(a) Next rerun, AppTest (in-process)", stats(apptest_reruns(args.reruns)))]
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        proc = start_server(port, log_path=os.path.join(tmp, "streamlit.log"))
+    rows, notes, cpus = [], [], []
+    if args.reference_only:
         try:
-            ws = asyncio.run(websocket_reruns(base, args.reruns))
-            rows.append(row("(a) Next rerun, real server (websocket)", stats(ws), SERVER_GOAL))
-            if args.no_browser:
-                note = "(b) skipped: --no-browser"
-            else:
-                cpus = []
-                try:
-                    note = None
-                    for which in (NETWORKS if args.network == "both" else [args.network]):
-                        paint, heading, cpu = click_to_paint(base, args.clicks, which)
-                        rows.append(row(f"    ({which}: click on Next → new heading shown)",
-                                        stats(heading)))
-                        rows.append(row(f"(b) {which}: click on Next → heatmaps painted",
-                                        stats(paint), PAINT_GOALS[which]))
-                        cpus.append(f"CPU per click, {which}: {cpu * 1000:.0f} ms "
-                                    "(server + Chromium, mean)")
-                except ImportError as e:
-                    note = f"(b) skipped: {e}"
-        finally:
-            stop_server(proc)
+            rows, notes = browser_in_page(None, networks, args.reference, 0, 0, None)
+        except ImportError as e:
+            notes = [f"(c) skipped: {e}"]
+    else:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with tempfile.TemporaryDirectory() as tmp:
+            proc = start_server(port, log_path=os.path.join(tmp, "streamlit.log"))
+            try:
+                kind = asyncio.run(page_kind(base))
+                print({"rerun": "The Step page reruns the script on every Next: (a), (b), (c).",
+                       "stepper": "The Step page steps in the browser (component 'stepper'): "
+                                  "(c), (d).",
+                       None: "The Step page shows neither a Next button keyed 'next' nor a "
+                             "component keyed 'stepper': (c), and (d) if its DOM is there."
+                       }[kind])
+                print("Network of (a): the default preset, 2-2-2 by hand; one session.\n")
+                if kind == "rerun":
+                    rows, note, cpus = rerun_figures(base, args, networks)
+                    if note:
+                        notes.append(note)
+                else:
+                    notes.append("(a), (b) skipped: the Step page has no Streamlit button "
+                                 "keyed 'next' (Next does not rerun the script)")
+                if args.no_browser:
+                    notes.append("(c), (d) skipped: --no-browser")
+                else:
+                    try:
+                        more, more_notes = browser_in_page(base, networks, args.reference,
+                                                           args.clicks, args.cells, kind)
+                        rows += more
+                        notes += more_notes
+                    except ImportError as e:
+                        notes.append(f"(c), (d) skipped: {e}")
+            finally:
+                stop_server(proc)
 
     print(f"{'figure':<48} {'p50 ms':>8} {'p95 ms':>8} {'min ms':>8} {'n':>4}  "
           f"{'goal':>9}  result")
     print("-" * 96)
     for r in rows:
         print(r)
-    if note:
-        print(note)
-    else:
-        print("\n".join(cpus))
+    for n in [*notes, *cpus]:
+        print(n)
     print(f"\nload average {os.getloadavg()[0]:.2f} (1 min) at the end. Goals are judged on "
-          "the p50 of the real-server rerun and of click-to-paint.")
+          "the p50s.")
+
+
+def rerun_figures(base, args, networks):
+    """(a) and (b), on the Step page that reruns on every Next."""
+    rows = [row("(a) Next rerun, AppTest (in-process)", stats(apptest_reruns(args.reruns)))]
+    ws = asyncio.run(websocket_reruns(base, args.reruns))
+    rows.append(row("(a) Next rerun, real server (websocket)", stats(ws), SERVER_GOAL))
+    if args.no_browser:
+        return rows, "(b) skipped: --no-browser", []
+    cpus = []
+    try:
+        for which in networks:
+            paint, heading, cpu = click_to_paint(base, args.clicks, which)
+            rows.append(row(f"    ({which}: click on Next → new heading shown)",
+                            stats(heading)))
+            rows.append(row(f"(b) {which}: click on Next → heatmaps painted",
+                            stats(paint), PAINT_GOALS[which]))
+            cpus.append(f"CPU per click, {which}: {cpu * 1000:.0f} ms "
+                        "(server + Chromium, mean)")
+    except ImportError as e:
+        return rows, f"(b) skipped: {e}", cpus
+    return rows, None, cpus
 
 
 if __name__ == "__main__":

@@ -6,6 +6,16 @@ timing every rerun until ``script_finished`` and checking every figure's numbers
 ``backprop``. Prints rerun latency (p50/p95), errors, reruns per second, and the resident
 memory of the server's process tree before, at peak, and after the sessions have left.
 
+``--scenario browse`` is the Step page whose stepper steps in the browser (issue 21): each
+student opens the page (one script run), then presses Next every MIN–MAX seconds, which
+sends nothing to the server, and clicks a cell every 10th press, which sends the
+component's trigger value "pick" (a rerun; the derivation that comes back is checked).
+``--reruns`` counts the presses there.
+
+Every scenario prints the server's CPU time over the run (its process tree, from /proc)
+and that per student-minute: CPU seconds / (sessions × minutes of the run), the figure
+to compare from one version of a page to the next.
+
 ``--scenario train`` puts the students on the Train page instead (benchmarks/loadtrain.py):
 step a mini-batch, run an epoch, Play for 5 s (the timer's fragment reruns, "ticks") and
 Pause, every decision boundary checked against ``backprop.train``. It also prints the
@@ -14,6 +24,7 @@ server time of the ticks and how many ticks each playing student got per second.
     python benchmarks/load.py                          # own server, 30 sessions
     python benchmarks/load.py --sessions 100 --reruns 20
     python benchmarks/load.py --scenario train --sessions 100 --reruns 9
+    python benchmarks/load.py --scenario browse --sessions 100 --reruns 60 --think 1 3
     python benchmarks/load.py --url http://127.0.0.1:8080 --pid $(cat /tmp/x/run.pid)
     python benchmarks/load.py --server-arg=--runner.postScriptGC=true   # Streamlit's default
 
@@ -135,6 +146,25 @@ def tree_rss(pids):
     return total
 
 
+def tree_cpu(pids):
+    """CPU seconds (user + system) used so far by the given processes and all their
+    descendants, with the children they have already reaped (cutime, cstime)."""
+    kids, seen, todo, total = _children(), set(), list(pids), 0
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        todo.extend(kids.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:15])   # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def listener_pid(port):
     """The pid of the process listening on a TCP port of this machine, or None."""
     inodes = set()
@@ -201,13 +231,13 @@ def pct(xs, p):
     return xs[max(0, math.ceil(p / 100 * len(xs)) - 1)]   # nearest rank
 
 
-def report(results, elapsed, mem, args, url, cpu):
+def report(results, elapsed, mem, args, url, cpu, server_cpu=None):
     reruns = [x for r in results for x in r.latencies]
     opens = [r.open_latency for r in results if r.open_latency == r.open_latency]
     errors = [e for r in results for e in r.errors]
     ms = 1000
     print(f"target      {url}, {args.scenario} scenario: {args.sessions} sessions × "
-          f"{args.reruns} reruns, think "
+          f"{args.reruns} {'presses' if args.scenario == 'browse' else 'reruns'}, think "
           f"{args.think[0]:g}–{args.think[1]:g} s, starts spread over {args.ramp:g} s")
     if opens:
         print(f"page open   p50 {statistics.median(opens) * ms:6.0f} ms   "
@@ -226,6 +256,17 @@ def report(results, elapsed, mem, args, url, cpu):
     runs = len(reruns) + len(opens) + len(ticks)
     print(f"throughput  {runs / elapsed:.1f} script runs/s over "
           f"{elapsed:.1f} s (load client used {cpu:.1f} s of CPU)")
+    presses = sum(getattr(r, "presses", 0) for r in results)
+    if presses:
+        print(f"presses     {presses} Next presses that sent nothing to the server "
+              f"({presses / elapsed:.1f}/s)")
+    if server_cpu is not None:
+        minutes = args.sessions * elapsed / 60
+        actions = len(reruns) + presses
+        print(f"server CPU  {server_cpu:.1f} s over {elapsed:.1f} s "
+              f"({server_cpu / elapsed * 100:.0f}% of one core); "
+              f"{server_cpu / minutes:.3f} s per student-minute "
+              f"({actions / minutes:.1f} actions per student-minute)")
     print(f"errors      {len(errors)}")
     print("machine     load average {:.1f} before, {:.1f} after; {} cores".format(
         args.loadavg[0], os.getloadavg()[0], os.cpu_count()))
@@ -246,8 +287,11 @@ def main(argv=None):
     where.add_argument("--start-server", action="store_true",
                        help="start `streamlit run app.py` on a free loopback port "
                             "(the default when neither --url nor --port is given)")
-    ap.add_argument("--scenario", choices=("step", "train"), default="step",
-                    help="step: the Step-through page (default); train: the Train page")
+    ap.add_argument("--scenario", choices=("step", "train", "browse"),
+                    default="step",
+                    help="step: the Step-through page (default); train: the Train page; "
+                         "browse: the Step page that steps in the browser (its component "
+                         "keyed 'stepper')")
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--reruns", type=int, default=20, help="interactions per session")
     ap.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"),
@@ -299,10 +343,12 @@ def main(argv=None):
         if sampler:
             sampler.start()
         args.loadavg = os.getloadavg()   # other work on the machine skews the figures
+        server0 = tree_cpu(pids) if pids else None
         cpu0, t0 = time.process_time(), time.perf_counter()
         results = asyncio.run(run_sessions(url, args.sessions, args.reruns,
                                            tuple(args.think), args.ramp, args.scenario))
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        server_cpu = tree_cpu(pids) - server0 if pids else None
         if sampler:
             mem["peak"] = sampler.stop()
             time.sleep(args.settle)
@@ -310,7 +356,7 @@ def main(argv=None):
                 asyncio.run(run_sessions(url, 1, 0))
                 time.sleep(1)
             mem["after"] = tree_rss(pids)
-        errors = report(results, elapsed, mem, args, url, cpu)
+        errors = report(results, elapsed, mem, args, url, cpu, server_cpu)
     finally:
         if proc:
             stop_server(proc)

@@ -509,6 +509,7 @@ class SessionResult:
     checked: int = 0                                 # heatmaps whose numbers were checked
     ticks: list = field(default_factory=list)        # Play: one per timer rerun
     rates: list = field(default_factory=list)        # Play: timer reruns answered per second
+    presses: int = 0                                 # browse: Next presses, sent nowhere
 
 
 async def step_through_session(base_url, index, reruns, think=(0.0, 0.0)):
@@ -565,6 +566,105 @@ async def step_through_session(base_url, index, reruns, think=(0.0, 0.0)):
     return res
 
 
+# The browse scenario: the Step page that steps in the browser (issue 21) ------------------
+
+STEPPER = "stepper"        # the key of the Step page's stepping component
+PICK_EVERY = 10            # a student clicks a cell every 10th Next press
+
+
+def stepper_of(session):
+    """The stepping component's widget on the page, or a KeyError that says the page
+    is still the one that reruns on every Next."""
+    try:
+        return session.widget(STEPPER, "bidi_component")
+    except KeyError:
+        raise KeyError(f"no component keyed {STEPPER!r} on the Step page: this server runs "
+                       "the Step page that reruns on every Next (issue 21 not in yet)") from None
+
+
+def browse_cell(net, step):
+    """The cell a student clicks at ``step``: [index in QUANTITIES, l, j, k], k = 0 for a
+    vector, as the component sends a cell (its customdata). A cell of what the step
+    computes; the cost has no cell, so its step picks one of the output activation."""
+    from backprop.explain.notation import QUANTITIES
+
+    q, l = (step.quantity, step.l) if step.quantity != "cost" else ("a", net.L)
+    return [QUANTITIES.index(q), l, 1, 1 if q in ("w", "nabla_w") else 0]
+
+
+def picked_of(run):
+    """The derivation the server sent back after a pick: the "picked" entry of a
+    component's data (the stepper's state), or None."""
+    for e in run.of_type("bidi_component"):
+        try:
+            data = json.loads(e.bidi_component.json)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("picked"), dict):
+            return data["picked"]
+    return None
+
+
+def check_picked(run, cell, step):
+    """Problems with the server's answer to a pick of ``cell`` at ``step``."""
+    from backprop.explain.notation import QUANTITIES
+
+    got = picked_of(run)
+    if got is None:
+        return ["no derivation came back (no 'picked' in the component's data)"]
+    want = [QUANTITIES[cell[0]], cell[1], cell[2]]
+    shown = list(got.get("cell") or [])[:3]
+    problems = []
+    if shown != want:
+        problems.append(f"the derivation is of {shown}, expected {want}")
+    if got.get("step") != step:
+        problems.append(f"the derivation is of step {got.get('step')}, expected {step}")
+    return problems
+
+
+async def browse_session(base_url, index, presses, think=(0.0, 0.0)):
+    """One student on the Step page that steps in the browser: open it (one script run),
+    then press Next ``presses`` times, which sends nothing; every 10th press also clicks a
+    cell of that step, which sends the component's trigger value "pick" ({"cell": [index
+    in QUANTITIES, l, j, k], "step": the step shown, from 0}, as chart.js sends it) and
+    reruns; the derivation that comes back is checked. From the last step the student goes
+    back to the first (Prev and the slider send nothing either)."""
+    import random
+
+    from backprop.explain.steps import steps
+
+    rng = random.Random(index)
+    res = SessionResult()
+    exp = Expected()
+    all_steps = steps(exp.net, exp.net.backprop(exp.x, exp.y))
+
+    def note(what, problems):
+        res.errors.extend(f"session {index}, {what}: {p}" for p in problems)
+
+    try:
+        async with AppSession(base_url) as s:
+            run = await s.open(PAGE)
+            res.open_latency = run.latency
+            note("open", run.problems)
+            stepper_of(s)
+            step = 0
+            for i in range(presses):
+                if think[1] > 0:
+                    await asyncio.sleep(rng.uniform(*think))
+                step = step + 1 if step + 1 < len(all_steps) else 0
+                res.presses += 1
+                if (i + 1) % PICK_EVERY:
+                    continue
+                cell = browse_cell(exp.net, all_steps[step])
+                run = await s.send_event(STEPPER, "pick", {"cell": cell, "step": step})
+                res.latencies.append(run.latency)
+                note("pick", run.problems + check_picked(run, cell, step))
+                stepper_of(s)
+    except Exception as e:                  # a dropped socket, a missing widget, a timeout
+        note("protocol", [f"{type(e).__name__}: {e}"])
+    return res
+
+
 def step_index(session):
     """The step the page is on, counted from 0: the slider may count from 1."""
     v = session.value("_step")
@@ -584,6 +684,9 @@ async def run_sessions(base_url, sessions, reruns, think=(0.0, 0.0), ramp=0.0,
 
         async def session(i):
             return await train_session(base_url, i, reruns, think, expected)
+    elif scenario == "browse":
+        async def session(i):
+            return await browse_session(base_url, i, reruns, think)
     else:
         async def session(i):
             return await step_through_session(base_url, i, reruns, think)
