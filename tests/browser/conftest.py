@@ -39,7 +39,14 @@ NO_CHROMIUM = (
     "or run `playwright install chromium`"
 )
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-CHARTS_DRAWN = "() => [...document.querySelectorAll('.bp-plot')].every(el => el._fullLayout)"
+# The Step page's chart component (explorer/figures/chart.js) has drawn a step (data-drawn)
+# and typeset its equation (KaTeX loads after the run), and every plotly chart it shows
+# (σ's curve) is laid out.
+CHARTS_DRAWN = """() => [...document.querySelectorAll('.bp-stepper')].every(r =>
+        r.dataset.drawn !== undefined
+        && (!r.querySelector('.bp-rule').textContent || r.querySelector('.bp-rule .katex')))
+    && [...document.querySelectorAll('.bp-plotly')].filter(el => el.offsetParent !== null)
+        .every(el => el._fullLayout)"""
 
 _CHROMIUM = pytest.StashKey[str]()  # executable_path, or None for Playwright's own
 _SKIP_REASON = pytest.StashKey[str]()
@@ -215,9 +222,10 @@ def wait_for_run(page, timeout=30_000):
 
     Before its first run the app reports "initial", so right after `page.goto`
     this waits for that first run. After an interaction, wait for a rerun to
-    start (or for the element it changes) before calling this. The Step page's own
-    charts (explorer/figures/chart.js) are drawn once plotly.js has loaded, which on a page's
-    first load comes after the run: this waits for them too.
+    start (or for the element it changes) before calling this. The Step page's chart
+    component (explorer/figures/chart.js) draws its step and typesets it (KaTeX), and draws
+    σ's curve once plotly.js has loaded, which on a page's first load comes after the run:
+    this waits for them too.
     """
     page.wait_for_selector(APP_READY, timeout=timeout)
     page.wait_for_function(CHARTS_DRAWN, timeout=timeout)

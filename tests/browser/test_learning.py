@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from step_dom import STEPPER, panels, wait_for_drawn
 
 from backprop.explain.notation import pretty
 
@@ -37,18 +38,6 @@ POINT_JS = """(i) => {
     }
     return null;
 }""" % PLOT
-
-# {(quantity, l): z} of the Step-through page's figure of the whole network.
-NETWORK_JS = """() => {
-    for (const el of document.querySelectorAll('%s')) {
-        if (!el.layout.meta || !(el.layout.meta.kinds || []).includes('z')) continue;
-        return el._fullData.filter(t => t.type === 'heatmap').map(t => ({
-            q: t.meta.quantity, l: t.meta.l, known: t.meta.known,
-            z: Array.from(t.z, row => Array.from(row))}));
-    }
-    return null;
-}""" % PLOT
-
 
 # (epoch, batch) of the boundary figure as drawn: the start of a function body.
 BOUNDARY_AT_JS = """() => {
@@ -164,10 +153,11 @@ def test_train_xor_to_100_percent_then_step_through_a_clicked_point(page, app_se
     page.get_by_role("link", name="Step through this point").click()
     page.wait_for_url(re.compile(r"/Step_through$"), timeout=TIMEOUT)
     page.locator("h1").filter(has_text="Step through one example").wait_for(timeout=TIMEOUT)
-    page.wait_for_selector(PLOT, timeout=TIMEOUT)
+    wait_for_drawn(page, 0)
     wait_for_run(page)
-    chart = {(h["q"], h["l"]): h for h in page.evaluate(NETWORK_JS)}
-    np.testing.assert_allclose(np.ravel(chart[("a", 1)]["z"]), x, rtol=0, atol=0)
+    known, a1 = panels(page)[("a", 1)]     # the component's cells (data-v)
+    assert known
+    np.testing.assert_allclose(a1, x, rtol=0, atol=0)
 
     # the last step has every quantity: y out of BP1
     nxt = page.get_by_role("button", name="Next ▶")
@@ -179,10 +169,10 @@ def test_train_xor_to_100_percent_then_step_through_a_clicked_point(page, app_se
             .some(h => /^Step \\d+ of/.test(h.textContent) && h.textContent !== before)""",
                                arg=before, timeout=TIMEOUT)
         wait_for_run(page)
-    page.wait_for_function(f"({NETWORK_JS})().every(h => h.known)", timeout=TIMEOUT)
-    chart = {(h["q"], h["l"]): h for h in page.evaluate(NETWORK_JS)}
-    a = np.ravel(chart[("a", 3)]["z"])
-    delta = np.ravel(chart[("delta", 3)]["z"])
+    page.wait_for_function(f"""() => [...document.querySelectorAll('{STEPPER} .bp-net .bp-panel')]
+        .every(p => p.dataset.known === '1')""", timeout=TIMEOUT)
+    chart = panels(page)
+    a, delta = chart[("a", 3)][1], chart[("delta", 3)][1]
     np.testing.assert_allclose(a - delta / (a * (1 - a)), y, rtol=0, atol=1e-6)
     screenshot(page, "train_point_step_through")
     assert_no_errors(page, page_errors)

@@ -6,7 +6,8 @@ mobile browser context (touch, a device pixel ratio of 2).
 - no text is hidden under the toolbar Streamlit shows above a table (on a touch screen,
   always);
 - every heatmap number is legible: at least 10 CSS px, and no wider than its cell (a
-  figure squeezed to the screen's width would draw its numbers over each other);
+  figure squeezed to the screen's width would draw its numbers over each other), in the
+  plotly charts and in the Step page's HTML heatmaps (explorer/figures/chart.js);
 - on Step through, Prev, Next, the step slider and the widgets that pick a cell are on
   the screen, big enough to tap, with labels that are not cut off; tapping Next advances
   the step, all the way through;
@@ -19,6 +20,7 @@ Full-page screenshots go to artifacts/small_<size>_<page>.png, to look at after 
 import re
 
 import pytest
+from step_dom import STEPPER, wait_for_drawn
 from test_explorer import ARTIFACTS, EXCEPTION, PLOT, TIMEOUT, wait_for_run
 
 from backprop.explain.steps import steps
@@ -85,9 +87,11 @@ COVERED_JS = """() => {
 # Per chart: its width and that of the box it sits in (and whether that box scrolls), the
 # legend entries and labels that stick out of it (cut off), and every heatmap number
 # drawn: its font size and width against the width of its cell.
-FIGURES_JS = """() => [...document.querySelectorAll('%s')].map(el => {
+FIGURES_JS = """() => [...document.querySelectorAll('%s')]
+        .filter(el => el.offsetParent !== null).map(el => {
     const svg = el.querySelector('.main-svg').getBoundingClientRect();
-    const box = el.closest('[data-testid="stElementContainer"]');
+    // the box it scrolls in: its element's, or on the Step page (σ's curve) the component's
+    const box = el.closest('.bp-focus-fig, [data-testid="stElementContainer"]');
     const b = box.getBoundingClientRect();
     const numbers = [];
     for (const hm of el.querySelectorAll('.heatmaplayer g.hm')) {
@@ -109,6 +113,24 @@ FIGURES_JS = """() => [...document.querySelectorAll('%s')].map(el => {
             boxLeft: b.left, boxRight: b.right, scrolls: ['auto', 'scroll'].includes(
                 getComputedStyle(box).overflowX), numbers};
 })""" % PLOT
+
+# The same for the Step page's heatmaps (chart.js): per figure shown, its width and that of
+# the box it scrolls in (.bp-net or .bp-focus-fig), and every cell number: its font size,
+# and its text's width against its cell's.
+HTML_FIGURES_JS = """() => [...document.querySelectorAll('.bp-fig')]
+        .filter(f => f.offsetParent !== null).map(f => {
+    const box = f.parentElement, b = box.getBoundingClientRect();
+    const numbers = [...f.querySelectorAll('.bp-cell')].filter(c => c.textContent).map(c => {
+        const range = document.createRange();
+        range.selectNodeContents(c);
+        return {text: c.textContent, size: parseFloat(getComputedStyle(c).fontSize),
+                width: range.getBoundingClientRect().width,
+                cell: c.getBoundingClientRect().width};
+    });
+    return {meta: box.className, width: f.getBoundingClientRect().width, outside: [],
+            box: box.clientWidth, boxLeft: b.left, boxRight: b.right,
+            scrolls: ['auto', 'scroll'].includes(getComputedStyle(box).overflowX), numbers};
+})"""
 
 
 @pytest.fixture(params=list(SIZES))
@@ -162,7 +184,7 @@ def check_layout(page, where):
     assert not o["sticking"], f"{where}: off the screen, in no scroll box: {o['sticking']}"
     covered = page.evaluate(COVERED_JS)
     assert not covered, f"{where}: text hidden under a toolbar: {covered}"
-    for fig in page.evaluate(FIGURES_JS):
+    for fig in page.evaluate(FIGURES_JS) + page.evaluate(HTML_FIGURES_JS):
         label = f"{where}, figure {fig['meta']}"
         assert fig["boxLeft"] >= -1 and fig["boxRight"] <= o["vw"] + 1, label
         if fig["width"] > fig["box"] + 1:
@@ -221,7 +243,7 @@ def test_step_through_controls_reachable_and_next_advances(small, app_server):
     nxt = page.get_by_role("button", name="Next ▶")
     check_tappable(page, prev, "Prev")
     check_tappable(page, nxt, "Next")
-    check_tappable(page, page.locator('[data-testid="stSlider"]').first, "the step slider")
+    check_tappable(page, page.locator(f"{STEPPER} input.bp-slider"), "the step slider")
     for label in ("Quantity", "Layer l"):
         check_tappable(page, page.locator('[data-testid="stSelectbox"]').filter(
             has=page.get_by_text(label, exact=True)).locator(".react-aria-ComboBox"), label)
@@ -235,11 +257,17 @@ def test_step_through_controls_reachable_and_next_advances(small, app_server):
         page.wait_for_function("""(t) => [...document.querySelectorAll('h3')]
             .some(h => h.textContent.startsWith(t))""", arg=f"Step {i} of {N_STEPS}",
                                timeout=TIMEOUT)
+        wait_for_drawn(page, i - 1)
         settle(page)
+        assert page.locator(f"{STEPPER} .bp-net .bp-cell").count(), "the network is drawn"
         check_layout(page, f"Step {i} at {size}")
         if i in (2, 9, N_STEPS):   # the forward pass, BP2, BP4
             full_screenshot(page, f"small_{size}_step_through_step{i}")
     assert nxt.is_disabled()
+    # The widgets under the component follow the server's step, which learns the step on
+    # screen when the student goes to work them (chart.js reports it on the first press
+    # outside the component): a tap beside them, and BP4's cell has a column to choose.
+    page.get_by_text("Or choose the cell to explain by its indices:").tap()
     check_tappable(page, page.locator('[data-testid="stNumberInput"]').filter(
         has=page.get_by_text("Column k", exact=True)).locator("input"), "Column k")
     assert page.locator(EXCEPTION).count() == 0

@@ -2,12 +2,15 @@
 
 A server is started with ``--theme.base light`` and one with ``--theme.base dark`` (the
 same theme a user gets by choosing it in the settings menu: the figures carry no colours of
-their own for text, Streamlit's template gives them the theme's). On every page with
-figures, each text of each figure (titles, labels, tick labels, the '?' of cells not yet
-computed, colour-bar ticks and titles) must contrast with what it is drawn on: the page's
-background, or for a '?' the grey of its panel over that background. The cell numbers are
-left out: plotly.js writes them black or white by the colour of their own cell. Marked
-cells carry a light halo under their dark outline, so one of the two shows on any colour.
+their own for text, Streamlit's template, or on the Step page its theme variables, give
+them the theme's). On every page with figures, each text of each figure (titles, labels,
+tick labels, the '?' of cells not yet computed, colour-bar ticks and titles) must contrast
+with what it is drawn on: the page's background, or for a '?' the grey of its panel over
+that background. The plotly charts' cell numbers are left out: plotly.js writes them black
+or white by the colour of their own cell; the Step page's heatmaps (HTML cells drawn by
+explorer/figures/chart.js, which picks black or white itself) are checked against their
+cell's colour. Marked cells carry a light halo under their dark outline, so one of the two
+shows on any colour.
 
 Screenshots of each page in each theme go to artifacts/theme_<theme>_<page>.png.
 """
@@ -15,6 +18,8 @@ Screenshots of each page in each theme go to artifacts/theme_<theme>_<page>.png.
 import re
 
 import pytest
+from conftest import wait_for_run
+from step_dom import FIGURE_TEXTS, STEPPER, wait_for_drawn
 from test_explorer import screenshot
 
 from benchmarks.load import free_port, start_server, stop_server
@@ -31,7 +36,8 @@ TEXT_CONTRAST = LARGE_CONTRAST = 3.0
 # to it; the page's background; each chart's paper colour and its marks.
 TEXTS_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
-    const charts = [...document.querySelectorAll('%s')].map(el => {
+    const charts = [...document.querySelectorAll('%s')]
+            .filter(el => el.offsetParent !== null).map(el => {
         const texts = [];
         for (const t of el.querySelectorAll('text')) {
             const s = t.textContent.replace(/\\u200b/g, '').trim();
@@ -51,6 +57,38 @@ TEXTS_JS = """() => {
     });
     return {background: getComputedStyle(app).backgroundColor, charts: charts};
 }""" % PLOT
+
+
+# The Step page's heatmaps (chart.js): every text of every figure shown with its colour, the
+# product of the opacities down to it and, for a '?', its panel's background; every cell
+# number with its cell's colour; every outline of a marked cell (its border and the halo
+# drawn by its box-shadow); and the background of the boxes the figures sit in.
+STEP_TEXTS_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const opacity = (e, top) => { let o = 1;
+        for (let n = e; n && n !== top; n = n.parentElement)
+            o *= parseFloat(getComputedStyle(n).opacity);
+        return o; };
+    const figs = [...document.querySelectorAll('.bp-fig')].filter(f => f.offsetParent !== null);
+    return {background: getComputedStyle(app).backgroundColor, figs: figs.map(f => ({
+        name: (f.closest('.bp-net') ? 'network' : 'focus') + ' ['
+            + [...f.querySelectorAll('.bp-panel')].map(p => p.dataset.q + p.dataset.l).join(' ')
+            + ']',
+        papers: [f, f.parentElement].map(e => getComputedStyle(e).backgroundColor),
+        texts: [...f.querySelectorAll('%s')].filter(t => t.offsetParent !== null
+                && t.textContent.trim()).map(t => ({
+            text: t.textContent.trim(), fill: getComputedStyle(t).color,
+            opacity: opacity(t, f),
+            under: t.classList.contains('bp-question')
+                ? getComputedStyle(t.parentElement).backgroundColor : null})),
+        cells: [...f.querySelectorAll('.bp-cell')].filter(c => c.textContent.trim()).map(c => ({
+            text: c.textContent, fill: getComputedStyle(c).color,
+            cell: getComputedStyle(c).backgroundColor})),
+        marks: [...f.querySelectorAll('.bp-mark')].map(m => ({
+            kind: m.className, border: getComputedStyle(m).borderTopColor,
+            shadow: getComputedStyle(m).boxShadow})),
+    }))};
+}""" % FIGURE_TEXTS
 
 
 def rgba(text):
@@ -118,6 +156,51 @@ def problems(seen):
     return out
 
 
+def step_problems(seen):
+    """What cannot be read in the Step page's heatmaps (chart.js), as sentences."""
+    bg = rgba(seen["background"])
+    out = []
+    for fig in seen["figs"]:
+        name = fig["name"]
+        for paper in fig["papers"]:
+            if rgba(paper)[3] != 0 and rgba(paper)[:3] != bg[:3]:
+                out.append(f"{name}: drawn on {paper}, not on the page's {seen['background']}")
+        for t in fig["texts"]:
+            under = bg if t["under"] is None else over(rgba(t["under"]), rgba(t["under"])[3], bg)
+            colour = over(rgba(t["fill"]), t["opacity"] * rgba(t["fill"])[3], under)
+            need = LARGE_CONTRAST if t["text"] == "?" else TEXT_CONTRAST
+            ratio = contrast(colour, under)
+            if ratio < need:
+                out.append(f"{name}: {t['text']!r} in {t['fill']} at opacity "
+                           f"{t['opacity']:.2f} has contrast {ratio:.2f} < {need}")
+        for c in fig["cells"]:
+            ratio = contrast(rgba(c["fill"]), rgba(c["cell"]))
+            if ratio < TEXT_CONTRAST:
+                out.append(f"{name}: the number {c['text']!r} in {c['fill']} on its cell's "
+                           f"{c['cell']} has contrast {ratio:.2f} < {TEXT_CONTRAST}")
+        for m in fig["marks"]:
+            halo = re.search(r"rgba?\([^)]*\)", m["shadow"] or "")
+            if rgba(m["border"])[:3] != rgba(MARK)[:3] or not halo \
+                    or rgba(halo.group(0))[:3] != rgba(HALO)[:3]:
+                out.append(f"{name}: a marked cell without its dark line on a light halo: {m}")
+    return out
+
+
+def check_step_page(page, theme, name, curves=0):
+    """Wait for the Step page's step and its figures (``curves``: plotly charts shown, σ's),
+    check every text of them, take a screenshot; returns (seen, the plotly charts seen)."""
+    wait_for_run(page, TIMEOUT)
+    page.wait_for_timeout(300)
+    seen = page.evaluate(STEP_TEXTS_JS)
+    plotly = page.evaluate(TEXTS_JS)
+    plotly["charts"] = [c for c in plotly["charts"] if c["texts"] or c["shapes"]]
+    screenshot(page, f"theme_{theme}_{name}")
+    assert seen["figs"], "the Step page shows its figures"
+    assert sum(len(f["texts"]) for f in seen["figs"]) > 0, "the figures have text"
+    assert len(plotly["charts"]) == curves, plotly["charts"]
+    return seen, plotly
+
+
 def check_page(page, theme, name, charts_at_least=1):
     """Wait for the charts of the page, check every text of them, take a screenshot."""
     page.wait_for_selector(APP_READY, timeout=TIMEOUT)
@@ -160,25 +243,30 @@ def test_every_figure_reads_in_the_theme(page, themed_server, page_errors):
     found = []
 
     # Step through: the figure beside the step and the network so far, with the grey
-    # panels and '?' of what is not yet computed, at z² (w² beside it), a² (σ's curve)
-    # and the last step (BP4's outer product, its picked cell outlined over a halo)
+    # panels and '?' of what is not yet computed, at z² (w² beside it), a² (σ's curve,
+    # plotly) and the last step (BP4's outer product, its picked cell outlined over a halo)
     page.goto(base + "/Step_through", timeout=TIMEOUT)
-    seen = check_page(page, theme, "step_through_1")
+    wait_for_drawn(page, 0)
+    seen, _ = check_step_page(page, theme, "step_through_1")
     assert rgba(seen["background"])[0] < 128 if theme == "dark" else \
         rgba(seen["background"])[0] > 128, seen["background"]
-    assert any(t["text"] == "?" for c in seen["charts"] for t in c["texts"])
-    found += problems(seen)
-    for i, name in ((1, "z2"), (2, "a2")):
+    assert any(t["text"] == "?" for f in seen["figs"] for t in f["texts"])
+    found += step_problems(seen)
+    for i, name, curves in ((1, "z2", 0), (2, "a2", 1)):
         step_to_next(page, i)
-        found += problems(check_page(page, theme, f"step_through_{name}", 2))
-    last = page.locator('[data-testid="stSlider"] input[type="range"]')
+        seen, plotly = check_step_page(page, theme, f"step_through_{name}", curves)
+        assert len(seen["figs"]) == 2 - curves, "the network, and w² beside it at z²"
+        found += step_problems(seen) + problems(plotly)
+    last = page.locator(f"{STEPPER} input.bp-slider")
     last.focus()
     page.keyboard.press("End")
     page.get_by_role("button", name="Next ▶").and_(page.locator(":disabled")).wait_for(
         timeout=TIMEOUT)
-    seen = check_page(page, theme, "step_through_last", 2)
-    assert any(s["line"] == MARK for c in seen["charts"] for s in c["shapes"])
-    found += problems(seen)
+    seen, _ = check_step_page(page, theme, "step_through_last")
+    assert len(seen["figs"]) == 2
+    assert any("bp-mark-pick" in m["kind"] for f in seen["figs"] for m in f["marks"])
+    assert sum(len(f["cells"]) for f in seen["figs"]) > 0
+    found += step_problems(seen)
 
     # Gradient check: the cost after each step of gradient descent
     page.goto(base + "/Gradient_check", timeout=TIMEOUT)
@@ -209,6 +297,7 @@ def test_every_figure_reads_in_the_theme(page, themed_server, page_errors):
 def step_to_next(page, i):
     """Click Next once and wait for step i (0-based)."""
     page.get_by_role("button", name="Next ▶").click()
+    wait_for_drawn(page, i)
     page.wait_for_function(
         """(t) => [...document.querySelectorAll('h3')].some(h => h.textContent
             .startsWith(t))""", arg=f"Step {i + 1} of", timeout=TIMEOUT)
@@ -217,27 +306,27 @@ def step_to_next(page, i):
 
 def test_figures_follow_a_theme_chosen_in_the_menu(page, app_server, page_errors):
     """A user who switches to the dark theme in the app's menu, with the figures already
-    drawn, can read them at once: no rerun is needed (Streamlit reapplies its template)."""
+    drawn, can read them at once: no rerun is needed (the Step page's heatmaps take
+    Streamlit's theme variables, its plotly charts Streamlit's template)."""
     page.goto(app_server + "/Step_through", timeout=TIMEOUT)
-    light = check_page(page, "menu", "light")
+    wait_for_drawn(page, 0)
+    light, _ = check_step_page(page, "menu", "light")
     assert rgba(light["background"])[0] > 128
-    assert not problems(light)
+    assert not step_problems(light)
     page.locator('[data-testid="stMainMenu"]').click()
     page.locator('[data-testid="stMainMenuItem-theme-Dark"]').click()
     page.wait_for_function(
         """() => parseInt(getComputedStyle(document.querySelector('[data-testid="stApp"]'))
             .backgroundColor.match(/\\d+/)[0]) < 128""", timeout=TIMEOUT)
     page.keyboard.press("Escape")
-    # the charts take the new template: their paper turns to the page's new background
+    # the figures take the new theme: their labels and ticks turn to the page's new text
+    # colour (the focused panel's title keeps its orange)
     page.wait_for_function(
-        """(sel) => { const css = c => { const d = document.createElement('div');
-                d.style.color = c; document.body.appendChild(d);
-                const out = getComputedStyle(d).color; d.remove(); return out; };
-            const bg = getComputedStyle(document.querySelector('[data-testid="stApp"]'))
-                .backgroundColor;
-            return [...document.querySelectorAll(sel)].every(el =>
-                css(el._fullLayout.paper_bgcolor) === css(bg)); }""",
-        arg=PLOT, timeout=TIMEOUT)
-    dark = check_page(page, "menu", "dark")
-    assert not problems(dark), "\n".join(problems(dark))
+        """() => { const app = getComputedStyle(document.querySelector('[data-testid="stApp"]'));
+            const texts = [...document.querySelectorAll('.bp-net :is(.bp-label, .bp-tick)')];
+            return texts.length && texts.every(t => getComputedStyle(t).color === app.color); }""",
+        timeout=TIMEOUT)
+    dark, _ = check_step_page(page, "menu", "dark")
+    assert rgba(dark["background"])[0] < 128
+    assert not step_problems(dark), "\n".join(step_problems(dark))
     assert page_errors == []
