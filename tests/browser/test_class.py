@@ -57,6 +57,17 @@ def open_class(teacher):
     return metric(teacher, "Class code")
 
 
+def teacher_asking(browser, url, step, question):
+    """A teacher's page on ``url`` that has opened a class and asked it ``step`` (see
+    ``ask``): (the page, its errors, the class code)."""
+    teacher, errors = new_page(browser, url, "-")
+    teacher.goto(f"{url}/Teach")
+    wait_for_run(teacher)
+    code = open_class(teacher)
+    ask(teacher, step, question)
+    return teacher, errors, code
+
+
 def ask(teacher, step, question):
     """Ask the class the step matching ``step`` of the 2-2-2 by-hand network, and wait for
     the teacher's page to show ``question``."""
@@ -153,11 +164,8 @@ def test_a_student_answers_the_output_error_bp1(browser, tmp_path, monkeypatch):
 
     monkeypatch.setenv("BACKPROP_CLASS_DB", str(tmp_path / "class.sqlite3"))
     with serve(tmp_path) as url:
-        teacher, errors_t = new_page(browser, url, "-")
-        teacher.goto(f"{url}/Teach")
-        wait_for_run(teacher)
-        code = open_class(teacher)
-        ask(teacher, re.compile(r"^7 · BP1"), "Question 1: δ³₁")
+        teacher, errors_t, code = teacher_asking(browser, url, re.compile(r"^7 · BP1"),
+                                                 "Question 1: δ³₁")
 
         student, errors_s = new_page(browser, url, "-")
         student.goto(f"{url}/Class?code={code}")

@@ -17,7 +17,8 @@ import re
 import struct
 
 import numpy as np
-from test_class import ask, new_page, open_class
+from helpers.hidden import printed
+from test_class import new_page, teacher_asking
 from test_explorer import TIMEOUT, wait_for_run
 
 from backprop.explain.steps import steps
@@ -86,21 +87,7 @@ def hidden_at(known):
     hidden = {f"{q}^{l}[{i}]": float(v) for (q, l), vs in every.items() if (q, l) not in known
               for i, v in enumerate(vs)
               if v != 0 and not np.isclose(shown, abs(v), rtol=RTOL, atol=0).any()}
-    return hidden, {f for v in shown for f in forms(v)}
-
-
-def forms(v):
-    """The ways the app (and Python) print |v|, those with at least 4 significant digits
-    only: "0.1" or "0.0005" would be found by chance (the practice rule's text holds
-    ±0.0005)."""
-    v = abs(float(v))
-    out = {repr(v), f"{v:.6g}", heatmap.short(v), f"{v:.4f}", f"{v:.3f}", f"{v:.2f}"}
-    return {f for f in out if significant(f) >= 4}
-
-
-def significant(form):
-    """How many significant digits a printed number has: 0.0123 has 3, 1.50e-4 has 3."""
-    return len(form.split("e")[0].replace(".", "").lstrip("-0"))
+    return hidden, {f for v in shown for f in printed(v)}
 
 
 class Finder:
@@ -110,7 +97,7 @@ class Finder:
         self.hidden = hidden
         names = {}                      # text form: the names of the numbers printed so
         for n, v in hidden.items():
-            for f in forms(v) - shown_forms:
+            for f in printed(v) - shown_forms:
                 names.setdefault(f, []).append(n)
         self.texts = {f: " = ".join(n) for f, n in names.items()}
         self.pattern = re.compile(r"(?<![\d.])(?:" + "|".join(
@@ -183,11 +170,8 @@ def test_the_class_student_page_holds_no_hidden_number_until_the_reveal(browser,
     assert "delta^3[0]" in finder.hidden and finder.hidden["delta^3[0]"] == D31
     monkeypatch.setenv("BACKPROP_CLASS_DB", str(tmp_path / "class.sqlite3"))
     with serve(tmp_path) as url:
-        teacher, errors_t = new_page(browser, url, "-")
-        teacher.goto(f"{url}/Teach")
-        wait_for_run(teacher)
-        code = open_class(teacher)
-        ask(teacher, re.compile(r"^7 · BP1"), "Question 1: δ³₁")
+        teacher, errors_t, code = teacher_asking(browser, url, re.compile(r"^7 · BP1"),
+                                                 "Question 1: δ³₁")
 
         student, errors_s = new_page(browser, url, "-")
         frames = capture(student)

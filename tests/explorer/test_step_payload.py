@@ -5,25 +5,22 @@ Each step's derivation is the package's explanation of the step's first cell, ea
 known panels are what practice lets be seen, and in practice mode the payload holds no
 step after the open question and none of its answers, in any printed form or float."""
 
-import base64
 import json
-import re
 
 import numpy as np
 import pytest
+from helpers.hidden import found, printed, typed_arrays
 from numpy.testing import assert_allclose
 from streamlit.testing.v1 import AppTest
 
 from backprop import Network
 from backprop.explain import explain
 from backprop.explain.steps import known, steps
-from explorer.figures import chart, heatmap
+from explorer.figures import chart
 from explorer.practice import questions
 from explorer.presets import PRESETS
 from explorer.step import payload
 from explorer.step.picking import default_pick
-
-MIN_SIGNIFICANT = 4     # shorter printed forms (0.378) match too many other numbers
 
 
 def example(preset):
@@ -42,37 +39,6 @@ def values(net, trace, q, l):
         return np.atleast_1d(np.asarray(trace.cost, dtype=float))
     v = getattr(net, q)[l] if q in ("w", "b") else getattr(trace, q)[l]
     return np.asarray(v, dtype=float).ravel()
-
-
-def typed_arrays(node):
-    """Every plotly typed array (heatmap.wire) in a JSON value, decoded."""
-    if isinstance(node, dict):
-        if "bdata" in node and "dtype" in node:
-            yield np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
-        else:
-            for v in node.values():
-                yield from typed_arrays(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from typed_arrays(v)
-
-
-def significant(text):
-    """The significant digits of a printed number: "-0.03775" has 4, "4.4e-4" 2."""
-    mantissa = text.lstrip("-").split("e")[0].replace(".", "")
-    return len(mantissa.lstrip("0"))
-
-
-def printed(v):
-    """The printed forms of v that a page could show, of at least MIN_SIGNIFICANT digits."""
-    forms = {repr(float(v)), f"{v:.6g}", heatmap.short(v), f"{v:.4f}", f"{v:.3f}"}
-    return {f for f in forms if significant(f) >= MIN_SIGNIFICANT}
-
-
-def found(form, text):
-    """Whether the number ``form`` is in ``text`` as a number of its own (not the start or
-    end of a longer one)."""
-    return re.search(rf"(?<![\d.]){re.escape(form)}(?![\d])", text) is not None
 
 
 def secrets(net, trace, all_steps, i):

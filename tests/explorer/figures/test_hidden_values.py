@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 import pytest
+from helpers.hidden import printed
 
 from backprop.explain.steps import steps
 from explorer.figures import heatmap, network
@@ -23,20 +24,6 @@ from explorer.presets import DEFAULT, PRESETS
 KINDS = ("z", "a", "delta", "nabla_b", "nabla_w")
 RTOL = 1e-9
 DTYPES = {"f8": "<f8", "i4": "<i4"}
-
-
-def forms(v):
-    """The ways the app (and Python) print |v|, those with at least 4 significant digits
-    only: "0.1" or "0.0005" would be found by chance (the practice rule's text holds
-    ±0.0005)."""
-    v = abs(float(v))
-    out = {repr(v), f"{v:.6g}", heatmap.short(v), f"{v:.4f}", f"{v:.3f}", f"{v:.2f}"}
-    return {f for f in out if significant(f) >= 4}
-
-
-def significant(form):
-    """How many significant digits a printed number has: 0.0123 has 3, 1.50e-4 has 3."""
-    return len(form.split("e")[0].replace(".", "").lstrip("-0"))
 
 
 def numbers(obj):
@@ -92,10 +79,10 @@ class Search:
     def __init__(self, hidden, shown):
         self.names = list(hidden)
         self.values = np.abs(np.array(list(hidden.values()), float))
-        shown_forms = {f for v in shown for f in forms(float(v))}
+        shown_forms = {f for v in shown for f in printed(float(v))}
         names = {}                      # text form: the names of the numbers printed so
         for name, v in hidden.items():  # (a shown number printed alike is no leak)
-            for f in forms(v) - shown_forms:
+            for f in printed(v) - shown_forms:
                 names.setdefault(f, []).append(name)
         self.texts = {f: " = ".join(n) for f, n in names.items()}
         self.pattern = re.compile(r"(?<![\d.])(?:" + "|".join(
