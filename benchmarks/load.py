@@ -1,16 +1,20 @@
 """Load benchmark: N students on the Step-through page at once, against a real server.
 
-Each simulated session speaks Streamlit's websocket protocol (benchmarks/loadclient.py):
-it opens the page, clicks Next and Prev, types a new seed and drags the step slider,
-timing every rerun until ``script_finished`` and checking every figure's numbers against
-``backprop``. Prints rerun latency (p50/p95), errors, reruns per second, and the resident
-memory of the server's process tree before, at peak, and after the sessions have left.
+Each simulated session speaks Streamlit's websocket protocol (benchmarks/loadclient.py)
+and does what reaches the server from a browser on the Step page, whose Next, Prev and
+slider step in the browser with no message: it opens the page, reports the step it shows
+after a few Next presses (the component's trigger "at"), clicks a cell (trigger "pick"),
+types a new seed and jumps to any step, timing every rerun until ``script_finished`` and
+checking against ``backprop`` the component's data (every heatmap's numbers, the steps'
+titles and known panels), the step the server holds, and a picked cell's derivation
+(``backprop.explain.explain``'s lines). Prints rerun latency (p50/p95), errors, reruns
+per second, and the resident memory of the server's process tree before, at peak, and
+after the sessions have left.
 
-``--scenario browse`` is the Step page whose stepper steps in the browser (issue 21): each
-student opens the page (one script run), then presses Next every MIN–MAX seconds, which
-sends nothing to the server, and clicks a cell every 10th press, which sends the
-component's trigger value "pick" (a rerun; the derivation that comes back is checked).
-``--reruns`` counts the presses there.
+``--scenario browse`` counts every Next press: each student opens the page (one script
+run), then presses Next every MIN–MAX seconds, which sends nothing to the server, and
+clicks a cell every 10th press, which sends the component's trigger value "pick" (a
+rerun; the derivation that comes back is checked). ``--reruns`` counts the presses there.
 
 Every scenario prints the server's CPU time over the run (its process tree, from /proc)
 and that per student-minute: CPU seconds / (sessions × minutes of the run), the figure
@@ -289,9 +293,9 @@ def main(argv=None):
                             "(the default when neither --url nor --port is given)")
     ap.add_argument("--scenario", choices=("step", "train", "browse"),
                     default="step",
-                    help="step: the Step-through page (default); train: the Train page; "
-                         "browse: the Step page that steps in the browser (its component "
-                         "keyed 'stepper')")
+                    help="step: the Step page, what reaches the server (default); "
+                         "train: the Train page; browse: the Step page, every Next press "
+                         "counted, a cell picked every 10th")
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--reruns", type=int, default=20, help="interactions per session")
     ap.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"),

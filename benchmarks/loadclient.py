@@ -66,29 +66,13 @@ class Run:
     elements: list                  # (delta_path, Element), in page order
     page_script_hash: str
     problems: list = field(default_factory=list)   # exceptions, st.error, not-found
-    _heatmaps: list = field(default=None, repr=False)
 
     def of_type(self, kind):
         return [e for _, e in self.elements if e.WhichOneof("type") == kind]
 
     def charts(self):
-        """The figures of this run, as dicts: those of st.plotly_chart, and those of the
-        Step page's own chart (explorer/figures/chart.py)."""
-        return [json.loads(e.plotly_chart.spec) for e in self.of_type("plotly_chart")] + [
-            json.loads(e.bidi_component.json)["fig"] for e in self.of_type("bidi_component")
-            if e.bidi_component.component_name == "explorer.plot"]
-
-    def heatmaps(self):
-        """(meta, z) of every heatmap trace whose ``meta`` names a quantity and layer."""
-        if self._heatmaps is not None:
-            return self._heatmaps
-        out = self._heatmaps = []
-        for fig in self.charts():
-            for tr in fig.get("data", ()):
-                meta = tr.get("meta")
-                if tr.get("type") == "heatmap" and isinstance(meta, dict) and "quantity" in meta:
-                    out.append((meta, np.atleast_2d(decode(tr["z"]).astype(np.float64))))
-        return out
+        """The figures of this run's st.plotly_chart elements, as dicts."""
+        return [json.loads(e.plotly_chart.spec) for e in self.of_type("plotly_chart")]
 
 
 @dataclass
@@ -429,11 +413,46 @@ def _state(w, value):
     return st
 
 
-# The Step-through scenario ---------------------------------------------------------------
+# The Step-through scenario: the Step page that steps in the browser (issue 21) ----------
 
 PAGE = "Step_through"                   # pages/2_Step_through.py
-ACTIONS = ("next", "next", "next", "seed", "next", "prev", "step", "next")
+STEPPER = "stepper"                     # the key of the Step page's component of steps
+STEPPER_NAME = "explorer.stepper"       # its name: the steps, the same at every rerun
+STATE_NAME = "explorer.stepper_state"   # the invisible one: the step, the picked cell
+# What a student does that reaches the server: "at", the browser reports the step it shows
+# after a few Next presses (sent once, before the student works another widget); "pick",
+# a click on a cell of the step shown; "seed", the sidebar's seed; "jump", the slider
+# dragged to any step, then reported with "at". Next, Prev and the slider send nothing.
+ACTIONS = ("at", "pick", "seed", "at", "pick", "jump", "pick", "at")
+NEXT_PRESSES = 2                        # Next presses before an "at"
 RTOL, ATOL = 1e-9, 1e-12                # the page sends float64: only rounding may differ
+
+
+def components(session):
+    """{name: data as JSON text} of the v2 components the session's page shows now."""
+    return {e.bidi_component.component_name: e.bidi_component.json
+            for e, _ in session.page.values() if e.WhichOneof("type") == "bidi_component"}
+
+
+def heatmaps_of(fig):
+    """(meta, z) of every heatmap of a figure dict whose ``meta`` names a quantity and l."""
+    out = []
+    for tr in fig.get("data", ()):
+        meta = tr.get("meta")
+        if tr.get("type") == "heatmap" and isinstance(meta, dict) and "quantity" in meta:
+            out.append((meta, np.atleast_2d(decode(tr["z"]).astype(np.float64))))
+    return out
+
+
+def random_cell(net, rng):
+    """A cell a student clicks, as the component sends it: [index in QUANTITIES, l, j, k],
+    k = 0 for a vector; any quantity a figure shows (the cost has no cell)."""
+    from backprop.explain.notation import QUANTITIES
+
+    q = rng.choice([q for q in QUANTITIES if q != "cost"])
+    l = rng.randint(1 if q == "a" else 2, net.L)
+    k = rng.randint(1, net.sizes[l - 2]) if q in ("w", "nabla_w") else 0
+    return [QUANTITIES.index(q), l, rng.randint(1, net.sizes[l - 1]), k]
 
 
 class Expected:
@@ -448,6 +467,7 @@ class Expected:
         from explorer.presets import default_network
 
         self.net, self.x, self.y = default_network()
+        self._example = None
 
     def load_preset(self, name):
         from explorer.presets import PRESETS
@@ -461,21 +481,33 @@ class Expected:
         self.net = Network.random(list(net.sizes), list(net.activations.values()), net.cost,
                                   seed=int(seed), init="standard")
 
+    def example(self):
+        """(trace, steps) of the network and example, worked out once for each network."""
+        from backprop.explain.steps import steps
+
+        if self._example is None or self._example[0] is not self.net:
+            trace = self.net.backprop(self.x, self.y)
+            self._example = (self.net, trace, steps(self.net, trace))
+        return self._example[1:]
+
     def values(self, trace, q, l):
         v = getattr(self.net, q)[l] if q in ("w", "b") else getattr(trace, q)[l]
         return v.reshape(-1, 1) if v.ndim == 1 else v
 
-    def check(self, run, step=None):
-        """Problems with the figures of ``run``: every heatmap must hold the numbers of
-        the quantity its meta names, and be grey (NaN) exactly when that quantity is not
-        yet computed at ``step``."""
-        from backprop.explain.steps import known, steps
+    def check(self, shown, step=None):
+        """Problems with the figures of ``shown`` (anything with ``heatmaps()``, a list of
+        (meta, z)): every heatmap must hold the numbers of the quantity its meta names, and
+        be grey (NaN) exactly when that quantity is not yet computed at ``step``."""
+        from backprop.explain.steps import known
 
-        maps = run.heatmaps()
+        maps = shown.heatmaps()
         if not maps:
             return ["no heatmap with a quantity in its meta"]
-        trace = self.net.backprop(self.x, self.y)
-        done = known(steps(self.net, trace), step) if step is not None else None
+        trace, all_steps = self.example()
+        done = known(all_steps, step) if step is not None else None
+        return self._check_maps(maps, trace, done)
+
+    def _check_maps(self, maps, trace, done):
         problems = []
         for meta, z in maps:
             q, l = meta["quantity"], int(meta["l"])
@@ -491,14 +523,124 @@ class Expected:
                 problems.append(f"{q}^{l} is {z.shape[0]}×{z.shape[1]}, expected "
                                 f"{v.shape[0]}×{v.shape[1]}")
             elif shown and not np.allclose(z, v, rtol=RTOL, atol=ATOL):
-                problems.append(f"{q}^{l} shows {np.round(z.ravel()[:4], 4)}..., expected "
+                problems.append(f"{q}^{l} differs by up to {np.nanmax(np.abs(z - v)):.3g}: "
+                                f"shows {np.round(z.ravel()[:4], 4)}..., expected "
                                 f"{np.round(v.ravel()[:4], 4)}...")
             elif not shown and not np.isnan(z).all():
                 problems.append(f"{q}^{l} is marked not yet computed but shows numbers")
             if done is not None and q not in ("w", "b") and shown != ((q, l) in done):
-                problems.append(f"{q}^{l} is {'' if shown else 'not '}shown as computed at "
-                                f"step {step}")
+                problems.append(f"{q}^{l} is {'' if shown else 'not '}shown as computed")
         return problems
+
+    def check_steps(self, data):
+        """Problems with the steps' component data (outside practice mode, all steps):
+        the steps' titles in order, the panels each step knows, and every heatmap of every
+        figure sent (the network figure with all its z, a and δ panels, the focus figures)
+        holding this network's numbers. Returns (problems, heatmaps checked)."""
+        from backprop.explain.steps import known
+
+        trace, all_steps = self.example()
+        n, problems = len(all_steps), []
+        if (data.get("n"), data.get("upto")) != (n, n - 1):
+            problems.append(f"n, upto = {data.get('n')}, {data.get('upto')}; expected "
+                            f"{n}, {n - 1}")
+        titles = [s.get("title") for s in data.get("steps", ())]
+        if titles != [s.title for s in all_steps]:
+            problems.append(f"the steps' titles are {titles}, expected "
+                            f"{[s.title for s in all_steps]}")
+        for i, s in enumerate(data.get("steps", ())[:n]):
+            want = sorted(f"{q}:{l}" for q, l in known(all_steps, i) if q in ("z", "a", "delta"))
+            if s.get("known") != want:
+                problems.append(f"step {i} knows {s.get('known')}, expected {want}")
+        figures = data.get("figures", {})
+        net = self.net
+        panels = {(m["quantity"], int(m["l"])) for m, _ in heatmaps_of(figures.get("network", {}))}
+        want = {(q, l) for q in ("z", "a", "delta") for l in range(1 if q == "a" else 2, net.L + 1)}
+        if panels != want:
+            problems.append(f"the network figure has the panels {sorted(panels)}, expected "
+                            f"{sorted(want)}")
+        maps = [hm for fig in figures.values() for hm in heatmaps_of(fig)]
+        problems += self._check_maps(maps, trace, known(all_steps, n - 1))
+        return problems, len(maps)
+
+    def derivation(self, cell, step):
+        """The derivation the server should send for ``cell`` ([q index, l, j, k] as the
+        component sends it) picked at ``step``: explain's, once the cell is computed."""
+        from backprop.explain import explain
+        from backprop.explain.notation import QUANTITIES
+        from backprop.explain.steps import known
+
+        trace, all_steps = self.example()
+        q, l, j, k = QUANTITIES[cell[0]], cell[1], cell[2], cell[3] or None
+        if q in ("w", "b") or (q, l) in known(all_steps, step):
+            d = explain(self.net, trace, q, l, j, k)
+            return {"cell": [q, l, j, k], "equation": d.equation, "text": d.text,
+                    "lines": list(d.lines), "uses": [list(u) for u in d.uses]}
+        first = next(s.index for s in all_steps if (s.quantity, s.l) == (q, l))
+        return {"cell": [q, l, j, k], "computed at": first}
+
+    def check_picked(self, picked, cell, step, after=0):
+        """Problems with the state's "picked" after a pick of ``cell`` at ``step``: a new
+        one (seq above ``after``), for that cell and step, with explain's lines (or, for a
+        cell not yet computed, the step that computes it)."""
+        if not isinstance(picked, dict):
+            return ["no derivation came back (no 'picked' in the state)"]
+        want = self.derivation(cell, step)
+        problems = []
+        if not isinstance(picked.get("seq"), int) or picked["seq"] <= after:
+            problems.append(f"the derivation's seq is {picked.get('seq')}, not above {after}")
+        if picked.get("step") != step:
+            problems.append(f"the derivation is of step {picked.get('step')}, expected {step}")
+        for name in ("cell", "equation", "text", "lines", "uses"):
+            if name in want and picked.get(name) != want[name]:
+                problems.append(f"the derivation's {name} is {picked.get(name)!r}, expected "
+                                f"{want[name]!r}")
+        if "computed at" in want:
+            at = f"computed at step {want['computed at'] + 1} "
+            if "lines" in picked or at not in str(picked.get("message")):
+                problems.append(f"a cell not yet computed at step {step} shows "
+                                f"{picked.get('lines') or picked.get('message')!r}, not "
+                                f"that it is {at}")
+        return problems
+
+
+class PageCheck:
+    """Checks of what one session's Step page holds after each run, against ``Expected``.
+    The steps' data are checked number by number when they are new; at a rerun that sends
+    the same data again (same text) they are the data already checked."""
+
+    def __init__(self, expected):
+        self.exp = expected
+        self.verified = None     # (JSON text, Expected's network) of the data checked
+        self.maps = 0            # heatmaps in that data
+
+    def __call__(self, session, step=None):
+        """(problems, heatmaps checked) of the page now; ``step`` the step the state must
+        hold (None: any in range)."""
+        sent = components(session)
+        if STEPPER_NAME not in sent or STATE_NAME not in sent:
+            return [f"no {STEPPER_NAME} and {STATE_NAME} components on the page (the Step "
+                    "page of issue 21 is not in)"], 0
+        text, problems = sent[STEPPER_NAME], []
+        data, state = json.loads(text), json.loads(sent[STATE_NAME])
+        if self.verified != (text, self.exp.net):
+            problems, self.maps = self.exp.check_steps(data)
+            self.verified = None if problems else (text, self.exp.net)
+        if state.get("id") != data.get("id"):
+            problems.append(f"the state is of data {state.get('id')}, the steps are of "
+                            f"{data.get('id')}")
+        if state.get("local") is not True:
+            problems.append("the state says the browser may not step on its own (practice?)")
+        got, n = state.get("step"), data.get("n")
+        if step is not None and got != step:
+            problems.append(f"the state's step is {got}, expected {step}")
+        elif not isinstance(got, int) or not 0 <= got < (n or 0):
+            problems.append(f"the state's step {got!r} is not a step of {n}")
+        return problems, self.maps
+
+    @staticmethod
+    def state(session):
+        return json.loads(components(session).get(STATE_NAME, "{}"))
 
 
 @dataclass
@@ -506,69 +648,69 @@ class SessionResult:
     open_latency: float = float("nan")
     latencies: list = field(default_factory=list)   # one per rerun after the page opened
     errors: list = field(default_factory=list)
-    checked: int = 0                                 # heatmaps whose numbers were checked
+    checked: int = 0         # heatmaps (and derivations) whose numbers were checked
     ticks: list = field(default_factory=list)        # Play: one per timer rerun
     rates: list = field(default_factory=list)        # Play: timer reruns answered per second
     presses: int = 0                                 # browse: Next presses, sent nowhere
 
 
 async def step_through_session(base_url, index, reruns, think=(0.0, 0.0)):
-    """One student: open the Step-through page, then ``reruns`` interactions (Next, Prev,
-    a new seed, a dragged step slider), checking every figure after every run."""
+    """One student on the Step page: open it, then ``reruns`` actions that reach the
+    server (ACTIONS: the step reported after Next presses, a picked cell, a new seed, a
+    jump to any step), checking after every run the steps' data (number by number when
+    new), the state's step and a picked cell's derivation."""
     import random
 
     rng = random.Random(index)
     res = SessionResult()
     exp = Expected()
+    page = PageCheck(exp)
 
     def note(what, problems):
         res.errors.extend(f"session {index}, {what}: {p}" for p in problems)
 
-    def check(what, run, step):
-        res.checked += len(run.heatmaps())
-        note(what, exp.check(run, step))
+    def check(what, step):
+        problems, checked = page(s, step)
+        res.checked += checked
+        note(what, problems)
 
     try:
         async with AppSession(base_url) as s:
             run = await s.open(PAGE)
             res.open_latency = run.latency
             note("open", run.problems)
-            step = step_index(s)
-            check("open", run, step)
+            check("open", 0)
+            step, n = 0, len(exp.example()[1])
             for i in range(reruns):
                 if think[1] > 0:
                     await asyncio.sleep(rng.uniform(*think))
                 action = ACTIONS[i % len(ACTIONS)]
-                slider = s.widget("_step", "slider").proto
-                last = int(slider.max - slider.min)       # step indices run 0..last
-                if action in ("next", "prev") and s.widget(action, "button").proto.disabled:
-                    action = "prev" if action == "next" else "next"   # at the first/last step
-                if action == "next":
-                    run, want = await s.click("next"), min(step + 1, last)
-                elif action == "prev":
-                    run, want = await s.click("prev"), max(step - 1, 0)
-                elif action == "step":
-                    want = rng.randint(0, last)
-                    run = await s.set("_step", want + slider.min)
-                else:
+                if action in ("at", "jump"):
+                    step = ((step + NEXT_PRESSES) % n if action == "at"
+                            else rng.randrange(n))
+                    run = await s.send_event(STEPPER, "at", step)
+                elif action == "pick":
+                    cell = random_cell(exp.net, rng)
+                    before = (PageCheck.state(s).get("picked") or {}).get("seq", 0)
+                    run = await s.send_event(STEPPER, "pick", {"cell": cell, "step": step})
+                    picked = PageCheck.state(s).get("picked")
+                    note(action, exp.check_picked(picked, cell, step, before))
+                    res.checked += 1
+                else:                               # the same sizes: the same steps
                     seed_input = s.widget("_seed", "number_input").proto
                     seed = min(1 + 1000 * index + i, int(seed_input.max))
-                    run, want = await s.set("_seed", seed), None
+                    run = await s.set("_seed", seed)
                     exp.reseed(seed)
                 res.latencies.append(run.latency)
                 note(action, run.problems)
-                step = step_index(s)
-                if want is not None and step != want:
-                    note(action, [f"the step is {step}, expected {want}"])
-                check(action, run, step)
+                check(action, step)
     except Exception as e:                  # a dropped socket, a missing widget, a timeout
         note("protocol", [f"{type(e).__name__}: {e}"])
     return res
 
 
-# The browse scenario: the Step page that steps in the browser (issue 21) ------------------
+# The browse scenario: Next presses, which send nothing, and a picked cell now and then ----
 
-STEPPER = "stepper"        # the key of the Step page's stepping component
 PICK_EVERY = 10            # a student clicks a cell every 10th Next press
 
 
@@ -592,51 +734,20 @@ def browse_cell(net, step):
     return [QUANTITIES.index(q), l, 1, 1 if q in ("w", "nabla_w") else 0]
 
 
-def picked_of(run):
-    """The derivation the server sent back after a pick: the "picked" entry of a
-    component's data (the stepper's state), or None."""
-    for e in run.of_type("bidi_component"):
-        try:
-            data = json.loads(e.bidi_component.json)
-        except ValueError:
-            continue
-        if isinstance(data, dict) and isinstance(data.get("picked"), dict):
-            return data["picked"]
-    return None
-
-
-def check_picked(run, cell, step):
-    """Problems with the server's answer to a pick of ``cell`` at ``step``."""
-    from backprop.explain.notation import QUANTITIES
-
-    got = picked_of(run)
-    if got is None:
-        return ["no derivation came back (no 'picked' in the component's data)"]
-    want = [QUANTITIES[cell[0]], cell[1], cell[2]]
-    shown = list(got.get("cell") or [])[:3]
-    problems = []
-    if shown != want:
-        problems.append(f"the derivation is of {shown}, expected {want}")
-    if got.get("step") != step:
-        problems.append(f"the derivation is of step {got.get('step')}, expected {step}")
-    return problems
-
-
 async def browse_session(base_url, index, presses, think=(0.0, 0.0)):
     """One student on the Step page that steps in the browser: open it (one script run),
     then press Next ``presses`` times, which sends nothing; every 10th press also clicks a
     cell of that step, which sends the component's trigger value "pick" ({"cell": [index
     in QUANTITIES, l, j, k], "step": the step shown, from 0}, as chart.js sends it) and
-    reruns; the derivation that comes back is checked. From the last step the student goes
-    back to the first (Prev and the slider send nothing either)."""
+    reruns; the derivation that comes back is checked against ``backprop.explain``. From
+    the last step the student goes back to the first (Prev and the slider send nothing
+    either)."""
     import random
-
-    from backprop.explain.steps import steps
 
     rng = random.Random(index)
     res = SessionResult()
     exp = Expected()
-    all_steps = steps(exp.net, exp.net.backprop(exp.x, exp.y))
+    _, all_steps = exp.example()
 
     def note(what, problems):
         res.errors.extend(f"session {index}, {what}: {p}" for p in problems)
@@ -656,20 +767,16 @@ async def browse_session(base_url, index, presses, think=(0.0, 0.0)):
                 if (i + 1) % PICK_EVERY:
                     continue
                 cell = browse_cell(exp.net, all_steps[step])
+                before = (PageCheck.state(s).get("picked") or {}).get("seq", 0)
                 run = await s.send_event(STEPPER, "pick", {"cell": cell, "step": step})
                 res.latencies.append(run.latency)
-                note("pick", run.problems + check_picked(run, cell, step))
+                note("pick", run.problems + exp.check_picked(
+                    PageCheck.state(s).get("picked"), cell, step, before))
+                res.checked += 1
                 stepper_of(s)
     except Exception as e:                  # a dropped socket, a missing widget, a timeout
         note("protocol", [f"{type(e).__name__}: {e}"])
     return res
-
-
-def step_index(session):
-    """The step the page is on, counted from 0: the slider may count from 1."""
-    v = session.value("_step")
-    v = v[0] if isinstance(v, list) else v
-    return int(v - session.widget("_step", "slider").proto.min)
 
 
 async def run_sessions(base_url, sessions, reruns, think=(0.0, 0.0), ramp=0.0,

@@ -1,9 +1,11 @@
 """The load client against a real server: a few students at once, every figure checked.
 
-A smoke run of benchmarks/load.py (5 sessions × 3 reruns) that asserts zero errors and
-correct numbers, never timings; then the same through deploy/run.sh (two replicas behind
-nginx), where a reconnecting browser must find its own session again. The nginx test is
-skipped when nginx is not installed (Debian: apt-get install -y nginx).
+A smoke run of benchmarks/load.py (5 sessions × 3 reruns on the Step page: the step the
+browser reports, a picked cell, a new seed) that asserts zero errors and correct numbers,
+never timings, and that its checks catch a wrong number; then the same through
+deploy/run.sh (two replicas behind nginx), where a reconnecting browser must find its own
+session again. The nginx tests are skipped when nginx is not installed (Debian: apt-get
+install -y nginx).
 """
 
 import asyncio
@@ -20,8 +22,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import loadclient  # noqa: E402
 from benchmarks.load import free_port, health, stop_server  # noqa: E402
-from benchmarks.loadclient import AppSession, Expected, run_sessions, run_sync  # noqa: E402
+from benchmarks.loadclient import Expected, PageCheck, run_sessions, run_sync  # noqa: E402
 
 PAGE = ROOT / "pages" / "2_Step_through.py"
 pytestmark = pytest.mark.skipif(not PAGE.exists(), reason=f"{PAGE.name} is not written yet")
@@ -40,6 +43,26 @@ def assert_clean(results, reruns):
 def test_five_sessions_three_reruns(server):
     results = run_sync(run_sessions(server, 5, 3))
     assert_clean(results, 3)
+
+
+def test_the_checks_catch_a_wrong_number(server, monkeypatch):
+    """The scenario's checks fail when what it expects is off by a little: a heatmap's
+    numbers by 1e-7 relative, a derivation's last line."""
+    values, derivation = Expected.values, Expected.derivation
+
+    def last_line_off(self, cell, step):
+        d = derivation(self, cell, step)
+        return {**d, "lines": d["lines"][:-1] + ["0"]} if "lines" in d else d
+
+    monkeypatch.setattr(Expected, "values",
+                        lambda self, trace, q, l: values(self, trace, q, l) * (1 + 1e-7))
+    (r,) = run_sync(run_sessions(server, 1, 2))
+    assert any("open: z^2 differs by up to" in e for e in r.errors), r.errors
+    monkeypatch.setattr(Expected, "values", values)
+    monkeypatch.setattr(Expected, "derivation", last_line_off)
+    monkeypatch.setattr(loadclient, "random_cell", lambda net, rng: [0, 2, 1, 1])   # w²₁₁
+    (r,) = run_sync(run_sessions(server, 1, 2))
+    assert [e.split(": ", 1)[1][:25] for e in r.errors] == ["the derivation's lines is"], r.errors
 
 
 @pytest.fixture(scope="module")
@@ -113,17 +136,20 @@ def test_nginx_keeps_a_browser_on_its_replica(nginx_deploy):
 
     async def student(i):
         seed = 40 + i
-        async with AppSession(url) as s:
+        async with loadclient.AppSession(url) as s:
             await s.open("Step_through")
             await s.set("_seed", seed)
             first = s.session_id
             exp = Expected()
             exp.reseed(seed)
+            page = PageCheck(exp)
             for _ in range(2):
                 run = await reconnect(s, i)
                 assert s.session_id == first, f"student {i} got a new session"
                 assert s.value("_seed") == seed
-                assert exp.check(run) == []
+                assert run.problems == []
+                problems, checked = page(s, 0)
+                assert problems == [] and checked > 0
 
     async def main():
         await asyncio.gather(*(student(i) for i in range(6)))
@@ -198,7 +224,7 @@ def test_nginx_takes_a_network_file_but_not_more(nginx_two_replicas):
                                "X-Xsrftoken": cookies["_streamlit_xsrf"], **kind})
 
     async def main():
-        async with AppSession(nginx_two_replicas) as s:    # the session must be open
+        async with loadclient.AppSession(nginx_two_replicas) as s:    # the session must be open
             await s.open("Network")
             ok = await asyncio.to_thread(put, s.session_id, s.cookies, "a.json", 64 * 1024)
             big = await asyncio.to_thread(put, s.session_id, s.cookies, "b.json", 256 * 1024)
