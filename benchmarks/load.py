@@ -131,20 +131,25 @@ def _children():
     return kids
 
 
-def tree_rss(pids):
-    """Resident memory in bytes of the given processes and all their descendants."""
-    kids, seen, todo, total = _children(), set(), list(pids), 0
+def tree(pids):
+    """The given processes and all their descendants, each once."""
+    kids, seen, todo = _children(), set(), list(pids)
     while todo:
         pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo.extend(kids.get(pid, ()))
+        if pid not in seen:
+            seen.add(pid)
+            todo.extend(kids.get(pid, ()))
+            yield pid
+
+
+def tree_rss(pids):
+    """Resident memory in bytes of the given processes and all their descendants."""
+    total = 0
+    for pid in tree(pids):
         try:
             with open(f"/proc/{pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+                total += sum(int(line.split()[1]) * 1024 for line in f
+                             if line.startswith("VmRSS:"))
         except OSError:
             pass
     return total
@@ -153,13 +158,8 @@ def tree_rss(pids):
 def tree_cpu(pids):
     """CPU seconds (user + system) used so far by the given processes and all their
     descendants, with the children they have already reaped (cutime, cstime)."""
-    kids, seen, todo, total = _children(), set(), list(pids), 0
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo.extend(kids.get(pid, ()))
+    total = 0
+    for pid in tree(pids):
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
