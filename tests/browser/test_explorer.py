@@ -164,7 +164,7 @@ def test_the_step_charts_draw_under_a_base_url_path(page, tmp_path, page_errors,
         page.goto(f"{base}/Step_through{tail}", timeout=TIMEOUT)
         wait_for_run(page, TIMEOUT)
         assert network_chart(page), "the network figure is drawn"
-        assert page.locator(f"{STEPPER} .bp-rule .katex").count() == 1, "the rule is typeset"
+        page.wait_for_selector(f"{STEPPER} .bp-rule .katex", timeout=TIMEOUT)   # typeset
         sigma = next(s.index for s in STEPS if s.kind == "a" and s.l == 2)
         for i in range(1, sigma + 1):
             click_next(page, i)
