@@ -5,7 +5,8 @@
 - stepping sends no websocket message (in practice mode, where each step goes to the
   server, the same count is not zero: the positive control);
 - a reload, and the browser's Back after another page, come back at the step shown;
-- a click on a cell shows the derivation backprop.explain.explain gives for it;
+- a click on a cell shows the derivation backprop.explain.explain gives for it, for every
+  cell at the last step; a cell not yet computed says at which step it is;
 - a change in the sidebar keeps the step shown.
 """
 
@@ -227,6 +228,29 @@ def check_derivation(page, cell):
 
 CLICKED = (("a", 2, 2, None), ("delta", 2, 1, None), ("z", 3, 2, None), ("a", 1, 2, None),
            ("w", 3, 2, 1))
+
+
+def test_every_cell_at_the_last_step_is_clickable_and_explained(page, app_server,
+                                                                 page_errors):
+    """At the last step every number is known: each cell of the network figure and of the
+    figure beside the equation (BP4's outer product) answers a click with its derivation."""
+    open_step_page(page, app_server)
+    wait_for_drawn(page, 0)
+    page.locator(f"{STEPPER} input.bp-slider").focus()
+    page.keyboard.press("End")
+    wait_for_drawn(page, N - 1)
+    cells = page.evaluate("""() => [...document.querySelectorAll('.bp-fig')]
+        .filter(f => f.offsetParent !== null).flatMap(f => [...f.querySelectorAll('.bp-cell')])
+        .map(c => [c.parentElement.dataset.q, Number(c.parentElement.dataset.l),
+                   Number(c.dataset.j), c.dataset.k === '' ? null : Number(c.dataset.k)])""")
+    expected = sum(NET.sizes[l - 1] for q in KINDS for l in range(1, NET.L + 1)
+                   if q == "a" or l > 1)
+    assert len(cells) > expected, "the network's cells and those beside the equation"
+    for cell in map(tuple, cells):
+        click(page, cell)
+        check_derivation(page, cell)
+    check_step(page, N - 1)
+    assert page_errors == []
 
 
 def test_a_cell_not_yet_computed_says_where_it_is(page, app_server, page_errors):
