@@ -216,7 +216,7 @@ function drawHeatmapFigure(fig, quantities) {
     if (cb.title && cb.title.text) {
       const s = el("span", "bp-ann bp-bar-title", root);
       s.textContent = cb.title.text;
-      place(s, left + thick / 2, top - 4);
+      place(s, left + thick / 2, Math.max(top - 4, 18));   // inside the figure's box
     }
   }
   const tip = el("div", "bp-tip", root);
@@ -424,12 +424,21 @@ class Stepper {
   // cell's derivation), sent apart from the steps so that a rerun does not send them again.
   sync(state) {
     if (!this.data || state.id !== this.data.id) return;
-    const moved = !this.state || state.seq !== this.state.seq;
+    const opened = !this.state;
+    const moved = opened || state.seq !== this.state.seq;
     this.state = state;
     this.busy = false;
     this.reported = state.step;   // the step the server knows
-    const k = Math.max(0, Math.min(this.data.upto,
-                                   moved || this.step < 0 ? state.step : this.step));
+    let want = moved || this.step < 0 ? state.step : this.step;
+    const kept = opened ? this.kept() : null;
+    if (kept !== null && kept !== want) {
+      // The page opened again in this session (a link in the sidebar, not a reload): it
+      // comes back at the step it last showed, which the server may not have been told.
+      want = kept;
+      idle(() => this.send && this.send("at", kept));
+      this.reported = kept;
+    }
+    const k = Math.max(0, Math.min(this.data.upto, want));
     if (moved || this.dirty || k !== this.step) {
       if (this.dirty) this.warm(0);
       this.dirty = false;
@@ -501,6 +510,7 @@ class Stepper {
     this.mark(s.marks);
     this.derive(s.derivation);
     this.writeUrl(k);
+    this.keep(k);
     this.root.dataset.drawn = String(k);
     idle(() => { this.prepare(k + 1); this.prepare(k - 1); });
   }
@@ -522,7 +532,7 @@ class Stepper {
     if (!s || k === this.step) return;
     if (this.katex) [s.rule, s.shapes, s.numbers, ...((s.derivation || {}).lines || [])]
       .forEach((t) => this.html(t));
-    if (s.figure) this.figure(s.figure).el.style.display = k === this.step ? "" : "none";
+    if (s.figure) this.figure(s.figure);   // made hidden; shown when its step is
   }
 
   figure(key) {
@@ -602,6 +612,24 @@ class Stepper {
     if (this.current && this.current.setState) this.current.setState(null, null, marks);
   }
 
+  // The step this session's page last showed for this example, from sessionStorage
+  // (written with each step), or null.
+  kept() {
+    try {
+      const v = JSON.parse(window.sessionStorage.getItem("bp-stepper") || "null");
+      const ok = v && v.session === this.state.session && v.id === this.data.id
+        && v.seq === this.state.seq && Number.isInteger(v.step) && v.step <= this.data.upto;
+      return ok ? v.step : null;
+    } catch (e) { return null; }
+  }
+
+  keep(k) {
+    try {
+      window.sessionStorage.setItem("bp-stepper", JSON.stringify(
+        {session: this.state.session, id: this.data.id, seq: this.state.seq, step: k}));
+    } catch (e) { /* no storage: the page comes back at the step the server knows */ }
+  }
+
   writeUrl(k) {
     try {
       const u = new URL(window.location.href);
@@ -637,6 +665,9 @@ function onKey(e) {
 function onOutside(e) {
   const s = window.__bpStepper;
   if (!s || !s.root.isConnected || !s.state || !s.send || s.root.contains(e.target)) return;
+  // A link leaves the page: a rerun now would race the new page (the step is kept in the
+  // address and in sessionStorage for when the page is opened again).
+  if (e.target.closest && e.target.closest("a[href]")) return;
   if (e.type === "keydown" && (/^(Tab|Shift|Control|Alt|Meta|Escape|CapsLock)$/.test(e.key)
                                || (STEP_KEYS[e.key] && !isTyping(e.target)))) {
     return;

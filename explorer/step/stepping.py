@@ -5,9 +5,12 @@ data and the derivation of a picked cell. The browser steps on its own
 Session state: "step" and "pick" (explorer/state.py); "_example" (the trace and steps of the
 network and example in use), "_payload" (the component's data for them), "_picked" (the
 derivation of the last cell picked, with "seq"), "_step_seq" (bumped when the server moves
-the step), "_url_step" (the last ``?step=`` seen), "_moved" and "_pick_new" (set by the
+the step), "_url_step" (the last ``?step=`` seen), "_session_tag" (tells the browser's
+sessionStorage of this session from an earlier one's), "_moved" and "_pick_new" (set by the
 callbacks for the run they start).
 """
+
+import secrets
 
 import streamlit as st
 
@@ -82,7 +85,8 @@ def shown(net, trace, all_steps, asked, revealed):
         ss._payload = (ident, payload.payload(net, trace, all_steps, upto, hidden, cells))
         ss._picked = None
     return ({**ss._payload[1], "id": ident},
-            {"id": ident, "step": ss.step, "seq": ss.get("_step_seq", 0),
+            {"id": ident, "session": ss.setdefault("_session_tag", secrets.token_hex(8)),
+             "step": ss.step, "seq": ss.get("_step_seq", 0),
              "local": not ss.practice, "picked": ss.get("_picked")})
 
 

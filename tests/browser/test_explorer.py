@@ -409,17 +409,8 @@ def outgrown(page, where):
     return found
 
 
-# chart.js puts a colour bar's title 4 px above the bar, its bottom there (translate −100 %):
-# in the figure beside the equation on the default network (w², w³ at steps 2, 4, 8; δ³, δ²
-# at 9, 11) the bar starts 18.4 px below the figure's top and the title's box (16.8 px
-# high) reaches 2.4 px above it, into .bp-focus-fig, which clips (overflow-y: hidden).
-BAR_TITLE_OUT = ("issue 21: the focus figure's colour-bar title sticks 2.4 px out of the "
-                 "top of its figure's box (chart.js drawHeatmapFigure, .bp-bar-title)")
-
-
 @pytest.mark.parametrize("which", [
-    pytest.param("default", marks=pytest.mark.xfail(strict=True, reason=BAR_TITLE_OUT)),
-    "6x16"])
+    "default", "6x16"])
 def test_every_figure_fits_in_its_own_margins_at_every_step(page, app_server, page_errors,
                                                             which):
     """A colour bar, a tick label or an axis title that does not fit in its margin makes

@@ -173,16 +173,7 @@ def test_a_reload_comes_back_at_the_step_shown(page, app_server, page_errors):
     assert page_errors == []
 
 
-# After steps taken in the browser, the first pointer press outside the component sends the
-# trigger "at" (chart.js onOutside, a capturing pointerdown listener): a rerun of the Step
-# page's fragment. When that press is on a sidebar page link, the page switch that follows
-# leaves the app blank: the address is /Gradient_check, no h1, the script "notRunning", and
-# the server logs "Couldn't find fragment with id …". Without stepping first the link works.
-LINK_AFTER_STEPPING = ("issue 21: after stepping in the browser, a sidebar page link leaves "
-                       "a blank page (the 'at' report's fragment rerun meets the page switch)")
 
-
-@pytest.mark.xfail(strict=True, reason=LINK_AFTER_STEPPING)
 def test_back_from_another_page_comes_back_at_the_step_shown(page, app_server, page_errors):
     open_step_page(page, app_server)
     wait_for_drawn(page, 0)
@@ -197,6 +188,30 @@ def test_back_from_another_page_comes_back_at_the_step_shown(page, app_server, p
     wait_for_run(page, TIMEOUT)
     wait_for_drawn(page, 5)
     check_step(page, 5)
+    assert page_errors == []
+
+
+def test_a_sidebar_link_back_to_the_page_comes_back_at_the_step_shown(page, app_server,
+                                                                    page_errors):
+    """Left by one link and come back by another (no Back, no ?step= in the address): the
+    page shows the step it showed, and the server is told it (practice asks there)."""
+    open_step_page(page, app_server)
+    wait_for_drawn(page, 0)
+    for i in range(1, 6):
+        go(page, i, "next")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("link", name="Gradient check and descent").click()
+    page.locator("h1").filter(has_text="Check the gradient").wait_for(timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    sidebar.get_by_role("link", name="Step through one example").click()
+    page.locator("h1").filter(has_text="Step through one example").wait_for(timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    wait_for_drawn(page, 5)
+    check_step(page, 5)
+    page.get_by_text("Practice: predict each number first").click()
+    page.get_by_text("Your turn:").wait_for(timeout=TIMEOUT)
+    wait_for_drawn(page, 5)
+    assert title(page).startswith(f"Step 6 of {len(STEPS)}")
     assert page_errors == []
 
 
@@ -282,16 +297,7 @@ def test_a_click_on_a_cell_shows_its_derivation(page, app_server, page_errors):
     assert page_errors == []
 
 
-# Opened at a step (a reload, Back, a lesson link), chart.js warms up every step's figures
-# one per idle moment (Stepper.warm → prepare(k)), and prepare(k) hides the figure of step
-# k when k is not the step shown: w³ is the figure beside the equation at z³ (step 4) and at
-# BP2 (step 8), so a page opened at step 8 hides it once the warm-up reaches step 4 (and
-# one opened at step 4, once it reaches step 8). Stepping there with Next shows it.
-FOCUS_HIDDEN = ("issue 21: chart.js prepare(k) hides a figure step k shares with the step "
-                "shown; opened at BP2 (?step=8) the page shows no figure beside the equation")
 
-
-@pytest.mark.xfail(strict=True, reason=FOCUS_HIDDEN)
 @pytest.mark.parametrize("at", [BP2, 3])
 def test_a_page_opened_at_a_step_shows_its_figure_beside_the_equation(page, app_server,
                                                                      page_errors, at):
