@@ -294,7 +294,7 @@ BLANK = "data:text/html,<!doctype html><meta charset=utf-8><body style='margin:0
 
 # newPlot step k's figure in a fresh div, then time Plotly.react to step k+1 until the
 # promise and two animation frames: milliseconds, the first round (a warm-up) not counted.
-REFERENCE_JS = """async ([figs, rounds, template]) => {
+REFERENCE_JS = """async ([figs, rounds, template, how]) => {
     const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
     const config = {displayModeBar: false, responsive: false};
     const layout = (f) => ({...f.layout, template: {layout: template}});
@@ -307,7 +307,21 @@ REFERENCE_JS = """async ([figs, rounds, template]) => {
             await Plotly.newPlot(div, a.data, layout(a), config);
             await frames();
             const t0 = performance.now();
-            await Plotly.react(div, b.data, layout(b), config);
+            if (how === 'restyle') {   // only the heatmaps whose numbers changed, then outlines
+                const idx = [], z = [], text = [], tt = [];
+                const same = (t, i) => JSON.stringify(t.z) === JSON.stringify(a.data[i].z);
+                b.data.forEach((t, i) => {
+                    if (t.type === 'heatmap' && !same(t, i)) {
+                        idx.push(i); z.push(t.z); text.push(t.text || null);
+                        tt.push(t.texttemplate || null);
+                    }
+                });
+                await Plotly.restyle(div, {z, text, texttemplate: tt}, idx);
+                await Plotly.relayout(div, {shapes: b.layout.shapes,
+                                            annotations: b.layout.annotations});
+            } else {
+                await Plotly.react(div, b.data, layout(b), config);
+            }
             await frames();
             if (r > 0) times.push(performance.now() - t0);
             Plotly.purge(div);
@@ -349,14 +363,16 @@ def step_figures(which, first=0, last=CYCLE):
     return out
 
 
-def plotly_reference(browser, which, rounds):
+def plotly_reference(browser, which, rounds, how="react"):
     """(c): seconds of a whole-figure ``Plotly.react`` from one step to the next, steps
-    1..CYCLE+1, ``rounds`` times (after one warm-up round), in a page of plotly.js alone."""
+    1..CYCLE+1, ``rounds`` times (after one warm-up round), in a page of plotly.js alone;
+    with ``how="restyle"``, of ``Plotly.restyle`` of the heatmaps the step changes and a
+    ``Plotly.relayout`` of the outlines and titles (the other way to redraw less)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(BLANK)
         page.add_script_tag(path=str(plotly_js()))
-        ms = page.evaluate(REFERENCE_JS, [step_figures(which), rounds, TEMPLATE])
+        ms = page.evaluate(REFERENCE_JS, [step_figures(which), rounds, TEMPLATE, how])
     finally:
         page.close()
     return [t / 1000 for t in ms]
@@ -633,6 +649,8 @@ def browser_in_page(base, networks, rounds, presses, cells, kind):
             try:
                 floor = stats(plotly_reference(browser, which, rounds))
                 rows.append(row(f"(c) {which}: plotly.js alone, react k → k+1", floor))
+                rows.append(row(f"(c) {which}: plotly.js alone, restyle + relayout",
+                                stats(plotly_reference(browser, which, rounds, "restyle"))))
                 if base is None or kind == "rerun":
                     continue
                 try:
