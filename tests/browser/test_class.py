@@ -57,6 +57,17 @@ def open_class(teacher):
     return metric(teacher, "Class code")
 
 
+def join(student, url, code, name, question):
+    """On ``student``'s page: open the class ``code``, join as ``name`` and wait until the
+    question ``question`` ("Question 1: what is δ³₁?") is shown."""
+    student.goto(f"{url}/Class?code={code}")
+    wait_for_run(student)
+    student.get_by_role("textbox", name="Nickname").fill(name)
+    student.get_by_role("button", name="Join").click()
+    student.get_by_text(question).wait_for(timeout=TIMEOUT)
+    wait_for_run(student)
+
+
 def teacher_asking(browser, url, step, question):
     """A teacher's page on ``url`` that has opened a class and asked it ``step`` (see
     ``ask``): (the page, its errors, the class code)."""
@@ -92,12 +103,7 @@ def test_a_teacher_and_three_students_on_two_replicas(browser, deployed):
                                  ("Bob", on_b, f"{NO_SIGMA_PRIME:.6f}"),
                                  (NASTY, on_b, "0.5")):
         page, errors = new_page(browser, url, cookie)
-        page.goto(f"{url}/Class?code={code}")
-        wait_for_run(page)
-        page.get_by_role("textbox", name="Nickname").fill(name)
-        page.get_by_role("button", name="Join").click()
-        page.get_by_text("Question 1: what is δ²₁?").wait_for(timeout=TIMEOUT)
-        wait_for_run(page)
+        join(page, url, code, name, "Question 1: what is δ²₁?")
         page.get_by_role("textbox", name="δ²₁").fill(answer)
         page.get_by_role("button", name="Send").click()
         page.get_by_text("Received: your answer").wait_for(timeout=TIMEOUT)
@@ -168,12 +174,7 @@ def test_a_student_answers_the_output_error_bp1(browser, tmp_path, monkeypatch):
                                                  "Question 1: δ³₁")
 
         student, errors_s = new_page(browser, url, "-")
-        student.goto(f"{url}/Class?code={code}")
-        wait_for_run(student)
-        student.get_by_role("textbox", name="Nickname").fill("Ada")
-        student.get_by_role("button", name="Join").click()
-        student.get_by_text("Question 1: what is δ³₁?").wait_for(timeout=TIMEOUT)
-        wait_for_run(student)
+        join(student, url, code, "Ada", "Question 1: what is δ³₁?")
         assert student.get_by_text("something went wrong").count() == 0
         box = student.get_by_role("textbox", name="δ³₁")
         assert box.is_visible()

@@ -18,7 +18,7 @@ import struct
 
 import numpy as np
 from helpers.hidden import printed
-from test_class import new_page, teacher_asking
+from test_class import join, new_page, teacher_asking
 from test_explorer import TIMEOUT, wait_for_run
 
 from backprop.explain.steps import steps
@@ -175,12 +175,7 @@ def test_the_class_student_page_holds_no_hidden_number_until_the_reveal(browser,
 
         student, errors_s = new_page(browser, url, "-")
         frames = capture(student)
-        student.goto(f"{url}/Class?code={code}")
-        wait_for_run(student)
-        student.get_by_role("textbox", name="Nickname").fill("Ada")
-        student.get_by_role("button", name="Join").click()
-        student.get_by_text("Question 1: what is δ³₁?").wait_for(timeout=TIMEOUT)
-        wait_for_run(student)
+        join(student, url, code, "Ada", "Question 1: what is δ³₁?")
         student.wait_for_function(
             "() => [...document.querySelectorAll('.js-plotly-plot')].some(el => el._fullLayout)",
             timeout=TIMEOUT)

@@ -131,6 +131,18 @@ def test_contrast_helpers():
     assert over(rgba("#000"), 0.5, rgba("#fff")) == (127.5, 127.5, 127.5)
 
 
+def text_problem(name, t, under):
+    """[a sentence] if the text ``t`` (its "text", "fill", "opacity") is too faint on the
+    colour ``under`` it (the large '?' needs less contrast), else []."""
+    colour = over(rgba(t["fill"]), t["opacity"] * rgba(t["fill"])[3], under)
+    need = LARGE_CONTRAST if t["text"] == "?" else TEXT_CONTRAST
+    ratio = contrast(colour, under)
+    if ratio >= need:
+        return []
+    return [f"{name}: {t['text']!r} in {t['fill']} at opacity {t['opacity']:.2f} has "
+            f"contrast {ratio:.2f} < {need}"]
+
+
 def problems(seen):
     """What cannot be read in the charts of one page, as sentences (none: all is fine)."""
     bg = rgba(seen["background"])
@@ -141,12 +153,7 @@ def problems(seen):
             out.append(f"{name}: paper {chart['paper']} is not the page's {seen['background']}")
         for t in chart["texts"]:
             under = over(rgba(GREY), rgba(GREY)[3], bg) if t["text"] == "?" else bg
-            colour = over(rgba(t["fill"]), t["opacity"] * rgba(t["fill"])[3], under)
-            need = LARGE_CONTRAST if t["text"] == "?" else TEXT_CONTRAST
-            ratio = contrast(colour, under)
-            if ratio < need:
-                out.append(f"{name}: {t['text']!r} in {t['fill']} at opacity "
-                           f"{t['opacity']:.2f} has contrast {ratio:.2f} < {need}")
+            out += text_problem(name, t, under)
         marks = [s for s in chart["shapes"] if s["line"] == MARK]
         halos = {(s["x0"], s["x1"], s["y0"], s["y1"]): s["width"] for s in chart["shapes"]
                  if s["line"] == HALO}
@@ -167,12 +174,7 @@ def step_problems(seen):
                 out.append(f"{name}: drawn on {paper}, not on the page's {seen['background']}")
         for t in fig["texts"]:
             under = bg if t["under"] is None else over(rgba(t["under"]), rgba(t["under"])[3], bg)
-            colour = over(rgba(t["fill"]), t["opacity"] * rgba(t["fill"])[3], under)
-            need = LARGE_CONTRAST if t["text"] == "?" else TEXT_CONTRAST
-            ratio = contrast(colour, under)
-            if ratio < need:
-                out.append(f"{name}: {t['text']!r} in {t['fill']} at opacity "
-                           f"{t['opacity']:.2f} has contrast {ratio:.2f} < {need}")
+            out += text_problem(name, t, under)
         for c in fig["cells"]:
             ratio = contrast(rgba(c["fill"]), rgba(c["cell"]))
             if ratio < TEXT_CONTRAST:
