@@ -160,6 +160,7 @@ function drawHeatmapFigure(fig, quantities) {
         cell.__v = z[r][c];
         cell.__text = t.text ? t.text[r][c] : null;
         cell.__hover = hover[i];
+        cell.style.fontSize = `${panel.size}px`;
         lookup.set(`${quantities[row[0]]}:${row[1]}:${row[2]}:${row[3]}`, cell);
         panel.cells.push(cell);
       }
@@ -223,7 +224,8 @@ function drawHeatmapFigure(fig, quantities) {
   root.addEventListener("mouseover", (e) => {
     const cell = e.target.closest && e.target.closest(".bp-cell");
     if (!cell) { tip.style.display = "none"; return; }
-    tip.textContent = cell.__hover;
+    tip.textContent = cell.parentElement.dataset.known === "1" ? cell.__hover
+      : cell.__hover.replace(/ = .*$/, " = not yet computed");
     tip.style.display = "block";
     const p = cell.parentElement, [x, y, w] = cell.__box;
     place(tip, p.offsetLeft + x + w / 2, p.offsetTop + y);
@@ -242,9 +244,7 @@ function drawHeatmapFigure(fig, quantities) {
         cell.style.background = `rgb(${c})`;
         cell.style.color = inkOn(c);
         cell.textContent = cell.__text ?? "";
-        cell.style.fontSize = `${p.size}px`;
         cell.dataset.v = String(cell.__v);
-        cell.__hoverNow = cell.__hover;
       } else {
         cell.style.background = "";
         cell.textContent = "";
@@ -278,12 +278,6 @@ function drawHeatmapFigure(fig, quantities) {
       marks.push(e);
     }
   }
-  root.addEventListener("mouseover", (e) => {
-    const cell = e.target.closest && e.target.closest(".bp-cell");
-    if (cell && cell.parentElement.dataset.known !== "1") {
-      tip.textContent = cell.__hover.replace(/ = .*$/, " = not yet computed");
-    }
-  });
   return {el: root, panels, setState};
 }
 
