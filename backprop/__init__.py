@@ -15,6 +15,7 @@ a ``Layers`` mapping indexed by that l: ``net.w[2]`` is w^2, ``trace.delta[L]`` 
 The rooms, one line each:
     network, trace, layers, activations, costs   the algorithm: forward pass and BP1–BP4
     gradcheck, validate, serialize, html_tables  its checks, its JSON form, its Jupyter tables
+    nudge       one z, w or b moved by Δ and the cost computed again: ΔC ≈ δ Δz, exactly
     explain/    the computation written out: the step list, one cell's derivation, LaTeX
     practice/   a student's answer read and checked, the classic mistakes, diagnose
     learn/      data sets, mini-batch SGD, and what training records
@@ -29,11 +30,13 @@ from .costs import COSTS
 from .gradcheck import numerical_gradient
 from .layers import Layers
 from .network import INITS, Network
+from .nudge import Nudge, nudge
 from .practice.answers import Check, Tolerance, check_answer, parse_answer, tolerance
 from .practice.diagnose import Diagnosis, Mistake, diagnose, mistake_values
 from .practice.mistakes import MISTAKES
 from .trace import Gradient, Trace
 
 __all__ = ["ACTIVATIONS", "COSTS", "INITS", "MISTAKES", "Check", "Diagnosis", "Gradient",
-           "Layers", "Mistake", "Network", "Tolerance", "Trace", "check_answer", "diagnose",
-           "mistake_values", "numerical_gradient", "parse_answer", "tolerance", "__version__"]
+           "Layers", "Mistake", "Network", "Nudge", "Tolerance", "Trace", "check_answer",
+           "diagnose", "mistake_values", "nudge", "numerical_gradient", "parse_answer",
+           "tolerance", "__version__"]
