@@ -27,7 +27,7 @@ __version__ = "0.1.0"
 
 from .activations import ACTIVATIONS
 from .costs import COSTS
-from .gradcheck import numerical_gradient
+from .gradcheck import numerical_gradient, passes, time_gradients
 from .layers import Layers
 from .network import INITS, Network
 from .nudge import Nudge, nudge
@@ -39,4 +39,4 @@ from .trace import Gradient, Trace
 __all__ = ["ACTIVATIONS", "COSTS", "INITS", "MISTAKES", "Check", "Diagnosis", "Gradient",
            "Layers", "Mistake", "Network", "Nudge", "Tolerance", "Trace", "check_answer",
            "diagnose", "mistake_values", "nudge", "numerical_gradient", "parse_answer",
-           "tolerance", "__version__"]
+           "passes", "time_gradients", "tolerance", "__version__"]

@@ -1,4 +1,7 @@
-"""Central finite differences: an independent check of what backpropagation computes."""
+"""Central finite differences: an independent check of what backpropagation computes, and
+what each way costs (the notes' "in what sense is backpropagation a fast algorithm?")."""
+
+import time
 
 import numpy as np
 
@@ -38,3 +41,28 @@ def numerical_gradient(net, x, y, eps=1e-6):
     nabla_w = [partials(w) for w in ws]
     nabla_b = [partials(b) for b in bs]
     return Gradient(Layers(2, nabla_w), Layers(2, nabla_b), cost())
+
+
+def passes(net):
+    """What getting every ∂C/∂w and ∂C/∂b of one example costs each way, in passes through
+    the network: (the number of weights and biases P, backpropagation's passes: one
+    forward and one backward, the central differences' forward passes: two per parameter).
+    The backward pass costs about as much as the forward one (the same matrices, once
+    each), so backpropagation costs about two forward passes in all."""
+    p = sum(w.size + b.size for w, b in zip(net.w.values(), net.b.values()))
+    return p, 2, 2 * p
+
+
+def time_gradients(net, x, y, repeat=3):
+    """Seconds (the best of ``repeat`` runs) that backpropagation and the central
+    differences take for every ∂C/∂w and ∂C/∂b of the example (x, y): (backprop, finite
+    differences), measured here with NumPy."""
+    repeat = validate.whole("repeat", repeat, 1, 20)
+    best = [np.inf, np.inf]
+    for _ in range(repeat):
+        for i, work in enumerate((lambda: net.backprop(x, y),
+                                  lambda: numerical_gradient(net, x, y))):
+            t = time.perf_counter()
+            work()
+            best[i] = min(best[i], time.perf_counter() - t)
+    return best[0], best[1]

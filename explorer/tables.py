@@ -158,3 +158,19 @@ def gradcheck_table(trace, numeric, net=None):
                          "largest |difference|": diff, "relative difference": diff / size,
                          "note": note})
     return pd.DataFrame(rows).set_index("gradient")
+
+
+def speed_rows(nets, repeat=3):
+    """One row per (name, (net, x, y)) of ``nets``: its weights and biases P, the passes each
+    way takes (backpropagation: 1 forward + 1 backward; central differences: 2 forward per
+    parameter), and the milliseconds each took here (``backprop.time_gradients``)."""
+    from backprop import passes, time_gradients
+
+    rows = []
+    for name, (net, x, y) in nets:
+        p, bp, fd = passes(net)
+        t_bp, t_fd = time_gradients(net, x, y, repeat)
+        rows.append({"network": name, "P": p, "backprop passes": bp,
+                     "differences passes": fd, "backprop ms": 1000 * t_bp,
+                     "differences ms": 1000 * t_fd, "times faster": t_fd / t_bp})
+    return rows

@@ -1,9 +1,10 @@
 """Check backpropagation against finite differences, then use the gradient: one step of
 gradient descent at a time."""
 
+import numpy as np
 import streamlit as st
 
-from backprop import numerical_gradient
+from backprop import Network, numerical_gradient, passes
 from backprop.explain.notation import pretty
 from explorer import frame, limits, messages, state, tables
 from explorer.figures import network
@@ -25,6 +26,51 @@ def descend(times):
         text = str(e)
         ss.msg["sgd"] = (text if text.startswith("No step") else f"No step taken: {text}") \
             + ". Try a smaller learning rate η."
+
+
+SIZES = (1, 2, 4, 8, 12, 16)     # the 2-n-n-2 networks of the speed comparison
+
+
+def measure(book):
+    """Time both ways on this network, on 2-n-n-2 networks and, if ``book``, on the
+    book's 784-30-10 (random weights and example, seeded)."""
+    ss = st.session_state
+    rng = np.random.default_rng(0)
+
+    def random(*sizes):
+        x, y = rng.uniform(0, 1, sizes[0]), rng.uniform(0, 1, sizes[-1])
+        return "-".join(map(str, sizes)), (Network.random(list(sizes), seed=0), x, y)
+
+    rows = tables.speed_rows([("this network", (ss.net, ss.x, ss.y))]
+                             + [random(2, n, n, 2) for n in SIZES], repeat=5)
+    if book:   # about a second a run: once
+        rows += tables.speed_rows([random(784, 30, 10)], repeat=1)
+    ss.speed = {"of": ss.net.to_dict(), "rows": rows}
+
+
+def why_fast(net):
+    """The notes' closing question, counted and timed."""
+    ss = st.session_state
+    st.markdown("#### Why backpropagation is fast")
+    p, bp, fd = passes(net)
+    st.markdown(f"This network has **{p}** weights and biases. Backpropagation gets every "
+                f"∂C/∂w and ∂C/∂b of one example from **one forward and one backward pass**. "
+                f"Central differences need **two forward passes per parameter: {fd}**. As the "
+                "notes put it, backpropagation computes all the partial derivatives at about "
+                "the cost of two forward passes, where central differences need two million "
+                "forward passes for a million weights.")
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    book = c2.checkbox("Include the book's 784-30-10 (about a second)", key="speed_book")
+    c1.button("Measure both here", key="speed_go", on_click=measure, args=(book,))
+    speed = ss.get("speed")
+    if speed and speed["of"] == net.to_dict():
+        st.dataframe(speed["rows"], width="content", column_config={
+            c: st.column_config.NumberColumn(format="%.3g")
+            for c in ("backprop ms", "differences ms", "times faster")})
+        plotly_chart(network.speed_figure(speed["rows"]), key="chart_speed")
+        st.caption("Measured here with NumPy, the best of a few runs: one example, every "
+                   "weight and bias. 2-n-n-2 networks for n = " + ", ".join(map(str, SIZES))
+                   + ", with random weights.")
 
 
 @frame.page("Gradient check")
@@ -89,5 +135,6 @@ def body():
               delta=None if change is None else f"{change:.3g}", delta_color="inverse")
     if change is not None:
         plotly_chart(network.cost_history_figure(history.costs), key="chart_history")
+    why_fast(net)
 
 body()

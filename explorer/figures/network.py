@@ -191,3 +191,23 @@ def cost_history_figure(costs):
     c.fig["layout"].update(xaxis={"title": {"text": "gradient-descent steps"}},
                            yaxis={"title": {"text": "C_x"}, "rangemode": "tozero"})
     return c.figure()
+
+
+def speed_figure(rows):
+    """Milliseconds backpropagation and central differences take for every ∂C/∂w of one
+    example, against the number of weights and biases P (rows: ``tables.speed_rows``), on a
+    log scale: the differences grow with P, backpropagation barely moves."""
+    c = Canvas({"speed": True}, 520, 220, margin=(70, 15, 20, 67))
+    rows = sorted(rows, key=lambda r: r["P"])
+    for name, key in (("backpropagation", "backprop ms"),
+                      ("central differences", "differences ms")):
+        c.fig["data"].append({
+            "type": "scatter", "mode": "lines+markers", "name": name,
+            "x": [r["P"] for r in rows], "y": [r[key] for r in rows],
+            "text": [r["network"] for r in rows],
+            "hovertemplate": f"{name}<br>%{{text}}: P = %{{x}}, %{{y:.3g}} ms<extra></extra>"})
+    c.fig["layout"].update(
+        xaxis={"title": {"text": "weights and biases P"}, "type": "log"},
+        yaxis={"title": {"text": "ms"}, "type": "log"}, showlegend=True,
+        legend={"orientation": "h", "y": 1.12, "x": 0})
+    return c.figure()
