@@ -7,7 +7,7 @@ import streamlit as st
 from explorer import frame
 from explorer.lesson import view as lesson_view
 from explorer.practice import view as practice_view
-from explorer.step import downloads, stepping
+from explorer.step import downloads, nudging, stepping
 from explorer.step.picking import LABELS, default_pick, pick_layers
 
 
@@ -52,6 +52,9 @@ def step_view():
         c3.number_input("Row j", 1, net.sizes[l - 1], key="_pj", on_change=stepping.on_keys)
     if q in ("w", "nabla_w"):
         c4.number_input("Column k", 1, net.sizes[l - 2], key="_pk", on_change=stepping.on_keys)
+    now = stepping.known_now(all_steps, i, revealed)
+    nudging.panel(net, ss.x, ss.y, trace, pick, not ss.practice or (
+        {("cost", net.L), ("delta", pick[1])} <= now))
     lesson_view.lesson_builder(net, ss.x, ss.y, i, pick)
     downloads.exports(net, ss.x, ss.y, all_steps, step, pick)
 

@@ -211,3 +211,27 @@ def speed_figure(rows):
         yaxis={"title": {"text": "ms"}, "type": "log"}, showlegend=True,
         legend={"orientation": "h", "y": 1.12, "x": 0})
     return c.figure()
+
+
+def nudge_figure(n, name, at):
+    """The cost against the nudge Δ of one number (``n``, a ``backprop.Nudge``), exactly,
+    with the tangent C + slope · Δ through Δ = 0, and the points Δ = 0 and the Δ of ``at``
+    (a Nudge of that one Δ). ``name`` is the number's symbol, e.g. z²₁."""
+    c = Canvas({"nudge": True}, 420, 220, margin=(70, 15, 30, 67))
+    d, chosen = list(map(float, n.deltas)), float(at.deltas[0])
+    c.fig["data"] += [
+        {"type": "scatter", "mode": "lines", "name": "C exactly", "x": d,
+         "y": list(map(float, n.costs)), "line": {"color": FOCUS, "width": 3},
+         "hovertemplate": "Δ = %{x:.3g}: C = %{y:.6g}<extra></extra>"},
+        {"type": "scatter", "mode": "lines", "name": "tangent C + slope · Δ", "x": d,
+         "y": list(map(float, n.tangent)), "line": {"color": MID, "dash": "dash"},
+         "hovertemplate": "Δ = %{x:.3g}: C + slope · Δ = %{y:.6g}<extra></extra>"},
+        {"type": "scatter", "mode": "markers", "x": [0.0, chosen],
+         "y": [n.cost, float(at.costs[0])], "showlegend": False,
+         "marker": {"size": 9, "color": FOCUS},
+         "hovertemplate": "Δ = %{x:.3g}: C = %{y:.6g}<extra></extra>"}]
+    c.fig["layout"].update(
+        xaxis={"title": {"text": f"Δ, the nudge of {name}"}},
+        yaxis={"title": {"text": "C<sub>x</sub>"}}, showlegend=True,
+        legend={"orientation": "h", "y": 1.18, "x": 0})
+    return c.figure()
