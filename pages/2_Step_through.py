@@ -7,7 +7,7 @@ import streamlit as st
 from explorer import frame
 from explorer.lesson import view as lesson_view
 from explorer.practice import view as practice_view
-from explorer.step import downloads, nudging, stepping
+from explorer.step import downloads, nudging, stepping, terms_view
 from explorer.step.picking import LABELS, default_pick, pick_layers
 
 
@@ -55,6 +55,7 @@ def step_view():
     now = stepping.known_now(all_steps, i, revealed)
     nudging.panel(net, ss.x, ss.y, trace, pick, not ss.practice or (
         {("cost", net.L), ("delta", pick[1])} <= now))
+    terms_view.panel(net, trace, pick, not ss.practice or ("delta", pick[1]) in now)
     lesson_view.lesson_builder(net, ss.x, ss.y, i, pick)
     downloads.exports(net, ss.x, ss.y, all_steps, step, pick)
 

@@ -12,8 +12,21 @@
 import numpy as np
 
 from backprop.activations import ACTIVATIONS
+from backprop.explain.notation import pretty
 
-from .heatmap import BAR_ROOM, CELL, FOCUS, MID, TITLES, Canvas, cell_size, layers_of, shown, sup
+from .heatmap import (
+    BAR_ROOM,
+    CELL,
+    COLORSCALE,
+    FOCUS,
+    MID,
+    TITLES,
+    Canvas,
+    cell_size,
+    layers_of,
+    shown,
+    sup,
+)
 
 SLOT = 110      # pixels from one layer's column to the next
 ROW_GAP = 54    # pixels above each row of panels, for the titles
@@ -234,4 +247,23 @@ def nudge_figure(n, name, at):
         xaxis={"title": {"text": f"Δ, the nudge of {name}"}},
         yaxis={"title": {"text": "C<sub>x</sub>"}}, showlegend=True,
         legend={"orientation": "h", "y": 1.18, "x": 0})
+    return c.figure()
+
+
+def terms_figure(t):
+    """The terms that make a δ (``backprop.explain.Terms``) as bars, one per neuron k of
+    layer l+1 (or of the softmax output), the derivation's summation index, coloured by
+    sign like the heatmaps."""
+    n = len(t.terms)
+    c = Canvas({"terms": True}, max(160, 46 * n), 200, margin=(70, 15, 20, 60))
+    blue, red = COLORSCALE[2][1], COLORSCALE[8][1]
+    c.fig["data"].append({
+        "type": "bar", "x": [f"k={i}" for i in range(1, n + 1)],
+        "y": [float(v) for v in t.terms], "text": [pretty(s) for s in t.labels],
+        "textposition": "none",
+        "marker": {"color": [red if v > 0 else blue for v in t.terms]},
+        "hovertemplate": "%{text} = %{y:.6g}<extra></extra>"})
+    c.fig["layout"].update(xaxis={"visible": True, "type": "category"},
+                           yaxis={"visible": True, "zeroline": True,
+                                  "title": {"text": "term"}}, showlegend=False)
     return c.figure()

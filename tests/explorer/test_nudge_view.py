@@ -60,3 +60,34 @@ def test_an_activation_cannot_be_nudged_and_practice_hides_the_nudge():
     assert any("hidden until you answer" in i.value for i in at.info)
     assert "chart_nudge" not in charts(at) and not [s for s in at.slider
                                                     if s.key.startswith("nudge_")]
+
+
+def opened_terms(at, cell):
+    at = pick(at, cell)
+    at.session_state["terms_box"] = True         # what a click on the expander sends
+    return at.run()
+
+
+def test_a_picked_delta_is_taken_apart_term_by_term():
+    """δ²₁ of the 2-2-2 network: the bars are w³_j1 δ³_j, j = 1, 2; the text gives their
+    sum ∂C/∂a²₁ and δ²₁ = sum · σ′(z²₁), as backpropagation computed them."""
+    at = opened_terms(go_to(open_page("step"), 8), ("delta", 2, 1, None))
+    assert_clean(at)
+    net, x, y = (at.session_state[k] for k in ("net", "x", "y"))
+    trace = net.backprop(x, y)
+    want = net.w[3][:, 0] * trace.delta[3]
+    bars = charts(at)["chart_terms"]["data"][-1]
+    assert bars["type"] == "bar" and bars["text"] == ["w³₁₁ δ³₁", "w³₂₁ δ³₂"]
+    assert_allclose(decode(bars["y"]), want, rtol=1e-12, atol=0)
+    said = "\n".join(m.value for m in at.markdown)
+    assert f"**{want.sum():.6g}**" in said and f"**{trace.delta[2][0]:.6g}**" in said
+    assert f"{trace.sp[2][0]:.6g}" in said
+
+
+def test_terms_only_where_several_add_up():
+    """A sigmoid output's δ has one term (BP1): no panel; an activation: none either."""
+    at = go_to(open_page("step"), 7)
+    for cell in (("delta", 3, 1, None), ("a", 2, 1, None)):
+        at = opened_terms(at, cell)
+        assert "chart_terms" not in charts(at)
+        assert not [e for e in at.expander if "term by term" in e.label]
