@@ -14,12 +14,12 @@ import pytest
 from helpers.apptest import (
     APP,
     NETWORK,
-    STEP,
     assert_clean,
     charts,
     go_to,
     heatmaps,
     latex,
+    open_page,
     shown_step,
     stepper,
     subheader,
@@ -37,13 +37,7 @@ Z2_1_NO_BIAS = Z2_1 - 0.35
 
 
 def step_page(query=None):
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(STEP).run()
-    assert_clean(at)
-    return at
+    return open_page("step", query)
 
 
 def practice_on(at):

@@ -29,11 +29,16 @@ PAGES = {"app": None, "network": NETWORK, "step": STEP, "gradient": GRADIENT}
 APOLOGY = "Sorry, something went wrong"
 
 
-def open_page(page="app"):
-    """A fresh session, run on app.py and then switched to ``page``."""
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    if PAGES[page]:
-        at.switch_page(PAGES[page]).run()
+def open_page(page="app", query=None):
+    """A fresh session, run on app.py with the address's ``query`` and then switched to
+    ``page`` (a key of PAGES, or a page file's path)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    target = PAGES.get(page, page)
+    if target:
+        at.switch_page(target).run()
     assert_clean(at)
     return at
 

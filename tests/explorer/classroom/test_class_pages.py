@@ -13,8 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers.apptest import APP, assert_clean
-from streamlit.testing.v1 import AppTest
+from helpers.apptest import assert_clean, open_page
 
 from backprop.explain.steps import steps
 from backprop.practice.mistakes import MISTAKES
@@ -50,13 +49,7 @@ def param(at, name):
 
 
 def on(page, query=None):
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(page).run()
-    assert_clean(at)
-    return at
+    return open_page(page, query)
 
 
 def teacher_opens():
