@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer import frame
 from explorer.lesson import view as lesson_view
+from explorer.practice import questions
 from explorer.practice import view as practice_view
 from explorer.step import downloads, nudging, stepping, terms_view
 from explorer.step.picking import LABELS, default_pick, pick_layers
@@ -52,7 +53,7 @@ def step_view():
         c3.number_input("Row j", 1, net.sizes[l - 1], key="_pj", on_change=stepping.on_keys)
     if q in ("w", "nabla_w"):
         c4.number_input("Column k", 1, net.sizes[l - 2], key="_pk", on_change=stepping.on_keys)
-    now = stepping.known_now(all_steps, i, revealed)
+    now = questions.visible(all_steps, i, revealed)
     nudging.panel(net, ss.x, ss.y, trace, pick, not ss.practice or (
         {("cost", net.L), ("delta", pick[1])} <= now))
     terms_view.panel(net, trace, pick, not ss.practice or ("delta", pick[1]) in now)

@@ -55,6 +55,8 @@ def panel(net, x, y, trace, pick, shown):
         span = float(np.ceil(max(2.0, 5 * abs(value))))
         dz = st.slider(f"Δ, the nudge of {name}", -span, span, span / 4, span / 100,
                        key=f"nudge_{what}_{l}_{j}_{k}", format="%.3g")
+        # whatever a raw websocket message carries: a number within the slider's range
+        dz = min(max(float(dz), -span), span) if np.isfinite(dz) else 0.0
         curve = nudge(net, x, y, what, l, j, k, deltas=np.linspace(-span, span, POINTS))
         at = nudge(net, x, y, what, l, j, k, deltas=[dz])
         change, estimate = at.costs[0] - at.cost, at.slope * dz

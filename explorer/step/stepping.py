@@ -104,8 +104,3 @@ def show(net, trace, all_steps, asked, revealed):
     """The component, with this session's example and step."""
     data, state = shown(net, trace, all_steps, asked, revealed)
     chart.show(data, state, "stepper", net, len(all_steps), on_pick, on_step)
-
-
-def known_now(all_steps, i, revealed):
-    """The (quantity, l) whose numbers may be shown at step i (practice: once revealed)."""
-    return questions.visible(all_steps, i, revealed)

@@ -2,6 +2,8 @@
 b moved by Δ, the cost computed exactly (backprop.nudge), the tangent ΔC ≈ slope · Δ with
 backpropagation's slope, the curve; hidden in practice mode until the cost and δ are."""
 
+import re
+
 import numpy as np
 from helpers.apptest import assert_clean, charts, decode, go_to, open_page, pick
 from numpy.testing import assert_allclose
@@ -91,3 +93,17 @@ def test_terms_only_where_several_add_up():
         at = opened_terms(at, cell)
         assert "chart_terms" not in charts(at)
         assert not [e for e in at.expander if "term by term" in e.label]
+
+
+def test_a_nudge_outside_the_slider_stays_within_it():
+    """What a raw websocket message could send for the slider: no Δ outside its range is
+    used (Streamlit keeps the last value; the page clamps what it gets besides)."""
+    at = nudged(go_to(open_page("step"), 8), ("z", 2, 1, None))
+    (slider,) = [s for s in at.slider if s.key == "nudge_z_2_1_None"]
+    for sent in (1e300, -1e300):
+        at.session_state["nudge_z_2_1_None"] = sent
+        at.run()
+        assert_clean(at)
+        text = "\n".join(e.value for e in at.latex)
+        used = float(re.search(r"\)\((-?[\d.e+-]+)\) =", text).group(1))
+        assert slider.min <= used <= slider.max, used
