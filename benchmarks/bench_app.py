@@ -34,6 +34,11 @@ One session at a time, it measures:
     - a click on a cell (``.bp-panel[data-known="1"] .bp-cell``) → its derivation shown
       (``.bp-derivation[data-cell="q,l,j,k"]``, k empty for a vector).
     Where the page has no ``.bp-next`` yet, (d) says so and is skipped (exit 0).
+(e) what the network as a graph costs a step (issue 22): in the same tab as (d), Next
+    through every step and Prev back (--graph-rounds times), each press timed as (d) times
+    it (→ painted), with the graph shown and with it hidden (display: none, and its
+    setState and mark not called), rounds alternating; and the graph's own JavaScript per
+    step (``drawGraph``'s setState + mark, timed in the page).
 
 The page is told apart by what it shows: a Streamlit button keyed "next" is the page
 that reruns on every Next, measured by (a) and (b); the component keyed "stepper" is the
@@ -488,6 +493,22 @@ DRAWN_JS = """() => {
 }"""
 BLUR_JS = """() => { if (document.activeElement) document.activeElement.blur();
                      document.body.focus(); }"""
+# (e): time the graph's own work per step, and switch the graph off (true) or on (false).
+GRAPH_CLOCK_JS = """() => {
+    const g = window.__bpStepper.graph;
+    window.__bpGraphMs = 0;
+    for (const name of ['setState', 'mark']) {
+        const f = g[name];
+        g['__' + name] = f;
+        g[name] = (...a) => { if (window.__bpGraphOff) return;
+                              const t = performance.now(); f(...a);
+                              window.__bpGraphMs += performance.now() - t; };
+    }
+}"""
+GRAPH_OFF_JS = """(off) => {
+    window.__bpGraphOff = off;
+    window.__bpStepper.graphBox.parentElement.style.display = off ? 'none' : '';
+}"""
 
 
 class NoStepper(Exception):
@@ -498,7 +519,37 @@ def wait_drawn(page, k):
     page.wait_for_function(f"() => ({DRAWN_JS})() === '{k}'", timeout=60_000)
 
 
-def stepper_figures(browser, base, which, presses, cells, found_timeout=30_000):
+def graph_cost(page, n_steps, rounds, nxt, prev):
+    """(e): Next through every step and Prev back, ``rounds`` times with the graph shown
+    and as often hidden, alternating. Returns lists of seconds: "graph on", "graph off"
+    (→ painted) and "graph js" (its setState + mark per step)."""
+    out = {"graph on": [], "graph off": [], "graph js": []}
+    k = int(page.evaluate(DRAWN_JS))
+    while k > 0:
+        prev.first.click()
+        k -= 1
+        wait_drawn(page, k)
+    page.wait_for_selector(APP_READY, timeout=60_000)
+    page.evaluate(GRAPH_CLOCK_JS)
+    for r in range(2 * rounds):
+        off = r % 2 == 1
+        page.evaluate(GRAPH_OFF_JS, off)
+        page.wait_for_timeout(200)
+        for button, targets in ((nxt, range(1, n_steps)), (prev, range(n_steps - 2, -1, -1))):
+            for k in targets:
+                page.evaluate("() => { window.__bpGraphMs = 0; }")
+                page.evaluate(ARM_DRAWN_JS, k)
+                button.first.click()
+                painted = page.evaluate("() => window.__bpDone")
+                out["graph off" if off else "graph on"].append(painted["ms"] / 1000)
+                if not off:
+                    out["graph js"].append(page.evaluate("() => window.__bpGraphMs") / 1000)
+    page.evaluate(GRAPH_OFF_JS, False)
+    return out
+
+
+def stepper_figures(browser, base, which, presses, cells, found_timeout=30_000,
+                    graph_rounds=0):
     """(d) in one tab: Next by click and by the → key (``presses`` timed each), the
     websocket messages each sent, and ``cells`` cell clicks → derivation shown.
     Returns a dict of lists of seconds (and counts), and a list of problems seen."""
@@ -599,6 +650,9 @@ def stepper_figures(browser, base, which, presses, cells, found_timeout=30_000):
             out["cell"].append(ms / 1000)
         out["cell"] = out["cell"][1:]            # the first, a warm-up, not counted
         out["steps"] = n_steps
+        if graph_rounds:
+            print(f"(e) {which}: the graph, on and off…", file=sys.stderr, flush=True)
+            out.update(graph_cost(page, n_steps, graph_rounds, nxt, prev))
     finally:
         page.close()
     return out, problems
@@ -637,7 +691,7 @@ def launch(p):
     return p.chromium.launch(args=CHROMIUM_ARGS, **({"executable_path": path} if path else {}))
 
 
-def browser_in_page(base, networks, rounds, presses, cells, kind):
+def browser_in_page(base, networks, rounds, presses, cells, kind, graph_rounds=0):
     """(c), and (d) where the page has the stepper, each network in one Chromium run.
     Returns the table's rows and notes."""
     from playwright.sync_api import sync_playwright
@@ -654,7 +708,8 @@ def browser_in_page(base, networks, rounds, presses, cells, kind):
                 if base is None or kind == "rerun":
                     continue
                 try:
-                    d, problems = stepper_figures(browser, base, which, presses, cells)
+                    d, problems = stepper_figures(browser, base, which, presses, cells,
+                                                  graph_rounds=graph_rounds)
                 except NoStepper as e:
                     notes.append(f"(d) {which} skipped: {e}. The Step page does not step in "
                                  "the browser yet (issue 21); only (c) was measured.")
@@ -668,6 +723,17 @@ def browser_in_page(base, networks, rounds, presses, cells, kind):
                 if d["cell"]:
                     rows.append(row(f"(d) {which}: cell click → derivation shown",
                                     stats(d["cell"]), DERIVATION_GOAL))
+                if d.get("graph on"):
+                    on, off = stats(d["graph on"]), stats(d["graph off"])
+                    rows.append(row(f"(e) {which}: Next/Prev → painted, graph shown", on))
+                    rows.append(row(f"(e) {which}: Next/Prev → painted, graph hidden", off))
+                    rows.append(row(f"(e) {which}: the graph's JS per step",
+                                    stats(d["graph js"])))
+                    notes.append(f"(e) {which}: the graph costs a step "
+                                 f"{(on['p50'] - off['p50']) * 1000:+.1f} ms at the p50 "
+                                 f"({(on['p95'] - off['p95']) * 1000:+.1f} ms at the p95), "
+                                 f"over every step of {d['steps']} both ways; its own JS "
+                                 f"max {max(d['graph js']) * 1000:.1f} ms")
                 ws = d["ws"]
                 notes.append(f"(d) {which}: websocket messages sent per Next (until "
                              f"{WS_QUIET} ms after the paint): mean {statistics.mean(ws):.2f}, "
@@ -696,7 +762,10 @@ def main():
     ap.add_argument("--cells", type=int, default=10, help="cell clicks for (d)")
     ap.add_argument("--reference", type=int, default=5, metavar="ROUNDS",
                     help="rounds of steps 1..%d for (c), the plotly.js floor" % (CYCLE + 1))
-    ap.add_argument("--no-browser", action="store_true", help="skip (b), (c) and (d)")
+    ap.add_argument("--graph-rounds", type=int, default=2, metavar="ROUNDS",
+                    help="for (e), rounds through every step and back with the graph shown "
+                         "(and as many hidden); 0 skips (e)")
+    ap.add_argument("--no-browser", action="store_true", help="skip (b), (c), (d) and (e)")
     ap.add_argument("--reference-only", action="store_true",
                     help="(c) only: no server, no Step page")
     ap.add_argument("--network", choices=[*NETWORKS, "both"], default="both",
@@ -745,7 +814,8 @@ def main():
                 else:
                     try:
                         more, more_notes = browser_in_page(base, networks, args.reference,
-                                                           args.clicks, args.cells, kind)
+                                                           args.clicks, args.cells, kind,
+                                                           args.graph_rounds)
                         rows += more
                         notes += more_notes
                     except ImportError as e:

@@ -281,6 +281,216 @@ function drawHeatmapFigure(fig, quantities) {
   return {el: root, panels, setState};
 }
 
+// --- the network as a graph -----------------------------------------------------------
+
+const SVG = "http://www.w3.org/2000/svg";
+const SUPS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+const sup = (n) => String(n).split("").map((d) => SUPS[d]).join("");
+// Subscripts as backprop.explain.notation.plain writes them: "12", or "1,12" past 9.
+const idx = (...ij) => {
+  const s = ij.map(String);
+  return s.join(s.some((i) => i.length > 1) ? "," : "");
+};
+const NODE_NAMES = {z: "z", a: "a", delta: "δ"};
+function lineName(kind, l, j, k) {
+  const w = `w^${l}_${idx(j, k)}`;
+  if (kind === "terms") return `${w}·δ^${l}_${j}`;
+  return kind === "nabla_w" ? `∂C/∂${w}` : w;
+}
+const LINE_TITLES = {w: (l) => `w${sup(l)}`, terms: (l) => `w${sup(l)}δ${sup(l)}`,
+                     nabla_w: (l) => `∂C/∂w${sup(l)}`};
+
+function svg(tag, attrs, parent) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+// The graph of explorer/figures/graph.py: a column of circles per layer, a line per
+// weight. Returns {el, setState(view), mark(cells)}: a step changes only the columns and
+// bands of lines whose kind it changes (the view of graph.view).
+function drawGraph(g) {
+  const sizes = g.sizes, L = sizes.length, nMax = Math.max(...sizes);
+  const dy = Math.max(20, Math.min(60, Math.floor(340 / nMax)));
+  const r = Math.min(20, dy * 0.38);
+  const dx = L <= 3 ? 150 : 120, left = 36, top = 46, bottom = 28;
+  const W = left * 2 + dx * (L - 1), H = top + dy * nMax + bottom;
+  const X = (l) => left + dx * (l - 1);
+  const Y = (l, j) => top + (nMax - sizes[l - 1]) * dy / 2 + (j - 0.5) * dy;
+  const root = el("div", "bp-graph-fig");
+  const s = svg("svg", {viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img",
+                        "aria-label": "The network as a graph: a circle per neuron, a line "
+                          + "per weight"}, root);
+  root.style.maxWidth = `${W}px`;
+  const axes = {};
+  for (const [kind, a] of [...Object.entries(g.nodes), ...Object.entries(g.edges)]) {
+    axes[kind] = {cmin: a.cmin, cmax: a.cmax, stops: g.stops.map(([t, c]) => [t, rgb(c)]),
+                  layers: Object.fromEntries(Object.entries(a.layers).map(
+                    ([l, v]) => [l, {...v, v: decode(v.v)}]))};
+  }
+  const bands = [], columns = [];
+  const markLayer = svg("g", {class: "bp-marks"}, s);
+  const lineLayer = svg("g", {class: "bp-lines"}, s);
+  const hitLayer = svg("g", {class: "bp-hits"}, s);
+  for (let l = 2; l <= L; l++) {
+    const band = {l, kind: undefined, lines: [], hits: [],
+                  title: svg("text", {x: (X(l - 1) + X(l)) / 2, y: 14, class: "bp-gband",
+                                     "data-l": l}, s)};
+    for (let j = 1; j <= sizes[l - 1]; j++) {
+      for (let k = 1; k <= sizes[l - 2]; k++) {
+        const at = {x1: X(l - 1) + r, y1: Y(l - 1, k), x2: X(l) - r, y2: Y(l, j)};
+        band.lines.push(svg("line", {...at, class: "bp-edge", "data-l": l, "data-j": j,
+                                     "data-k": k}, lineLayer));
+        const hit = svg("line", {...at, class: "bp-hit"}, hitLayer);
+        hit.__edge = {l, j, k, i: band.lines.length - 1, band};
+        band.hits.push(hit);
+      }
+    }
+    bands[l] = band;
+  }
+  for (let l = 1; l <= L; l++) {
+    const col = {l, kind: undefined, nodes: [],
+                 back: svg("rect", {x: X(l) - r - 6, y: Y(l, 1) - r - 6, width: 2 * r + 12,
+                                    height: dy * (sizes[l - 1] - 1) + 2 * r + 12, rx: r + 6,
+                                    class: "bp-gcol"}, s),
+                 title: svg("text", {x: X(l), y: 34, class: "bp-gtitle", "data-l": l}, s)};
+    const name = svg("text", {x: X(l), y: H - 8, class: "bp-glayer"}, s);
+    name.textContent = `layer ${l}`;
+    col.back.parentNode.insertBefore(col.back, lineLayer);
+    for (let j = 1; j <= sizes[l - 1]; j++) {
+      const node = svg("g", {class: "bp-node", "data-l": l, "data-j": j}, s);
+      const c = svg("circle", {cx: X(l), cy: Y(l, j), r}, node);
+      const t = r >= 14 ? svg("text", {x: X(l), y: Y(l, j), class: "bp-gval"}, node) : null;
+      node.__node = {l, j, c, t};
+      col.nodes.push(node);
+    }
+    columns[l] = col;
+  }
+  const tip = el("div", "bp-tip", root);
+  const state = {view: null};
+
+  function nodeText(n) {
+    const kind = columns[n.l].kind, a = kind && axes[kind].layers[n.l];
+    return a ? a.hover[n.j - 1] : `neuron ${n.j} of layer ${n.l}: not yet computed`;
+  }
+  function edgeText(e) {
+    const kind = e.band.kind, a = axes[kind].layers[e.l];
+    if (!a) return `${lineName(kind, e.l, e.j, e.k)}: not yet computed`;
+    const v = `${lineName(kind, e.l, e.j, e.k)} = ${a.hover[e.i]}`;
+    return kind === "terms" ? `${v}, a term of ∂C/∂a^${e.l - 1}_${e.k}` : v;
+  }
+  root.addEventListener("mouseover", (ev) => {
+    const t = ev.target;
+    const n = t.closest && t.closest(".bp-node");
+    const text = n ? nodeText(n.__node) : t.__edge ? edgeText(t.__edge) : null;
+    if (!text) { tip.style.display = "none"; return; }
+    tip.textContent = text;
+    tip.style.display = "block";
+    const box = root.getBoundingClientRect();
+    place(tip, ev.clientX - box.left, ev.clientY - box.top - 6);
+  });
+  root.addEventListener("mouseleave", () => { tip.style.display = "none"; });
+
+  // The cell of the heatmaps a click on a circle or a line explains: [quantity index, l,
+  // j, k]; a term explains the δ it flows into (its derivation lists the term).
+  function cellOf(target) {
+    const n = target.closest && target.closest(".bp-node");
+    if (n) {
+      const {l, j} = n.__node;
+      return [g.pick[columns[l].kind || "a"], l, j, 0];
+    }
+    const e = target.__edge;
+    if (!e) return null;
+    if (e.band.kind === "terms") return [g.pick.terms, e.l - 1, e.k, 0];
+    return [g.pick[e.band.kind], e.l, e.j, e.k];
+  }
+
+  function paintColumn(col, kind) {
+    col.kind = kind;
+    const a = kind && axes[kind].layers[col.l];
+    col.title.textContent = kind ? `${NODE_NAMES[kind]}${sup(col.l)}` : "?";
+    col.nodes.forEach((node, i) => {
+      const {c, t} = node.__node;
+      if (a) {
+        const rgbv = colourOf(axes[kind], a.v[i]);
+        c.style.fill = `rgb(${rgbv})`;
+        if (t) { t.textContent = a.text[i]; t.style.fill = inkOn(rgbv); }
+        node.dataset.v = String(a.v[i]);
+      } else {
+        c.style.fill = "";
+        if (t) { t.textContent = "?"; t.style.fill = ""; }
+        node.dataset.v = "";
+      }
+      node.classList.toggle("bp-unknown", !a);
+    });
+  }
+
+  function paintBand(band, kind) {
+    band.kind = kind;
+    const ax = axes[kind], a = ax.layers[band.l], m = ax.cmax || 1;
+    band.title.textContent = LINE_TITLES[kind](band.l);
+    band.lines.forEach((line, i) => {
+      if (!a) {
+        line.style.stroke = "";
+        line.style.strokeWidth = "";
+        line.style.opacity = "";
+        line.dataset.v = "";
+        return;
+      }
+      const v = a.v[Math.floor(i / sizes[band.l - 2])][i % sizes[band.l - 2]];
+      const t = Math.min(1, Math.abs(v) / m);
+      // The scale's colour of the sign, strong enough to be seen on either theme; the
+      // size is in the width and the opacity, and small lines fade.
+      const c = colourOf(ax, Math.sign(v) * m * (0.45 + 0.55 * t));
+      line.style.stroke = `rgb(${c})`;
+      line.style.strokeWidth = `${(0.8 + 4.2 * t).toFixed(2)}`;
+      line.style.opacity = t < g.faint ? "0.15" : (0.35 + 0.65 * t).toFixed(2);
+      line.dataset.v = String(v);
+    });
+  }
+
+  function setState(view) {
+    for (let l = 1; l <= L; l++) {
+      const col = columns[l], kind = view.nodes[l - 1];
+      if (col.kind !== kind) paintColumn(col, kind);
+      const on = view.column === l;
+      col.back.classList.toggle("bp-on", on);
+      col.title.classList.toggle("bp-on", on);
+    }
+    for (let l = 2; l <= L; l++) {
+      const band = bands[l], kind = view.edges[l - 2];
+      if (band.kind !== kind) paintBand(band, kind);
+      band.title.classList.toggle("bp-on", view.band === l);
+    }
+    root.dataset.nodes = view.nodes.map((k) => k || "").join(",");
+    root.dataset.edges = view.edges.join(",");
+  }
+
+  let marked = [];
+  // Outline what a derivation explains: its circle, or its line (on a dark halo drawn
+  // under it).
+  function mark(cells) {
+    for (const m of marked.splice(0)) m.classList.remove("bp-picked");
+    markLayer.replaceChildren();
+    for (const [q, l, j, k] of cells) {
+      if (q === "w" || q === "nabla_w") {
+        const band = bands[l];
+        const line = band && band.lines[(j - 1) * sizes[l - 2] + (k - 1)];
+        if (!line) continue;
+        marked.push(line);
+        const halo = line.cloneNode(false);
+        halo.setAttribute("class", "bp-halo");
+        markLayer.appendChild(halo);
+      } else if (columns[l] && q !== "cost" && columns[l].nodes[j - 1]) {
+        marked.push(columns[l].nodes[j - 1]);
+      }
+    }
+    for (const m of marked) m.classList.add("bp-picked");
+  }
+  return {el: root, setState, mark, cellOf};
+}
+
 // --- the stepper ---------------------------------------------------------------------
 
 const SKELETON = `
@@ -305,9 +515,19 @@ const SKELETON = `
     <div class="bp-focus-fig"></div>
   </div>
   <div class="bp-netbox">
-    <div class="bp-net" role="region" aria-label="The network so far"></div>
-    <p class="bp-caption">The network so far: z, a and δ of every layer. Click any cell to see
-      where its number comes from.</p>
+    <div class="bp-heat">
+      <div class="bp-net" role="region" aria-label="The network so far"></div>
+      <p class="bp-caption">The network so far: z, a and δ of every layer. Click any cell to
+        see where its number comes from.</p>
+    </div>
+    <div class="bp-graphbox">
+      <div class="bp-graph" role="region" aria-label="The network as a graph"></div>
+      <p class="bp-caption bp-graph-caption">The same numbers as a graph: a circle per
+        neuron, a line per weight, red positive and blue negative, wider and stronger the
+        larger it is. Forward, the circles show a (z as it is computed) and the lines w;
+        backward, the circles show δ, the lines the terms wδ that BP2 adds up, then ∂C/∂w.
+        Hover for a value, click for its derivation.</p>
+    </div>
   </div>
 </div>
 <div class="bp-derivation">
@@ -360,6 +580,8 @@ class Stepper {
     this.numbers = q(".bp-numbers");
     this.focusBox = q(".bp-focus-fig");
     this.netBox = q(".bp-net");
+    this.graphBox = q(".bp-graph");
+    this.netSide = q(".bp-netbox");
     this.derBox = q(".bp-derivation");
     this.derBody = q(".bp-der-body");
     this.main = q(".bp-main");
@@ -377,9 +599,10 @@ class Stepper {
     this.slider.addEventListener("input", () => this.go(Number(this.slider.value) - 1));
     root.addEventListener("click", (e) => {
       const cell = e.target.closest && e.target.closest(".bp-cell");
-      if (cell && this.send) {
+      const picked = cell ? cell.__cd : this.graph && this.graph.cellOf(e.target);
+      if (picked && this.send) {
         this.reported = this.step;
-        this.send("pick", {cell: cell.__cd, step: this.step});
+        this.send("pick", {cell: picked, step: this.step});
       }
     });
   }
@@ -400,6 +623,8 @@ class Stepper {
       this.dirty = true;
       this.net = drawHeatmapFigure(data.figures.network, data.quantities);
       this.netBox.replaceChildren(this.net.el);
+      this.graph = drawGraph(data.graph);
+      this.graphBox.replaceChildren(this.graph.el);
       this.slider.max = String(data.n);
       this.fit();
     }
@@ -455,6 +680,8 @@ class Stepper {
     if (!fig) return;
     const wide = this.root.clientWidth >= fig.offsetWidth + 320;
     this.main.classList.toggle("bp-stack", !wide);
+    // The graph beside the heatmaps where both fit beside the equations, else under them.
+    this.netSide.style.maxWidth = wide ? `${this.root.clientWidth - 320}px` : "";
     // A figure a little taller than the screen below it is drawn a little smaller (down to
     // 85 %, 75 % under the equation on a narrow screen; a taller one scrolls), so that the panel a step computes is in
     // view as Next is pressed.
@@ -603,6 +830,9 @@ class Stepper {
   mark(marks) {
     const s = this.data.steps[this.step];
     this.net.setState(new Set(s.known), `${s.q}:${s.l}`, marks);
+    if (s.graph) this.graph.setState(s.graph);
+    this.graph.mark((marks || []).filter(([, style]) => style === "pick")
+      .map(([c]) => c));
     if (this.current && this.current.setState) this.current.setState(null, null, marks);
   }
 

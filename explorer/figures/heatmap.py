@@ -228,7 +228,7 @@ def marks_for(pick, uses=()):
     return tuple((tuple(u), "use") for u in uses) + (((tuple(pick), "pick"),) if pick else ())
 
 
-def _typed(v):
+def typed_array(v):
     """A NumPy array as a plotly.js typed-array spec (compact, and NaN survives)."""
     kind = "f8" if v.dtype.kind == "f" else "i4"
     data = np.ascontiguousarray(v, dtype="<" + kind)
@@ -242,6 +242,6 @@ def wire(fig):
     """The figure as it goes to the browser: numeric NumPy arrays in every trace become
     typed-array specs, as Plotly itself sends them."""
     def enc(v):
-        return _typed(v) if isinstance(v, np.ndarray) and v.dtype.kind in "fiu" else v
+        return typed_array(v) if isinstance(v, np.ndarray) and v.dtype.kind in "fiu" else v
     return {"data": [{k: enc(v) for k, v in trace.items()} for trace in fig["data"]],
             "layout": fig["layout"]}

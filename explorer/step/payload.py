@@ -1,6 +1,7 @@
 """Everything the Step page's chart component needs to step through one example in the
-browser: each step's texts and equations, the figures, and the derivation of each step's
-first cell, made once per (network, example) from ``backprop/`` and sent once.
+browser: each step's texts and equations, the figures (the heatmaps, and the network as a
+graph with what it shows at each step), and the derivation of each step's first cell, made
+once per (network, example) from ``backprop/`` and sent once.
 
 The browser computes nothing: it shows these numbers and strings. Pure: no Streamlit.
 
@@ -16,7 +17,7 @@ import json
 from backprop.explain import explain
 from backprop.explain.notation import QUANTITIES
 
-from ..figures import heatmap, network
+from ..figures import graph, heatmap, network
 from ..practice import questions
 from .picking import computed_at, default_pick
 
@@ -78,9 +79,10 @@ def payload(net, trace, all_steps, upto=None, hidden=None, asked=()):
             "rule": step.rule, "shapes": step.shapes, "text": step.text,
             "numbers": None if is_hidden else step.numbers,
             "known": sorted(f"{q}:{l}" for q, l in now if q in NETWORK_KINDS),
-            "figure": fig, "marks": marks, "derivation": d})
+            "figure": fig, "marks": marks, "derivation": d,
+            "graph": graph.view(net, step, now)})
     return {"n": n, "upto": upto, "steps": steps, "figures": figures,
-            "quantities": list(QUANTITIES)}
+            "graph": graph.graph(net, trace, allowed), "quantities": list(QUANTITIES)}
 
 
 def identity(*parts):

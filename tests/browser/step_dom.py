@@ -133,3 +133,65 @@ def cell_centre(page, cell):
     """The centre of ``cell`` (q, l, j, k) in the figures shown, or None."""
     q, l, j, k = cell
     return page.evaluate(CELL_CENTRE_JS, [q, l, j, k])
+
+
+# The network as a graph (chart.js drawGraph): per column l its title (the symbol its
+# circles show: "a¹", "δ³", "?") and its circles' data-v; per band of lines into layer l its
+# title ("w³", "w³δ³", "∂C/∂w³") and its lines' data-v as rows j, columns k.
+GRAPH_JS = """() => {
+    const g = document.querySelector('.bp-graph .bp-graph-fig');
+    if (!g) return null;
+    const cols = {}, bands = {};
+    for (const t of g.querySelectorAll('.bp-gtitle')) {
+        const l = t.dataset.l;
+        cols[l] = [t.textContent, [...g.querySelectorAll(`.bp-node[data-l="${l}"]`)]
+            .map(n => n.dataset.v)];
+    }
+    for (const t of g.querySelectorAll('.bp-gband')) {
+        const l = t.dataset.l;
+        bands[l] = [t.textContent, [...g.querySelectorAll(`.bp-edge[data-l="${l}"]`)]
+            .map(e => [Number(e.dataset.j), Number(e.dataset.k), e.dataset.v])];
+    }
+    return {cols, bands};
+}"""
+
+# A point of the graph on the screen, scrolled into view: the centre of circle (l, j), or
+# the point a third of the way along the line (l, j, k) from neuron k (lines cross in the
+# middle).
+GRAPH_POINT_JS = """([l, j, k]) => {
+    const g = document.querySelector('.bp-graph .bp-graph-fig svg');
+    g.scrollIntoView({block: 'center', inline: 'center'});
+    let x, y;
+    if (k == null) {
+        const c = g.querySelector(`.bp-node[data-l="${l}"][data-j="${j}"] circle`);
+        [x, y] = [c.cx.baseVal.value, c.cy.baseVal.value];
+    } else {
+        const e = g.querySelector(`.bp-edge[data-l="${l}"][data-j="${j}"][data-k="${k}"]`);
+        const at = (a, b) => a + (b - a) / 3;
+        [x, y] = [at(e.x1.baseVal.value, e.x2.baseVal.value),
+                  at(e.y1.baseVal.value, e.y2.baseVal.value)];
+    }
+    const p = new DOMPoint(x, y).matrixTransform(g.getScreenCTM());
+    return {x: p.x, y: p.y};
+}"""
+
+
+def graph(page):
+    """{"cols": {l: (title, values)}, "bands": {l: (title, values n_l × n_{l−1})}} of the
+    graph shown, values float64 (NaN while not yet computed); None without a graph."""
+    g = page.evaluate(GRAPH_JS)
+    if g is None:
+        return None
+    cols = {int(l): (t, np.array([_value(v) for v in vs])) for l, (t, vs) in g["cols"].items()}
+    bands = {}
+    for l, (t, lines) in g["bands"].items():
+        z = np.full((max(j for j, _, _ in lines), max(k for _, k, _ in lines)), np.nan)
+        for j, k, v in lines:
+            z[j - 1, k - 1] = _value(v)
+        bands[int(l)] = (t, z)
+    return {"cols": cols, "bands": bands}
+
+
+def graph_point(page, l, j, k=None):
+    """Where to point at circle (l, j), or at line (l, j, k), on the screen."""
+    return page.evaluate(GRAPH_POINT_JS, [l, j, k])

@@ -18,6 +18,7 @@ from streamlit.runtime.state.common import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
 
 from backprop.explain.notation import QUANTITIES
+from explorer.figures import heatmap
 from explorer.figures.heatmap import GREY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,15 +116,6 @@ def shown_step(at):
     return data["step"]
 
 
-def _typed(v):
-    """A float array as plotly's typed-array spec, as the server sends it (heatmap.wire)."""
-    v = np.ascontiguousarray(v, dtype="<f8")
-    spec = {"dtype": "f8", "bdata": base64.b64encode(v.tobytes()).decode()}
-    if v.ndim > 1:
-        spec["shape"] = ", ".join(map(str, v.shape))
-    return spec
-
-
 def shown_network(data, k):
     """The network figure as the browser draws it at step k: figures["network"] with the
     z/a/δ panels not in steps[k].known made unknown as explorer.figures.heatmap.Canvas.panel
@@ -140,7 +132,7 @@ def shown_network(data, k):
         q, l = t["meta"]["quantity"], t["meta"]["l"]
         if q in ("w", "b") or f"{q}:{l}" in known:
             continue
-        t["z"] = _typed(np.full_like(decode(t["z"]), np.nan, dtype=float))
+        t["z"] = heatmap.typed_array(np.full_like(decode(t["z"]), np.nan, dtype=float))
         for key in ("text", "texttemplate", "textfont"):
             t.pop(key, None)
         if t["meta"]["known"]:
