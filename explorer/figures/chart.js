@@ -323,6 +323,8 @@ function drawGraph(g) {
                         "aria-label": "The network as a graph: a circle per neuron, a line "
                           + "per weight"}, root);
   root.style.maxWidth = `${W}px`;
+  // On a narrow screen it shrinks to fit, down to 70 %; below that its box scrolls sideways.
+  s.style.minWidth = `${Math.round(W * 0.7)}px`;
   const axes = {};
   for (const [kind, a] of [...Object.entries(g.nodes), ...Object.entries(g.edges)]) {
     axes[kind] = {cmin: a.cmin, cmax: a.cmax, stops: g.stops.map(([t, c]) => [t, rgb(c)]),
@@ -434,7 +436,7 @@ function drawGraph(g) {
       if (!a) {
         line.style.stroke = "";
         line.style.strokeWidth = "";
-        line.style.opacity = "";
+        line.style.strokeOpacity = "";
         line.dataset.v = "";
         return;
       }
@@ -445,7 +447,8 @@ function drawGraph(g) {
       const c = colourOf(ax, Math.sign(v) * m * (0.45 + 0.55 * t));
       line.style.stroke = `rgb(${c})`;
       line.style.strokeWidth = `${(0.8 + 4.2 * t).toFixed(2)}`;
-      line.style.opacity = t < g.faint ? "0.15" : (0.35 + 0.65 * t).toFixed(2);
+      // stroke-opacity, not opacity: an opacity makes each line a layer of its own to blend
+      line.style.strokeOpacity = t < g.faint ? "0.15" : (0.35 + 0.65 * t).toFixed(2);
       line.dataset.v = String(v);
     });
   }
