@@ -1,4 +1,5 @@
-"""The notes' own arguments on the Step page, in a real Chromium (issue 22):
+"""The notes' own arguments on the Step page, in a real Chromium (issue 22); the graph's
+numbers without a browser are in tests/explorer/figures/test_graph.py:
 
 - the network as a graph follows the steps: at every step each column of circles shows the
   quantity its title names, and each band of lines w, the terms wδ of BP2 or ∂C/∂w, with
