@@ -13,7 +13,8 @@
 // The numbers and texts all come from the server: this file formats and computes none.
 
 const FOCUS = "#cc6d00";       // heatmap.FOCUS
-const KEYS = "Keys: → or n next · ← or p previous";
+const KEYS = "Keys: → or n next · ← or p previous · in a figure, the arrows move from " +
+  "cell to cell and Enter explains the cell";
 
 // A script that sets window[name] (plotly.js, KaTeX), loaded once per page.
 function loadScript(src, name) {
@@ -117,7 +118,7 @@ function drawHeatmapFigure(fig, quantities) {
   const root = el("div", "bp-fig");
   root.style.width = `${L.width}px`;
   root.style.height = `${L.height}px`;
-  root.setAttribute("role", "group");
+  root.setAttribute("role", "figure");
   const xr = L.xaxis.range, yr = L.yaxis.range;
   const pw = L.width - m.l - m.r, ph = L.height - m.t - m.b;
   const X = (x) => m.l + (x - xr[0]) * pw / (xr[1] - xr[0]);
@@ -160,6 +161,9 @@ function drawHeatmapFigure(fig, quantities) {
         cell.__v = z[r][c];
         cell.__text = t.text ? t.text[r][c] : null;
         cell.__hover = hover[i];
+        cell.__at = [box.x + x0 + cell.__box[2] / 2, box.y + y0 + cell.__box[3] / 2];
+        cell.setAttribute("role", "button");
+        cell.tabIndex = -1;
         cell.style.fontSize = `${panel.size}px`;
         lookup.set(`${quantities[row[0]]}:${row[1]}:${row[2]}:${row[3]}`, cell);
         panel.cells.push(cell);
@@ -239,6 +243,8 @@ function drawHeatmapFigure(fig, quantities) {
     p.div.classList.toggle("bp-unknown", !on);
     p.div.dataset.known = on ? "1" : "0";
     for (const cell of p.cells) {
+      cell.setAttribute("aria-label", on ? cell.__hover
+        : cell.__hover.replace(/ = .*$/, " = not yet computed"));
       if (on) {
         const c = colourOf(p.axis, cell.__v);
         cell.style.background = `rgb(${c})`;
@@ -278,7 +284,98 @@ function drawHeatmapFigure(fig, quantities) {
       marks.push(e);
     }
   }
-  return {el: root, panels, setState};
+  // The keyboard: one cell of the figure is in the tab order; the arrows move to the
+  // nearest cell that way (so from a panel's last row down into the panel below, and
+  // from a layer to the next), Enter or Space explains it (a click).
+  const cells = [...panels.values()].flatMap((p) => p.cells);
+  let current = cells[0];
+  if (current) current.tabIndex = 0;
+  const DIRS = {ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1]};
+  function nearest(from, [dx, dy]) {
+    let best = null, score = Infinity;
+    for (const c of cells) {
+      const ax = (c.__at[0] - from.__at[0]) * dx + (c.__at[1] - from.__at[1]) * dy;
+      if (ax <= 1) continue;
+      const off = Math.abs(dx ? c.__at[1] - from.__at[1] : c.__at[0] - from.__at[0]);
+      const sc = ax + 4 * off;
+      if (sc < score) { score = sc; best = c; }
+    }
+    return best;
+  }
+  function focusCell(c) {
+    if (!c) return;
+    if (current) current.tabIndex = -1;
+    current = c;
+    c.tabIndex = 0;
+    c.focus();
+  }
+  root.addEventListener("keydown", (e) => {
+    const cell = e.target.closest && e.target.closest(".bp-cell");
+    if (!cell || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (DIRS[e.key]) {
+      e.preventDefault();
+      e.stopPropagation();
+      focusCell(nearest(cell, DIRS[e.key]));
+    } else if (e.key === "Home" || e.key === "End") {
+      e.preventDefault();
+      focusCell(e.key === "Home" ? cells[0] : cells[cells.length - 1]);
+    } else if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      cell.click();
+    }
+  });
+  root.addEventListener("focusin", (e) => {
+    const cell = e.target.closest && e.target.closest(".bp-cell");
+    if (cell && cell !== current) {
+      if (current) current.tabIndex = -1;
+      current = cell;
+      cell.tabIndex = 0;
+    }
+  });
+  function setLabel(text) {
+    if (text && root.getAttribute("aria-label") !== text) root.setAttribute("aria-label", text);
+  }
+  return {el: root, panels, setState, setLabel};
+}
+
+// The numbers of the network figure as tables, one per quantity: rows j, a column per
+// layer, each number as the figure's hover text prints it ("not yet computed" before its
+// step). The figure's text alternative, for screen readers and keyboards.
+function numberTables(fig, box, caption) {
+  const kinds = new Map();
+  for (const p of fig.panels.values()) {
+    if (!kinds.has(p.q)) kinds.set(p.q, []);
+    kinds.get(p.q).push(p);
+  }
+  box.replaceChildren();
+  for (const [q, ps] of kinds) {
+    const t = el("table", "bp-table", box);
+    el("caption", "", t).textContent = `${q === "delta" ? "δ" : q} ${caption}`;
+    const head = el("tr", "", el("thead", "", t));
+    const th = el("th", "", head);
+    th.scope = "col";
+    th.textContent = "neuron j";
+    for (const p of ps) {
+      const h = el("th", "", head);
+      h.scope = "col";
+      h.textContent = `layer ${p.l}`;
+    }
+    const rows = Math.max(...ps.map((p) => p.cells.length));
+    const body = el("tbody", "", t);
+    for (let j = 1; j <= rows; j++) {
+      const tr = el("tr", "", body);
+      const rh = el("th", "", tr);
+      rh.scope = "row";
+      rh.textContent = String(j);
+      for (const p of ps) {
+        const c = p.cells[j - 1];
+        const td = el("td", "", tr);
+        if (!c) continue;
+        td.textContent = p.on ? c.__hover.replace(/^.* = /, "") : "not yet computed";
+        td.dataset.v = p.on ? String(c.__v) : "";
+      }
+    }
+  }
 }
 
 // --- the network as a graph -----------------------------------------------------------
@@ -466,6 +563,7 @@ function drawGraph(g) {
       if (band.kind !== kind) paintBand(band, kind);
       band.title.classList.toggle("bp-on", view.band === l);
     }
+    if (view.label) s.setAttribute("aria-label", view.label);
     root.dataset.nodes = view.nodes.map((k) => k || "").join(",");
     root.dataset.edges = view.edges.join(",");
   }
@@ -497,7 +595,8 @@ function drawGraph(g) {
 // --- the stepper ---------------------------------------------------------------------
 
 const SKELETON = `
-<div class="bp-bar" role="toolbar" aria-label="Steps">
+<p class="bp-live bp-hidden" role="status" aria-live="polite"></p>
+<div class="bp-bar" id="bp-steps" role="toolbar" aria-label="Steps">
   <button type="button" class="bp-btn bp-prev">◀ Prev</button>
   <button type="button" class="bp-btn bp-primary bp-next">Next ▶</button>
   <label class="bp-range"><span>Step</span>
@@ -522,6 +621,9 @@ const SKELETON = `
       <div class="bp-net" role="region" aria-label="The network so far"></div>
       <p class="bp-caption">The network so far: z, a and δ of every layer. Click any cell to
         see where its number comes from.</p>
+      <button type="button" class="bp-btn bp-small bp-tables-toggle" aria-expanded="false"
+        aria-controls="bp-tables">Numbers as a table</button>
+      <div class="bp-tables" id="bp-tables" hidden></div>
     </div>
     <div class="bp-graphbox">
       <div class="bp-graph" role="region" aria-label="The network as a graph"></div>
@@ -533,9 +635,9 @@ const SKELETON = `
     </div>
   </div>
 </div>
-<div class="bp-derivation">
-  <h4>Where does this number come from?</h4>
-  <div class="bp-der-body"></div>
+<div class="bp-derivation" role="region" aria-labelledby="bp-der-title">
+  <h4 id="bp-der-title">Where does this number come from?</h4>
+  <div class="bp-der-body" aria-live="polite"></div>
 </div>`;
 
 function template(node) {
@@ -588,6 +690,17 @@ class Stepper {
     this.derBox = q(".bp-derivation");
     this.derBody = q(".bp-der-body");
     this.main = q(".bp-main");
+    this.live = q(".bp-live");
+    this.tables = q(".bp-tables");
+    this.tablesToggle = q(".bp-tables-toggle");
+    this.tablesToggle.addEventListener("click", () => {
+      const open = this.tables.hidden;
+      this.tables.hidden = !open;
+      this.tablesToggle.setAttribute("aria-expanded", String(open));
+      if (open) this.net.el.setAttribute("aria-describedby", "bp-tables");
+      else this.net.el.removeAttribute("aria-describedby");
+      this.numbers_();
+    });
     // Side by side where the network figure leaves the equations room, else one column.
     new ResizeObserver(() => this.fit()).observe(root);
     q(".bp-keys").textContent = KEYS;
@@ -668,6 +781,12 @@ class Stepper {
     } else {
       this.controls();
     }
+    // A practice answer's verdict, said once (numbered by the server).
+    const said = state.said;
+    if (said && said.seq !== this.saidSeq) {
+      if (this.saidSeq !== undefined || !opened) this.live.textContent = said.text;
+      this.saidSeq = said.seq;
+    }
     const p = state.picked;
     if (p && p.seq !== this.pickedSeq) {
       this.pickedSeq = p.seq;
@@ -736,7 +855,16 @@ class Stepper {
     this.writeUrl(k);
     this.keep(k);
     this.root.dataset.drawn = String(k);
+    if (this.announced !== undefined) this.live.textContent = `Step ${k + 1} of ${d.n}: ${s.title}`;
+    this.announced = k;
+    this.numbers_();
     idle(() => { this.prepare(k + 1); this.prepare(k - 1); });
+  }
+
+  // The tables of the network figure's numbers, while they are open.
+  numbers_() {
+    if (this.tables.hidden || !this.net) return;
+    numberTables(this.net, this.tables, `at step ${this.step + 1} of ${this.data.n}`);
   }
 
   // Every step's figures and equations made ahead, one step per idle moment.
@@ -834,6 +962,11 @@ class Stepper {
     const s = this.data.steps[this.step];
     this.net.setState(new Set(s.known), `${s.q}:${s.l}`, marks);
     if (s.graph) this.graph.setState(s.graph);
+    this.net.setLabel(s.label);
+    if (this.current) {
+      this.current.el.setAttribute("role", "figure");
+      this.current.el.setAttribute("aria-label", s.figure_label);
+    }
     this.graph.mark((marks || []).filter(([, style]) => style === "pick")
       .map(([c]) => c));
     if (this.current && this.current.setState) this.current.setState(null, null, marks);
@@ -904,8 +1037,29 @@ function onOutside(e) {
   s.send("at", s.step);
 }
 
+// The page's first link, shown when focused: past the sidebar to Prev / Next (the sidebar
+// comes first in Streamlit's page; this is the first stop of Tab from the page's top).
+function skipLink() {
+  let a = document.getElementById("bp-skip");
+  if (!a) {
+    a = document.createElement("a");
+    a.id = "bp-skip";
+    a.className = "bp-skip";
+    a.href = "#bp-steps";
+    a.textContent = "Skip to the steps (Prev, Next)";
+    a.addEventListener("click", (e) => {
+      e.preventDefault();
+      const s = window.__bpStepper;
+      if (s && s.root.isConnected) (s.next.disabled ? s.prev : s.next).focus();
+    });
+    document.body.prepend(a);
+  }
+  return a;
+}
+
 export default function ({data, parentElement, setTriggerValue}) {
   const root = parentElement.querySelector(".bp-stepper");
+  const skip = skipLink();
   if (!root.__bp) root.__bp = new Stepper(root);
   window.__bpStepper = root.__bp;
   if (!window.__bpKeys) {
@@ -915,4 +1069,6 @@ export default function ({data, parentElement, setTriggerValue}) {
     document.addEventListener("keydown", onOutside, true);
   }
   root.__bp.update(data, setTriggerValue);
+  // Gone with the page (another page of the app): so is the link to its steps.
+  return () => setTimeout(() => { if (!root.isConnected) skip.remove(); }, 0);
 }

@@ -17,7 +17,7 @@ Streamlit.
 
 import numpy as np
 
-from backprop.explain.notation import QUANTITIES, plain
+from backprop.explain.notation import QUANTITIES, plain, pretty
 
 from .heatmap import COLORSCALE, layers_of, scale, short, shown, typed_array, values
 
@@ -26,6 +26,9 @@ EDGE_KINDS = ("w", "terms", "nabla_w")
 # What a click on a line explains: the weight, the δ the term flows into (BP2's sum, whose
 # derivation lists the term), or the weight's gradient.
 EDGE_PICK = {"w": "w", "terms": "delta", "nabla_w": "nabla_w"}
+# What the lines show, for the graph's accessible name.
+EDGE_NAMES = {"w": "w^{l}", "terms": "w^{l}_jk δ^{l}_j (the terms BP2 adds up)",
+              "nabla_w": "∂C/∂w^{l}"}
 # Lines below this fraction of their kind's largest |value| are drawn faint, so the few
 # that matter stand out on 6 layers of 16 (every line still has its hover target).
 FAINT = 0.1
@@ -122,4 +125,14 @@ def view(net, step, now):
     band = {"z": step.l, "nabla_w": step.l}.get(step.quantity)
     if step.kind == "BP2":
         band = step.l + 1     # the terms of layer l+1 flowing back into layer l
-    return {"nodes": nodes, "edges": edges, "column": column, "band": band}
+    return {"nodes": nodes, "edges": edges, "column": column, "band": band,
+            "label": label(net, step, nodes, edges)}
+
+
+def label(net, step, nodes, edges):
+    """The graph's accessible name at ``step``: what its circles and lines show."""
+    circles = ", ".join(pretty(plain(q, l)) if q else f"layer {l} not yet computed"
+                        for l, q in enumerate(nodes, 1))
+    lines = ", ".join(pretty(EDGE_NAMES[kind].format(l=l)) for l, kind in enumerate(edges, 2))
+    return (f"The network as a graph, at step {step.index + 1}: a circle per neuron, a line "
+            f"per weight. Circles: {circles}. Lines: {lines}.")

@@ -86,13 +86,40 @@ def _check(net, x, y, q, keys):
         ss.msg["answer"] = str(e)
         return
     ss.msg.pop("answer", None)
-    right = all(diagnose(net, x, y, *c, answer=v).correct for c, v in zip(q.cells, values))
-    _save(questions.answer(q, right, values))
+    found = [diagnose(net, x, y, *c, answer=v) for c, v in zip(q.cells, values)]
+    q = questions.answer(q, all(d.correct for d in found), values)
+    _save(q)
+    wrong = [(c, v, d) for c, v, d in zip(q.cells, values, found) if not d.correct]
+    _say(verdict(q) if not wrong else
+         " ".join(f"{cell_name(c)} = {v:.6g} is not right. {_why(d)}" for c, v, d in wrong))
 
 
 def _show(q):
     if st.session_state.quiz["questions"].get(q.step) == q:
-        _save(questions.show(q))
+        q = questions.show(q)
+        _save(q)
+        _say(verdict(q))
+
+
+def verdict(q):
+    """What an answered question earned, in one sentence (shown, and announced)."""
+    what = ", ".join(cell_name(c) for c in q.cells)
+    return f"✓ {what}: {OUTCOME_NAMES[q.done]}. The step's numbers are revealed."
+
+
+def _why(d):
+    if d.certain:
+        return d.mistake.sentence
+    if d.mistakes:
+        return "It matches more than one classic mistake, so none can be named for sure."
+    return "It matches none of the classic mistakes."
+
+
+def _say(text):
+    """Announce ``text`` to a screen reader once (the Step page's live region: the
+    component's state carries it, numbered, and says each number once)."""
+    ss = st.session_state
+    ss._said = {"seq": (ss.get("_said") or {}).get("seq", 0) + 1, "text": text}
 
 
 def cell_name(cell):
@@ -106,8 +133,7 @@ def panel(net, x, y, trace, q):
     ss = st.session_state
     what = ", ".join(cell_name(c) for c in q.cells)
     if q.done:
-        st.success(f"✓ {what}: {OUTCOME_NAMES[q.done]}. The step's numbers are revealed.",
-                   icon=":material/check_circle:")
+        st.success(verdict(q), icon=":material/check_circle:")
         return
     st.markdown(f"**Your turn:** what is **{what}**? It is outlined in the figures; its "
                 "numbers stay hidden until you answer.")

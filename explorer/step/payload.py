@@ -15,7 +15,7 @@ import hashlib
 import json
 
 from backprop.explain import explain
-from backprop.explain.notation import QUANTITIES
+from backprop.explain.notation import QUANTITIES, plain, pretty
 
 from ..figures import graph, heatmap, network
 from ..practice import questions
@@ -48,6 +48,19 @@ def derivation_of(net, trace, all_steps, i, cell, now, hidden=False):
                        f"{first.index + 1} ({first.title})."}
 
 
+def labels(net, step, n, is_hidden=False):
+    """The accessible names of the network figure and of the step's own figure at
+    ``step`` (what a screen reader says for them)."""
+    at = f"at step {step.index + 1} of {n}"
+    what = ("the cost Cₓ" if step.quantity == "cost" else
+            pretty(plain(step.quantity, step.l)))
+    done = "asked, hidden until you answer" if is_hidden else "just computed"
+    if step.quantity not in NETWORK_KINDS:
+        done += " (beside the equation)"
+    return (f"Heatmaps of z, a and δ for layers 1 to {net.L}, {at}: {what} {done}",
+            f"The numbers of step {step.index + 1}: {step.title}")
+
+
 def payload(net, trace, all_steps, upto=None, hidden=None, asked=()):
     """The component's data for steps 0..``upto`` (all when None). ``hidden``: the index of
     the step whose own numbers stay hidden (an open practice question), ``asked`` the cells
@@ -74,8 +87,10 @@ def payload(net, trace, all_steps, upto=None, hidden=None, asked=()):
         d = derivation_of(net, trace, all_steps, i, pick, now, is_hidden)
         marks = [[_cell(c), "pick"] for c in asked] if is_hidden else \
             [[u, "use"] for u in d.get("uses", ())] + [[_cell(pick), "pick"]]
+        name, figure_name = labels(net, step, n, is_hidden)
         steps.append({
-            "title": step.title, "kind": step.kind, "q": step.quantity, "l": step.l,
+            "label": name, "figure_label": figure_name, "title": step.title,
+            "kind": step.kind, "q": step.quantity, "l": step.l,
             "rule": step.rule, "shapes": step.shapes, "text": step.text,
             "numbers": None if is_hidden else step.numbers,
             "known": sorted(f"{q}:{l}" for q, l in now if q in NETWORK_KINDS),

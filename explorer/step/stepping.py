@@ -87,7 +87,8 @@ def shown(net, trace, all_steps, asked, revealed):
     return ({**ss._payload[1], "id": ident},
             {"id": ident, "session": ss.setdefault("_session_tag", secrets.token_hex(8)),
              "step": ss.step, "seq": ss.get("_step_seq", 0),
-             "local": not ss.practice, "picked": ss.get("_picked")})
+             "local": not ss.practice, "picked": ss.get("_picked"),
+             "said": ss.get("_said")})
 
 
 def picked(net, trace, all_steps, i, pick, revealed):
