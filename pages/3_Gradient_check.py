@@ -7,7 +7,7 @@ import streamlit as st
 from backprop import Network, numerical_gradient, passes
 from backprop.explain.notation import pretty
 from explorer import frame, limits, messages, state, tables
-from explorer.figures import network
+from explorer.figures import network, numbers
 from explorer.figures.plotly_chart import plotly_chart
 from explorer.history import History
 
@@ -67,7 +67,10 @@ def why_fast(net):
         st.dataframe(speed["rows"], width="content", column_config={
             c: st.column_config.NumberColumn(format="%.3g")
             for c in ("backprop ms", "differences ms", "times faster")})
-        plotly_chart(network.speed_figure(speed["rows"]), key="chart_speed")
+        plotly_chart(network.speed_figure(speed["rows"]), key="chart_speed",
+                     name=numbers.speed_name(speed["rows"]),
+                     table=numbers.speed_table(speed["rows"]),
+                     label="Numbers as a table: milliseconds per network")
         st.caption("Measured here with NumPy, the best of a few runs: one example, every "
                    "weight and bias. 2-n-n-2 networks for n = " + ", ".join(map(str, SIZES))
                    + ", with random weights.")
@@ -134,7 +137,10 @@ def body():
     st.metric("Cost Cₓ of this example", f"{trace.cost:.6g}",
               delta=None if change is None else f"{change:.3g}", delta_color="inverse")
     if change is not None:
-        plotly_chart(network.cost_history_figure(history.costs), key="chart_history")
+        plotly_chart(network.cost_history_figure(history.costs), key="chart_history",
+                     name=numbers.cost_history_name(history.costs),
+                     table=numbers.cost_history_table(history.costs),
+                     label="Numbers as a table: the cost after each step")
     why_fast(net)
 
 body()

@@ -3,8 +3,10 @@ teacher's current question in practice mode, see the diagnosis, and the reveal.
 
 Session state: "class_me" (the store.Student, once joined), "class_code", "class_seen"
 (the store.status the page last drew: open, question, revealed), "class_error" (the last
-message for the student). The student's token also goes into the address
-(?code=...&me=...), so a reload takes the same seat: a reloaded page cannot answer twice.
+message for the student), "class_announced" (the id of the last question announced to a
+screen reader: each question is announced once, when it arrives). The student's token also
+goes into the address (?code=...&me=...), so a reload takes the same seat: a reloaded page
+cannot answer twice.
 """
 
 import time
@@ -12,7 +14,7 @@ import time
 import streamlit as st
 
 from .. import frame
-from ..figures import network
+from ..figures import network, numbers
 from ..figures.plotly_chart import plotly_chart
 from ..practice import questions
 from ..practice.view import RULE, cell_name, diagnosis_note
@@ -31,6 +33,7 @@ def page():
     cls, q = s.current(me.class_id)
     # the nickname as plain text: no Markdown, no HTML
     st.text(f"You are {me.nickname} in class {ss.get('class_code', '')}")
+    announce(arrival(q))
     poll()
     if cls is None or not cls.open(time.time()):
         st.info("This class has ended. Thank you for taking part!", icon=":material/flag:")
@@ -91,6 +94,44 @@ def _error():
         st.error(text, icon=":material/error:")
 
 
+# A polite live region (role="status") that stays in the page from run to run: a screen
+# reader reads out what it is given, once, when it changes. Visually hidden, but not
+# display: none, which would take it out of the accessibility tree; absolute, so that it
+# takes no place (and no gap) among the page's elements.
+_ANNOUNCER = st.components.v2.component(
+    "explorer.announce", html='<div class="bp-live" role="status" aria-live="polite"></div>',
+    css="""[data-testid="stElementContainer"]:has(.bp-live) {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap;
+}
+""",
+    js="""export default function ({data, parentElement}) {
+  const box = parentElement.querySelector(".bp-live");
+  // an empty text leaves what was said: the region changes only when something arrives
+  if (box && data && data.text && box.dataset.said !== String(data.id)) {
+    box.dataset.said = String(data.id);
+    box.textContent = data.text;
+  }
+}
+""", isolate_styles=False)
+
+
+def arrival(q):
+    """{"id", "text"}: what the live region says, "New question 2: what is δ²₁?" on the run
+    that first draws question q for this session, else no text."""
+    ss = st.session_state
+    if q is None or ss.get("class_announced") == q.id:
+        return {"id": ss.get("class_announced"), "text": ""}
+    ss.class_announced = q.id
+    return {"id": q.id, "text": f"New question {q.number}: what is "
+                                f"{cell_name(live.asked(q).cell)}?"}
+
+
+def announce(said):
+    """The live region, drawn on every run at the same place (so that it stays)."""
+    _ANNOUNCER(key="class_announce", data=said, height=0)
+
+
 @st.fragment(run_every=STUDENT_EVERY)
 @frame.guard
 def poll():
@@ -120,7 +161,12 @@ def question(s, me, q):
         st.info(a.step.text)
     with right:
         if fig is not None:
-            plotly_chart(fig, key="class_chart_focus", width="content")
+            plotly_chart(fig, key="class_chart_focus", width="content",
+                         name=numbers.heatmap_name(
+                             fig, f"Figure of step {i + 1} of {len(a.steps)}, "
+                                  f"{a.step.title}"),
+                         table=lambda: numbers.heatmap_tables(fig, a.net, a.trace),
+                         label="Numbers as a table: this step's figure")
         elif a.step.kind in ("cost", "BP1"):
             st.caption("The network's output and the target of this example")
             st.latex(live.output_and_target(a))
@@ -131,10 +177,13 @@ def question(s, me, q):
     if q.revealed:
         st.success(f"Revealed: {name} = {q.right:.6g}", icon=":material/visibility:")
         st.latex(a.step.numbers)
-    plotly_chart(network.network_figure(a.net, a.trace, known=now,
-                                        focus=(a.step.quantity, a.step.l),
-                                        marks=((a.cell, "pick"),)),
-                 key="class_chart_network", width="content")
+    fig = network.network_figure(a.net, a.trace, known=now, focus=(a.step.quantity, a.step.l),
+                                 marks=((a.cell, "pick"),))
+    plotly_chart(fig, key="class_chart_network", width="content",
+                 name=numbers.heatmap_name(fig, f"{numbers.kinds_name(a.net)}, at step "
+                                                f"{i + 1} of {len(a.steps)}"),
+                 table=lambda: numbers.heatmap_tables(fig, a.net, a.trace),
+                 label="Numbers as a table: z, a and δ of every layer")
 
 
 def _answer_form(s, me, q, name):

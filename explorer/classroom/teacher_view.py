@@ -16,6 +16,7 @@ import streamlit as st
 from backprop.explain.steps import steps
 
 from .. import frame
+from ..figures import numbers
 from ..figures.plotly_chart import plotly_chart
 from ..practice import questions
 from ..practice.view import cell_name
@@ -170,7 +171,10 @@ def live_view():
                   icon=":material/visibility:", on_click=lambda: s.reveal(cls.id, q.id))
     left, right = st.columns([1.6, 1])
     with left:
-        plotly_chart(live.histogram(t, q.right), key="teach_histogram")
+        fig = live.histogram(t, q.right)
+        plotly_chart(fig, key="teach_histogram", name=numbers.histogram_name(fig, q.right),
+                     table=numbers.histogram_tables(fig, t.mistakes),
+                     label="Numbers as a table: answers per bin and per mistake")
     with right:
         st.markdown("**Diagnosed mistakes**")
         if t.mistakes:

@@ -1,12 +1,16 @@
 """st.plotly_chart for the figure dicts of ``explorer.figures``: sent as they are, without
-the toolbar, and a figure that prints numbers in its cells kept at its width."""
+the toolbar, and a figure that prints numbers in its cells kept at its width; with its text
+alternative: an accessible name and its numbers as tables under "Numbers as a table"."""
 
 import re
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from ..widgets import lazy_expander
 from . import heatmap
+from .numbers import printed
 
 
 class _Checked(go.Figure):
@@ -31,8 +35,13 @@ def _prints_numbers(fig):
     return any(t.get("type") == "heatmap" and t.get("texttemplate") for t in fig["data"])
 
 
-def plotly_chart(fig, key, **kwargs):
+def plotly_chart(fig, key, name, table, label="Numbers as a table", **kwargs):
     """st.plotly_chart for the figures of ``explorer.figures``, without the toolbar.
+
+    ``name`` is the figure's accessible name: Streamlit 1.67 gives the chart's box
+    role="figure" and aria-label=``alt``. ``table`` holds the figure's numbers: a DataFrame,
+    {title: DataFrame or a sentence}, or a function returning one, called only while the
+    expander ``label`` below the chart is open (``numbers``).
 
     A figure that prints numbers in its cells keeps its width on a narrow screen (a
     phone): it scrolls sideways in its own box, where Streamlit would squeeze it into the
@@ -45,4 +54,29 @@ def plotly_chart(fig, key, **kwargs):
         # overflow-x: auto) scrolls. Only numbers and the code's own key go in the CSS.
         st.html(f'<style>.st-key-{key} [data-testid="stFullScreenFrame"] '
                 f'{{min-width: {int(width)}px}}</style>')
-    return st.plotly_chart(_Checked(fig), key=key, config={"displayModeBar": False}, **kwargs)
+    out = st.plotly_chart(_Checked(fig), key=key, config={"displayModeBar": False},
+                          alt=name, **kwargs)
+    numbers(table, f"{key}_numbers", label, name)
+    return out
+
+
+def numbers(table, key, label, name):
+    """The expander ``label`` (key ``key``) that shows ``table`` while open: each DataFrame
+    an st.table (an HTML table with its row and column headers), named for screen readers
+    after the figure ``name`` and its title; a sentence as a caption. Closed, it costs a
+    rerun nothing (on the Train page, Play redraws the figures several times a second)."""
+    box = lazy_expander(label, key, icon=":material/table:")
+    if box is None:
+        return
+    got = table() if callable(table) else table
+    got = {"": got} if isinstance(got, pd.DataFrame) else got
+    several = sum(not isinstance(df, str) for df in got.values()) > 1
+    with box:
+        for title, df in got.items():
+            if isinstance(df, str):
+                st.caption(f"{title.capitalize()}: {df}." if title else df)
+                continue
+            if title and several:      # one table: the expander's label names it
+                st.caption(title[0].upper() + title[1:])
+            st.table(printed(df), alt=f"{name}; table: {title}" if title else name,
+                     width="content")

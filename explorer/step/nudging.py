@@ -8,7 +8,7 @@ import streamlit as st
 from backprop import nudge
 from backprop.explain.notation import plain, pretty
 
-from ..figures import network
+from ..figures import network, numbers
 from ..figures.plotly_chart import plotly_chart
 from ..widgets import lazy_expander
 
@@ -75,4 +75,6 @@ def panel(net, x, y, trace, pick, shown):
             st.warning(f"relu neurons cross their kink (z = 0) within this range: {names}. "
                        "There the cost bends, and the tangent follows it on one side only.",
                        icon=":material/warning:")
-        plotly_chart(network.nudge_figure(curve, name, at), key="chart_nudge")
+        plotly_chart(network.nudge_figure(curve, name, at), key="chart_nudge",
+                     name=numbers.nudge_name(name, at), table=numbers.nudge_table(curve, at),
+                     label="Numbers as a table: the cost at each Δ")

@@ -8,7 +8,7 @@ import streamlit as st
 from backprop.explain import delta_terms, explain
 from backprop.explain.notation import plain, pretty
 
-from ..figures import network
+from ..figures import network, numbers
 from ..figures.plotly_chart import plotly_chart
 from ..widgets import lazy_expander
 
@@ -41,7 +41,9 @@ def panel(net, trace, pick, shown):
                         f"z{pretty(f'^{l}_{j}')}: the bars are J{pretty(f'_k{j}')} "
                         f"∂C/∂a{pretty(f'^{l}_k')}, and they add up to {name} = "
                         f"**{t.delta:.6g}**.")
-        plotly_chart(network.terms_figure(t), key="chart_terms")
+        plotly_chart(network.terms_figure(t), key="chart_terms",
+                     name=numbers.terms_name(t, name), table=numbers.terms_table(t),
+                     label="Numbers as a table: the terms")
         st.caption("The same sum with its numbers, as the derivation writes it:")
         for line in explain(net, trace, "delta", l, j).lines:
             st.latex(line)

@@ -9,7 +9,7 @@ from backprop.learn.data import DATASETS
 
 from .. import frame, limits, state, widgets
 from ..figures.plotly_chart import plotly_chart
-from . import curves, datasets, minibatch, trainer, training, upload
+from . import curves, datasets, minibatch, numbers, trainer, training, upload
 from .datasets import md
 
 ss = st.session_state
@@ -268,9 +268,13 @@ def live():
         if not ss.train_playing:    # the mini-batch shown below: its points ringed
             minibatch.with_marks(fig, d, minibatch.next_rows(
                 len(d.train), ss.train_m, ss.train_gen["seed"], p))
-        plotly_chart(curves.plain_numbers(fig),
-                     key="train_chart_boundary", on_select=on_pick,
-                     selection_mode="points")
+        at = trainer.position(p.epoch, p.batch, trainer.per_epoch(ss))
+        lmbda = float(ss.train_lmbda) if 0 <= ss.train_lmbda <= limits.LAMBDA_MAX else 0.0
+        plotly_chart(curves.plain_numbers(fig), key="train_chart_boundary",
+                     name=numbers.boundary_name(d, at, cost, acc, test_acc),
+                     table=lambda: numbers.boundary_tables(d, p.net, lmbda),
+                     label="Numbers as a table: cost, accuracy, points per class",
+                     on_select=on_pick, selection_mode="points")
     trainer.drawn(ss, p)    # Pause goes back to the network on screen, if a tick ran on
     with right:
         picked()
@@ -287,7 +291,9 @@ def history_view():
         return
     left, right = st.columns(2)
     with left:
-        plotly_chart(curves.curves_figure(h), key="train_chart_curves")
+        plotly_chart(curves.curves_figure(h), key="train_chart_curves",
+                     name=numbers.curves_name(h), table=lambda: numbers.curves_table(h),
+                     label="Numbers as a table: cost and accuracy per epoch")
     with right:
         flow(h)
 
@@ -314,7 +320,10 @@ def flow(h):
              horizontal=True,
              format_func=lambda k: f"{curves.FLOW[k][0]}: {curves.FLOW[k][1]}",
              on_change=lambda: ss.update(train_flow=ss.train_w_flow))
-    plotly_chart(curves.flow_figure(h, ss.train_flow), key="train_chart_flow")
+    plotly_chart(curves.flow_figure(h, ss.train_flow), key="train_chart_flow",
+                 name=numbers.flow_name(h, ss.train_flow),
+                 table=lambda: numbers.flow_table(h, ss.train_flow),
+                 label="Numbers as a table: gradient flow per epoch")
     st.markdown(f"**{curves.flow_sentence(h, ss.train_flow)}**")
     st.caption(curves.CONTRAST)
 
@@ -341,5 +350,9 @@ def batch_section():
     traces = [net.backprop(x, y) for x, y in zip(X, Y)]
     mean = net.gradient(X, Y)
     plotly_chart(minibatch.batch_figure(traces[:SHOWN], mean, l, len(X), rows[:SHOWN]),
-                 key="train_chart_batch")
+                 key="train_chart_batch",
+                 name=numbers.batch_name(l, len(X), len(traces[:SHOWN])),
+                 table=lambda: numbers.batch_tables(traces[:SHOWN], mean, l, len(X),
+                                                    rows[:SHOWN]),
+                 label="Numbers as a table: the mini-batch's gradients")
     st.markdown(minibatch.adds_up(traces, mean, l, SHOWN))
