@@ -19,7 +19,12 @@ from .. import files, limits
 from ..practice import questions
 
 BINS = 24
-COLOURS = {"right": "#2e7d32", "mistake": "#ef6c00", "other": "#9e9e9e"}
+# Told apart by colour, by pattern and by name (issue 23: no meaning on colour alone). The
+# colours stay ΔE ≥ 15 apart under simulated deuteranopia, protanopia and tritanopia
+# (benchmarks/colour_vision.py): Okabe and Ito's orange, where #ef6c00 came within 9 of the
+# green under protanopia.
+COLOURS = {"right": "#2e7d32", "mistake": "#e69f00", "other": "#9e9e9e"}
+PATTERNS = {"right": "", "mistake": "x", "other": "/"}
 RIGHT = "#1e88e5"   # the right value's line and label: a blue that reads on light and dark
 GROUP_NAMES = {"right": "right", "mistake": "a classic mistake", "other": "another number"}
 
@@ -120,15 +125,17 @@ def bin_edges(values, right, bins=BINS):
 
 def histogram(t, right):
     """The answers of Tally ``t`` as stacked bars (right, a classic mistake, another
-    number), the right value marked by a line; answers beyond the edges are counted in the
-    title. A plotly figure dict."""
+    number: each its colour, pattern and name in the legend), the right value marked by a
+    line; answers beyond the edges are counted in the title. A plotly figure dict."""
     values, groups = np.asarray(t.values, float), np.asarray(t.groups)
     edges = bin_edges(values, right)
     inside = (values >= edges[0]) & (values <= edges[-1])
     centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
     data = [{"type": "bar", "name": GROUP_NAMES[g], "x": centres, "width": width,
              "y": np.histogram(values[inside & (groups == g)], edges)[0].astype(float),
-             "marker": {"color": COLOURS[g]},
+             # overlay: the bar keeps its colour, the pattern is drawn on it in black or white
+             "marker": {"color": COLOURS[g], "pattern": {"shape": PATTERNS[g],
+                                                         "fillmode": "overlay"}},
              "hovertemplate": "%{y} answers near %{x:.4g}<extra>" + GROUP_NAMES[g] + "</extra>"}
             for g in COLOURS]
     outside = int((~inside).sum())
@@ -141,7 +148,7 @@ def histogram(t, right):
         "xaxis": {"title": {"text": "answer"}, "range": [edges[0], edges[-1]]},
         "yaxis": {"title": {"text": "students"}, "rangemode": "tozero", "tickformat": "d",
                   "dtick": max(1, int(np.ceil(tallest / 5)))},
-        "legend": {"orientation": "h", "y": -0.25},
+        "showlegend": True, "legend": {"orientation": "h", "y": -0.25},
         "shapes": [{"type": "line", "layer": "above", "x0": right, "x1": right, "y0": 0, "y1": 1,
                     "yref": "paper", "line": {"color": RIGHT, "width": 2, "dash": "dash"}}],
         # the label reaches into the plot from a line near either end, so it is not cut off

@@ -88,6 +88,21 @@ def test_the_histogram_stacks_the_groups_and_marks_the_right_value():
     assert abs(centres[bars["right"].argmax()] - 1.0) <= fig["data"][0]["width"] / 2
 
 
+def test_the_groups_differ_by_pattern_and_name_not_by_colour_alone():
+    """Issue 23: right, a classic mistake and another number each have their own pattern
+    and legend name, and keep their colour under the pattern."""
+    fig = live.histogram(live.tally(6, 6, ROWS), 1.0)
+    assert fig["layout"]["showlegend"] is True
+    bars = fig["data"]
+    assert [b["name"] for b in bars] == ["right", "a classic mistake", "another number"]
+    shapes = [b["marker"]["pattern"]["shape"] for b in bars]
+    assert len(set(shapes)) == len(bars)
+    assert all(b["marker"]["pattern"]["fillmode"] == "overlay" for b in bars)
+    assert [b["marker"]["color"] for b in bars] == [live.COLOURS[g] for g in live.COLOURS]
+    # the hover names the group too
+    assert all(b["hovertemplate"].endswith(f"<extra>{b['name']}</extra>") for b in bars)
+
+
 def test_answers_far_out_are_counted_in_the_title():
     rows = [("s%d" % i, 0.0, True, None, "0") for i in range(39)] + [
         ("far", 1e6, False, None, "1e6")]
