@@ -13,6 +13,8 @@ from backprop.explain.notation import pretty
 
 from .heatmap import TITLES, values
 
+KINDS = {"z": "z, the weighted inputs", "a": "a, the activations", "delta": "δ, the errors",
+         "nabla_b": "∂C/∂b, the bias gradients"}
 MAX_ROWS = 25       # rows of a series' table; the last row is always among them
 DIGITS = 6          # significant digits a table prints
 
@@ -90,7 +92,7 @@ def heatmap_tables(fig, net, trace):
         df = pd.DataFrame({c: np.pad(v, (0, n - len(v)), constant_values=np.nan)
                            for c, v in cols.items()},
                           index=pd.Index([f"j={j}" for j in range(1, n + 1)], name="neuron"))
-        out[TITLES[q]] = df
+        out[KINDS[q]] = df
     if hidden:
         out["not yet computed"] = ", ".join(hidden)
     return out
@@ -121,8 +123,9 @@ def cost_history_table(costs):
 
 
 def cost_history_name(costs):
-    return (f"Cost Cₓ of this example over {len(costs) - 1} gradient-descent steps: from "
-            f"{costs[0]:.4g} to {costs[-1]:.4g}")
+    n = len(costs) - 1
+    return (f"Cost Cₓ of this example over {n} gradient-descent step{'s' if n != 1 else ''}: "
+            f"from {costs[0]:.4g} to {costs[-1]:.4g}")
 
 
 def speed_table(rows):

@@ -77,6 +77,6 @@ def numbers(table, key, label, name):
                 st.caption(f"{title.capitalize()}: {df}." if title else df)
                 continue
             if title and several:      # one table: the expander's label names it
-                st.caption(title[0].upper() + title[1:])
-            st.table(printed(df), alt=f"{name}; table: {title}" if title else name,
-                     width="content")
+                st.caption(title)
+            st.table(printed(df),
+                     alt=f"{name}; table: {title}" if title else name, width="content")

@@ -92,8 +92,9 @@ def flow_table(history, name):
 def flow_name(history, name):
     last = {l: float(v[-1]) for l, v in history.per_layer(name).items()}
     values = ", ".join(f"layer {l} {v:.3g}" for l, v in last.items())
-    return (f"Gradient flow {FLOW[name][0]} per layer over {history.epochs} epochs, log "
-            f"scale; in epoch {history.epochs}: {values}")
+    e = history.epochs
+    return (f"Gradient flow {FLOW[name][0]} per layer over {e} epoch{'s' if e > 1 else ''}, "
+            f"log scale; in epoch {e}: {values}")
 
 
 def batch_tables(traces, mean, l, m, points=None):

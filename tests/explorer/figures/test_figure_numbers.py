@@ -68,16 +68,17 @@ def test_the_network_figures_tables_hold_only_the_panels_it_shows():
     known = {("z", 2), ("a", 1), ("a", 2)}
     fig = network.network_figure(NET, TRACE, known=known)
     tables = heatmap_tables(fig, NET, TRACE)
-    assert set(tables) == {"z", "a", "not yet computed"}
-    assert_allclose(tables["z"]["layer 2"], TRACE.z[2], rtol=0, atol=0)
-    assert list(tables["z"].columns) == ["layer 2"]
-    assert_allclose(tables["a"][["layer 1", "layer 2"]].to_numpy().T,
+    Z, A, D = numbers.KINDS["z"], numbers.KINDS["a"], numbers.KINDS["delta"]
+    assert set(tables) == {Z, A, "not yet computed"}
+    assert_allclose(tables[Z]["layer 2"], TRACE.z[2], rtol=0, atol=0)
+    assert list(tables[Z].columns) == ["layer 2"]
+    assert_allclose(tables[A][["layer 1", "layer 2"]].to_numpy().T,
                     [TRACE.a[1], TRACE.a[2]], rtol=0, atol=0)
     for q in ("z³", "a³", "δ²", "δ³"):
         assert q in tables["not yet computed"]
     assert numbers.heatmap_name(fig, "x") == "x: z³, a³, δ² and δ³ not yet computed"
     everything = heatmap_tables(network.network_figure(NET, TRACE), NET, TRACE)
-    assert_allclose(everything["δ"]["layer 3"], TRACE.delta[3], rtol=0, atol=0)
+    assert_allclose(everything[D]["layer 3"], TRACE.delta[3], rtol=0, atol=0)
     assert "not yet computed" not in everything
 
 
@@ -85,8 +86,8 @@ def test_a_focus_figures_tables_are_its_matrices_and_vectors():
     fig = network.outer_product_figure(NET, TRACE, 3)
     tables = heatmap_tables(fig, NET, TRACE)
     assert_allclose(tables["∂C/∂w³ (2 × 2)"].to_numpy(), TRACE.nabla_w[3], rtol=0, atol=0)
-    assert_allclose(tables["δ"]["layer 3"], TRACE.delta[3], rtol=0, atol=0)
-    assert_allclose(tables["a"]["layer 2"], TRACE.a[2], rtol=0, atol=0)
+    assert_allclose(tables[numbers.KINDS["delta"]]["layer 3"], TRACE.delta[3], rtol=0, atol=0)
+    assert_allclose(tables[numbers.KINDS["a"]]["layer 2"], TRACE.a[2], rtol=0, atol=0)
     curve = heatmap_tables(network.activation_figure(NET, TRACE, 2), NET, TRACE)
     (points,) = curve.values()
     assert_allclose(points.to_numpy(), np.column_stack([TRACE.z[2], TRACE.a[2]]), rtol=0)
@@ -198,7 +199,10 @@ def test_the_train_figures_are_named_and_tabled_with_the_packages_numbers():
     fig = charts(at)["train_chart_flow"]
     for t, col in zip(fig["data"], flow.columns):
         assert_allclose(number(flow[[col]])[:, 0], decode(t["y"]), rtol=RTOL)
-    assert "Gradient flow ‖∂C/∂wˡ‖ per layer over 1 epochs" in got["train_chart_flow"]
+    last = {l: float(v[-1]) for l, v in h.per_layer("nabla_w_norm").items()}
+    assert got["train_chart_flow"] == (
+        "Gradient flow ‖∂C/∂wˡ‖ per layer over 1 epoch, log scale; in epoch 1: "
+        f"layer 2 {last[2]:.3g}, layer 3 {last[3]:.3g}")
 
     batch = opened(at, "train_chart_batch")
     fig = charts(at)["train_chart_batch"]
@@ -265,9 +269,11 @@ def test_the_class_figures_tables_and_the_questions_arrival(class_db):
     assert name.startswith("Heatmaps of z, a and δ for layers 1 to 3, at step 8 of")
     assert name.endswith(": δ² not yet computed")
     tables = opened(student, "class_chart_network")
-    shown = {k.split("table: ")[1]: v for k, v in tables.items()}
+    shown = {k.split("table: ")[1][0]: v for k, v in tables.items()}
     assert set(shown) == {"z", "a", "δ"}
     assert_allclose(number(shown["z"]), np.column_stack([TRACE.z[2], TRACE.z[3]]), rtol=RTOL)
+    assert_allclose(number(shown["a"]), np.column_stack([TRACE.a[1], TRACE.a[2], TRACE.a[3]]),
+                    rtol=RTOL)
     assert_allclose(number(shown["δ"]), TRACE.delta[3][:, None], rtol=RTOL)
     assert list(shown["δ"].columns) == ["layer 3"]          # δ², the question, is not there
     assert any("not yet computed: δ²" in c.value.lower() for c in student.caption)
