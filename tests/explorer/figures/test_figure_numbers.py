@@ -294,3 +294,42 @@ def test_the_class_figures_tables_and_the_questions_arrival(class_db):
     ask(teacher, 7, ("delta", 2, 2, None))            # a new question arrives
     student.run()
     assert announced(student) == "New question 2: what is δ²₂?"
+
+
+def test_the_boundary_summary_of_three_named_classes_and_of_a_regression():
+    from backprop import Network
+    from explorer.train import datasets
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 2))
+    c = np.arange(30) % 3
+    d = datasets.split_data("three", X, c, ("*a*", "b_|", "<c>"), 0.2, 0)
+    net = Network.random([2, 4, 3], seed=0)
+    scores, per_class = train_numbers.boundary_tables(d, net).values()
+    (Xtr, Ytr), _ = d.split_for(net)
+    cost, acc = train.scores(net, Xtr, Ytr)
+    assert_allclose(scores.loc["training"].to_numpy(), [len(d.train), cost, 100 * acc],
+                    rtol=1e-12)
+    # class names from a file are text: st.table reads Markdown, so their marks are escaped
+    assert per_class.index.tolist() == [r"\*a\*", r"b\_\|", r"\<c\>"]
+    want = np.bincount(np.argmax(net.feedforward(X[d.test]), axis=1), minlength=3)
+    assert_array_equal(per_class["test: predicted"], want)
+    assert_array_equal(per_class["training: true"], np.bincount(c[d.train], minlength=3))
+
+    r = datasets.split_data("sine", X[:, :1], X[:, 1], (), 0.0, 0)
+    tables = train_numbers.boundary_tables(r, Network.random([1, 3, 1], seed=0))
+    assert list(tables) == ["cost and accuracy"]
+    assert list(tables["cost and accuracy"].columns) == ["points", "cost C"]
+
+
+def test_the_histograms_table_counts_each_bar_of_the_figure():
+    from explorer.classroom import live
+    rows = [("a", 0.5, True, None, "0.5"), ("b", 0.5, True, None, "0.5"),
+            ("c", 0.7, False, "no_sigma_prime", "0.7"), ("d", 99.0, False, None, "99")]
+    t = live.tally(4, 4, rows)
+    fig = live.histogram(t, 0.5)
+    tables = numbers.histogram_tables(fig, t.mistakes)
+    bins = tables["answers per bin"]
+    for bar in fig["data"]:
+        assert_array_equal(bins[bar["name"]], np.asarray(bar["y"]).astype(int))
+    assert bins["all"].sum() == sum(np.sum(bar["y"]) for bar in fig["data"])
+    assert tables["answers per diagnosed mistake"]["students"].tolist() == [1]
