@@ -117,14 +117,16 @@ _ANNOUNCER = st.components.v2.component(
 
 
 def arrival(q):
-    """{"id", "text"}: what the live region says, "New question 2: what is δ²₁?" on the run
-    that first draws question q for this session, else no text."""
+    """{"id", "text"}: what the live region says, "New question from the teacher: what is
+    δ²₁? (question 2)" on the run that first draws question q for this session, else no
+    text."""
     ss = st.session_state
     if q is None or ss.get("class_announced") == q.id:
         return {"id": ss.get("class_announced"), "text": ""}
     ss.class_announced = q.id
-    return {"id": q.id, "text": f"New question {q.number}: what is "
-                                f"{cell_name(live.asked(q).cell)}?"}
+    # not the heading's words ("Question 1: what is δ²₁?"): a page is searched by them
+    return {"id": q.id, "text": f"New question from the teacher: what is "
+                                f"{cell_name(live.asked(q).cell)}? (question {q.number})"}
 
 
 def announce(said):

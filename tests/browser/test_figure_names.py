@@ -122,3 +122,38 @@ def test_train_figures_have_their_names_and_tables_by_keyboard(page, app_server,
     assert heads == ["1"]
     assert_allclose(cells[0, 0], by_name["training cost"][0], rtol=RTOL)
     assert page_errors == []
+
+
+def test_a_questions_arrival_is_said_in_a_live_region_that_stays(browser, tmp_path,
+                                                                  monkeypatch):
+    """The student's page has a polite live region (role="status") from the moment the
+    student joins; when the teacher asks, it says "New question from the teacher: what is
+    δ³₁? (question 1)": a screen reader reads out a change of a region that was already
+    there, so the node stays. Its words are not the heading's, which tests and people search
+    the page by."""
+    from conftest import serve
+    from test_class import ask, join, open_class
+
+    monkeypatch.setenv("BACKPROP_CLASS_DB", str(tmp_path / "class.sqlite3"))
+    with serve(tmp_path) as url:
+        teacher = browser.new_context().new_page()
+        teacher.goto(f"{url}/Teach")
+        wait_for_run(teacher)
+        code = open_class(teacher)
+        student = browser.new_context().new_page()
+        errors = []
+        student.on("pageerror", lambda e: errors.append(str(e)))
+        join(student, url, code, "Ada", "Waiting for the teacher's first question")
+        region = student.locator('[role="status"][aria-live="polite"].bp-live')
+        assert region.count() == 1 and region.text_content() == ""
+        region.evaluate("e => { e.dataset.mark = 'the same node' }")
+        ask(teacher, re.compile(r"^7 · BP1"), "Question 1: δ³₁")
+        student.get_by_text("Question 1: what is δ³₁?").wait_for(timeout=TIMEOUT)
+        wait_for_run(student)
+        status = student.get_by_role("status").filter(has_text="New question")
+        assert status.count() == 1
+        assert status.text_content() == "New question from the teacher: what is δ³₁? " \
+            "(question 1)"
+        assert student.get_by_text("Question 1: what is δ³₁?").count() == 1   # the heading
+        assert region.get_attribute("data-mark") == "the same node"
+        assert errors == []

@@ -261,7 +261,7 @@ def test_the_class_figures_tables_and_the_questions_arrival(class_db):
     assert announced(student) == ""                   # no question yet: nothing to say
     ask(teacher, 7)                                   # BP2: δ² = ((w³)ᵀ δ³) ∘ σ′(z²)
     student.run()
-    assert announced(student) == "New question 1: what is δ²₁?"
+    assert announced(student) == "New question from the teacher: what is δ²₁? (question 1)"
     student.run()
     assert announced(student) == ""                   # said once, on arrival
 
@@ -293,7 +293,7 @@ def test_the_class_figures_tables_and_the_questions_arrival(class_db):
 
     ask(teacher, 7, ("delta", 2, 2, None))            # a new question arrives
     student.run()
-    assert announced(student) == "New question 2: what is δ²₂?"
+    assert announced(student) == "New question from the teacher: what is δ²₂? (question 2)"
 
 
 def test_the_boundary_summary_of_three_named_classes_and_of_a_regression():
