@@ -50,8 +50,10 @@ def boundary_tables(d, net, lmbda=0.0):
 
 def boundary_name(d, at, cost, acc, test_acc):
     """"Decision boundary and data, epoch 40: training cost 0.12, accuracy 97.0 %"."""
-    what = "Decision boundary and data" if d.features == 2 and d.classes else \
-        "Network output and data"
+    what = ("Network output and data" if d.features == 1 else
+            "Decision boundary and data" if d.features == 2 and d.classes else
+            "Network output and data" if d.features == 2 else
+            f"Data on the first two of its {d.features} features")
     text = f"{what}, {at}: training cost {cost:.4g}"
     if d.classes:
         text += f", accuracy {acc:.1%}"
