@@ -61,6 +61,9 @@ def test_a_cold_lesson_link_asks_then_diagnoses_then_reveals(page, fresh_server,
     answer(page, f"{RIGHT:.6f}")
     page.get_by_text("right after the hint").first.wait_for(timeout=TIMEOUT)
     wait_for_run(page)
+    # the component draws the revealed step once its new data arrives, after the run
+    page.wait_for_selector('.bp-net .bp-panel[data-q="delta"][data-l="2"][data-known="1"]',
+                           timeout=TIMEOUT)
     known, z = network_chart(page)[("delta", 2)]
     assert known
     np.testing.assert_allclose(z.ravel(), TRACE.delta[2], rtol=1e-12, atol=0)
