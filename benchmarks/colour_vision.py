@@ -7,7 +7,9 @@ Each scale is simulated as a person with full deuteranopia, protanopia or tritan
 implements it, the result clipped to the screen's gamut), and colour differences are ΔE in
 CAM02-UCS. Prints, per scale and vision, the smallest ΔE between two neighbouring steps of a
 scale (its own stops), between the two signs of a diverging scale (the stop for −v against
-the one for +v), or between any two colours of a categorical palette.
+the one for +v), or between any two colours of a categorical palette; "marked": any two
+colours of a palette whose every colour also carries its own shape or label (the Train
+page's classes: the colours need only differ visibly, the shapes tell the classes apart).
 """
 
 import itertools
@@ -23,7 +25,7 @@ from explorer.classroom import live  # noqa: E402
 from explorer.figures.heatmap import COLORSCALE  # noqa: E402
 from explorer.limits import MAX_LAYERS  # noqa: E402
 from explorer.train import curves  # noqa: E402
-from explorer.train.training import CLASS_COLOURS  # noqa: E402
+from explorer.train.classes import CLASS_COLOURS, CLASS_SYMBOLS  # noqa: E402
 
 VISIONS = {"normal": None, "deuteranopia": "deuteranomaly", "protanopia": "protanomaly",
            "tritanopia": "tritanomaly"}
@@ -88,8 +90,15 @@ def pairs(colours, vision):
     return float(d.min()), ij[int(d.argmin())]
 
 
+# "marked": categories that each carry their own shape or label too, so that colour is not
+# what tells them apart: two of them need only differ visibly, as neighbouring steps do.
 MEASURES = {"steps": (steps, STEP_MIN), "signs": (signs, SIGN_MIN),
-            "pairs": (pairs, CATEGORY_MIN)}
+            "pairs": (pairs, CATEGORY_MIN), "marked": (pairs, STEP_MIN)}
+# The Train page's first classes are told apart by colour alone at CATEGORY_MIN; beyond them
+# by their shapes (CLASS_SYMBOLS) and, in the plane, the regions' labels.
+CLASSES_BY_COLOUR = 6
+# The boundary of more than two classes: each region tinted with its class's colour at 35 %.
+REGION_OPACITY = 0.35
 
 
 def scales():
@@ -107,8 +116,13 @@ def scales():
             np.array([[int(v) / 255 for v in c[4:-1].split(",")] for c in ramp]), "steps"),
         "classes 0 and 1 (points, curves)": (np.array([rgb(c) for c in CLASS_COLOURS[:2]]),
                                              "pairs"),
-        "classes, all 16 (uploaded data)": (np.array([rgb(c) for c in CLASS_COLOURS]),
-                                            "pairs"),
+        f"classes, first {CLASSES_BY_COLOUR} (uploaded data)": (
+            np.array([rgb(c) for c in CLASS_COLOURS[:CLASSES_BY_COLOUR]]), "pairs"),
+        f"classes, all {len(CLASS_SYMBOLS)}, each its own shape": (
+            np.array([rgb(c) for c in CLASS_COLOURS]), "marked"),
+        **{f"regions, first {CLASSES_BY_COLOUR}, 35 % on {k}, labelled": (
+            over([rgb(c) for c in CLASS_COLOURS[:CLASSES_BY_COLOUR]], REGION_OPACITY, bg),
+            "marked") for k, bg in BACKGROUNDS.items()},
         "class histogram (right, mistake, other)": (
             np.array([rgb(live.COLOURS[g]) for g in live.COLOURS]), "pairs"),
         "right value's line on the right bars": (
@@ -125,12 +139,18 @@ def table():
 
 def main():
     print("Smallest ΔE (CAM02-UCS) per scale, simulated at full severity (Machado et al. "
-          "2009);\nsteps: neighbouring stops; signs: −v against +v; pairs: any two colours. "
-          "* below the threshold.\n")
+          "2009);\nsteps: neighbouring stops; signs: −v against +v; pairs: any two colours; "
+          "marked: any two\ncolours, each with its own shape or label too. * below the "
+          "threshold.\n")
     print(f"{'scale':<44} {'measure':<7} {'min':>4} " + " ".join(f"{v:>12}" for v in VISIONS))
     for name, m, least, d in table():
         cells = " ".join(f"{d[v]:>11.1f}{'*' if d[v] < least else ' '}" for v in VISIONS)
         print(f"{name:<44} {m:<7} {least:>4.0f} {cells}")
+    print("\nThe Train page's classes, the first n of them (pairs):")
+    for n in (2, 3, 4, 5, 6, 7, 8, 10, 12, 16):
+        c = np.array([rgb(v) for v in CLASS_COLOURS[:n]])
+        print(f"{'  first ' + str(n):<57}" + " ".join(f"{pairs(c, v)[0]:>11.1f} "
+                                                    for v in VISIONS))
 
 
 if __name__ == "__main__":

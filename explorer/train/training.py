@@ -3,7 +3,10 @@ sends it); the other figures of learning from data are in ``curves`` (cost, accu
 gradient flow per epoch) and ``minibatch`` (one mini-batch's ∂C_x/∂wˡ beside their mean).
 
 Class 0 is blue and class 1 red everywhere, as in the heatmaps' colour scale (a^L near 0
-blue, near 1 red); further classes take further colours."""
+blue, near 1 red); further classes take further colours. No class rests on its colour alone
+(issue 23, ``classes``): each has its own marker shape too, named in the figure's legend and
+in every point's hover; training points are filled, test points open; and each region of
+the plane is labelled with the class the network predicts there."""
 
 from pathlib import Path
 
@@ -11,13 +14,12 @@ import numpy as np
 
 from .. import limits
 from ..figures.heatmap import COLORSCALE, FOCUS, HALO, MID
-from . import datasets
+from . import classes, datasets
+from .classes import CLASS_COLOURS, DASHES
 
-CLASS_COLOURS = ("#2166ac", "#b2182b", "#1b7837", "#e08214", "#762a83", "#35978f",
-                 "#8c510a", "#c51b7d", "#4d4d4d", "#01665e", "#d6604d", "#5aae61",
-                 "#9970ab", "#bf812d", "#3288bd", "#f46d43")
 SPLITS = ("train", "test")
-SYMBOLS = {"train": "circle", "test": "diamond"}
+LEGEND_ROW = 22             # px: a row of the legend above the plot
+LEGEND_PER_ROW = 3
 # Play redraws these figures several times a second: fixed margins (no automargin pass)
 # and tick labels that are not checked for overflow keep each redraw cheap in the browser.
 AXIS = {"showgrid": False, "zeroline": False, "fixedrange": True, "ticklabeloverflow": "allow"}
@@ -44,7 +46,8 @@ def legend(d):
     """What the boundary figure shows, in words, for the data d."""
     if d.features == 1:
         return ("The line is the network's output aᴸ(x) over the inputs x; the points are "
-                "the data (x, y), circles for training and diamonds for testing.")
+                "the data (x, y), filled for training and open for testing"
+                + (", each class in its own shape." if d.classes else "."))
     shown = ("The heatmap is the network's output aᴸ at every point of the plane: blue where "
              "it says class 0 (aᴸ near 0), red for class 1 (aᴸ near 1); the decision "
              "boundary is where they meet, at ½." if len(d.classes) <= 2 else
@@ -53,8 +56,11 @@ def legend(d):
     if d.features > 2:
         shown = (f"Only the first two of the {d.features} features are drawn, so there is "
                  "no boundary to show.")
-    return shown + (" Circles are training points, diamonds test points, coloured by "
-                    "their true class.")
+    if d.features == 2 and d.classes:
+        shown += " Each region is labelled with the class the network predicts there."
+    return shown + (" Filled marks are training points, open marks test points"
+                    + ("; each true class has its own shape and colour, named in the legend "
+                       "above the figure." if d.classes else "."))
 
 
 def class_score(a):
@@ -65,8 +71,10 @@ def class_score(a):
 
 def boundary_figure(d, net, progress=None, pick=None):
     """The data over the network's output: for two features, a^L over a GRID × GRID grid
-    as a heatmap; for one feature, a^L(x) as a curve. Training points are circles and test
-    points diamonds, coloured by class; each carries ("train" | "test", row) to click."""
+    as a heatmap, each predicted region labelled with its class; for one feature, a^L(x) as
+    a curve. Training points are filled and test points open, each class in its own shape
+    and colour (``classes``), named in a legend above the plot; each point carries
+    ("train" | "test", row) to click."""
     meta = {"kind": "boundary", "epoch": progress.epoch if progress else 0,
             "batch": progress.batch if progress else 0}
     if d.features == 1:
@@ -78,27 +86,50 @@ def boundary_figure(d, net, progress=None, pick=None):
             xaxis={**AXIS, "title": {"text": "x₁"}, "range": [xs[0], xs[-1]]},
             yaxis={**AXIS, "title": {"text": "x₂"}, "range": [ys[0], ys[-1]]})}
         if d.features == 2:
-            fig["data"].append(_heat(d, net))
+            heat, regions = _heat(d, net)
+            fig["data"].append(heat)
+            fig["layout"]["annotations"] = classes.labels(d, xs, ys, regions)
     fig["data"] += _points(d, pick)
-    fig["layout"]["showlegend"] = False      # the page says what circles and diamonds are
+    return _legend(fig, d)
+
+
+def _legend(fig, d):
+    """``fig`` with a legend above its plot: an entry per class (its shape, filled, in its
+    colour) and per split (grey, filled and open), LEGEND_PER_ROW to a row (any line a^L_j
+    of one feature too); the figure grows by the rows, so the plot keeps its size. The
+    entries are traces without points: the data points, in every shape, are not in it."""
+    fig["data"] += classes.entries(d, SPLITS)
+    shown = sum(t.get("showlegend", True) for t in fig["data"])
+    grow = -(-shown // LEGEND_PER_ROW) * LEGEND_ROW
+    lay = fig["layout"]
+    lay["height"] += grow
+    lay["margin"]["t"] += grow
+    lay["showlegend"] = True
+    lay["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0,
+                     "yanchor": "bottom", "entrywidth": 1 / LEGEND_PER_ROW,
+                     "entrywidthmode": "fraction", "itemclick": False,
+                     "itemdoubleclick": False, "tracegroupgap": 0}
     return fig
 
 
 def _heat(d, net):
+    """(the heatmap trace, the grid of predicted classes, or None when a^L does not give
+    d's classes: for regression, or an output layer that does not fit them)."""
     xs, ys = grid(d)
     gx, gy = np.meshgrid(xs, ys)                                    # row i: x₂ = ys[i]
     a = net.feedforward(np.column_stack([gx.ravel(), gy.ravel()]))
     k = len(d.classes)
     heat = {"type": "heatmap", "x": xs, "y": ys, "hoverinfo": "skip", "opacity": 0.75,
-            "meta": {"kind": "aL", "outputs": a.shape[1]}}
+            "showlegend": False, "meta": {"kind": "aL", "outputs": a.shape[1]}}
+    fits = (k == 2 and a.shape[1] in (1, 2)) or (k > 2 and a.shape[1] == k)
+    regions = classes.predicted(a).reshape(gx.shape) if fits else None
     if k > 2 and a.shape[1] == k:                 # the class of the largest a^L_j
         cs = [[(j + s) / k, CLASS_COLOURS[j % 16]] for j in range(k) for s in (0, 1)]
-        return {**heat, "z": np.argmax(a, axis=1).reshape(gx.shape).astype(float),
-                "zmin": -0.5, "zmax": k - 0.5, "colorscale": cs, "showscale": False,
-                "opacity": 0.35}
+        return {**heat, "z": regions.astype(float), "zmin": -0.5, "zmax": k - 0.5,
+                "colorscale": cs, "showscale": False, "opacity": 0.35}, regions
     # no colour bar: the page says what the colours mean, and the browser redraws less
     return {**heat, "z": class_score(a).reshape(gx.shape), "zmin": 0.0, "zmax": 1.0,
-            "colorscale": COLORSCALE, "showscale": False}
+            "colorscale": COLORSCALE, "showscale": False}, regions
 
 
 def _curve(d, net, meta):
@@ -107,7 +138,8 @@ def _curve(d, net, meta):
     a = net.feedforward(xs[:, None])
     lines = [{"type": "scatter", "mode": "lines", "x": xs, "y": a[:, j],
               "name": f"a<sup>L</sup><sub>{j + 1}</sub>", "hoverinfo": "skip",
-              "line": {"color": MID if a.shape[1] == 1 else CLASS_COLOURS[j % 16]},
+              "line": {"color": MID if a.shape[1] == 1 else CLASS_COLOURS[j % 16],
+                       "dash": DASHES[j % len(DASHES)]},     # not by colour alone
               "meta": {"kind": "aL", "j": j + 1}} for j in range(a.shape[1])]
     y_title = "y" if not d.classes else "class, aᴸ"
     lo, hi = min(0.0, d.c.min(), a.min()), max(1.0, d.c.max(), a.max())
@@ -125,14 +157,15 @@ def _points(d, pick):
         if not len(rows):
             continue
         X, c = d.X[rows], d.c[rows]
-        colours = (np.array(CLASS_COLOURS)[c % 16] if d.classes
-                   else np.full(len(rows), MID))
         label = [datasets.html(d.classes[int(v)]) if d.classes else f"{v:.3g}" for v in c]
         traces.append({
             "type": "scatter", "mode": "markers", "name": f"{split} points",
             "x": X[:, 0], "y": c.astype(float) if one_d else X[:, 1],
-            "marker": {"color": colours, "symbol": SYMBOLS[split], "size": 8,
-                       "line": {"color": "black" if split == "test" else HALO, "width": 1}},
+            "showlegend": False,
+            # open shapes are drawn in their colour alone: a wider line for them
+            "marker": {"color": classes.colours(d, c), "symbol": classes.shapes(d, c, split),
+                       "size": 9,
+                       "line": {"color": HALO, "width": 1 if split == "train" else 2}},
             "customdata": np.column_stack([np.full(len(rows), SPLITS.index(split)),
                                            np.arange(len(rows))]),
             "text": label, "meta": {"kind": "points", "split": split},
@@ -147,7 +180,7 @@ def _points(d, pick):
             x = d.X[rows[i]]
             traces.append({"type": "scatter", "mode": "markers", "name": "the example (x, y)",
                            "x": [x[0]], "y": [float(d.c[rows[i]]) if one_d else x[1]],
-                           "hoverinfo": "skip", "meta": {"kind": "pick"},
+                           "hoverinfo": "skip", "meta": {"kind": "pick"}, "showlegend": False,
                            "marker": {"size": 18, "color": "rgba(0,0,0,0)", "symbol": "circle",
                                       "line": {"color": FOCUS, "width": 3}}})
     return traces

@@ -15,7 +15,7 @@ from backprop.explain.notation import pretty
 from backprop.learn import train
 from backprop.learn.history import History
 from explorer import limits
-from explorer.train import curves, datasets, minibatch, training
+from explorer.train import classes, curves, datasets, minibatch, training
 from explorer.train.upload import read_csv
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -56,10 +56,12 @@ def test_points_are_the_data_train_and_test_marked_apart(trained):
     tr, te = traces_of(fig, "points")
     assert_array_equal(np.column_stack([tr["x"], tr["y"]]), d.X[d.train])
     assert_array_equal(np.column_stack([te["x"], te["y"]]), d.X[d.test])
-    assert tr["marker"]["symbol"] != te["marker"]["symbol"]
+    # two classes: circles and squares, filled for training and open for testing
+    assert_array_equal(tr["marker"]["symbol"], np.where(d.c[d.train] == 0, 0, 1))
+    assert_array_equal(te["marker"]["symbol"], np.where(d.c[d.test] == 0, 100, 101))
     assert_array_equal(tr["customdata"][:, 0], 0)
     assert_array_equal(te["customdata"][:, 1], np.arange(len(d.test)))
-    colours = np.array(training.CLASS_COLOURS)[d.c[d.train]]
+    colours = np.array(classes.CLASS_COLOURS)[d.c[d.train]]
     assert_array_equal(tr["marker"]["color"], colours)
     (pick,) = traces_of(fig, "pick")
     assert_array_equal([pick["x"][0], pick["y"][0]], d.X[d.test[4]])
@@ -82,6 +84,121 @@ def test_many_classes_show_the_class_of_the_largest_output():
     assert heat["z"][10, 20] == np.argmax(net.feedforward([xs[20], ys[10]]))
 
 
+def many_classes(k, n=8 * 16, seed=0, names=None):
+    """Uploaded data of k classes (named c0, c1, … or ``names``), n points in a ring of k
+    clusters, a quarter kept for testing."""
+    rng = np.random.default_rng(seed)
+    names = names or [f"c{j}" for j in range(k)]
+    lines = ["a,b,label"]
+    for i in range(n):
+        j = i % k
+        x = 2 * np.array([np.cos(2 * np.pi * j / k), np.sin(2 * np.pi * j / k)])
+        x += rng.normal(0, 0.2, 2)
+        lines.append(f"{x[0]:.4f},{x[1]:.4f},{names[j]}")
+    return read_csv("\n".join(lines).encode(), "k.csv", 0.25, 0)
+
+
+def plotly_symbol_numbers():
+    """{name: number} of Plotly's marker symbols, from Plotly's own validator."""
+    values = go.scatter.Marker()._get_validator("symbol").values
+    # the list runs number, "number", name for each symbol
+    return {values[i + 2]: values[i] for i in range(0, len(values), 3)}
+
+
+def test_every_class_has_its_own_shape_filled_for_training_open_for_test():
+    """No class rests on its colour alone (issue 23): sixteen classes, sixteen shapes, each
+    point in its class's shape (Plotly's number for it; + 100, its open form, for a test
+    point) and named in its hover; the legend names each class with its shape and colour,
+    and says which is training and which is test."""
+    assert len(set(classes.CLASS_SYMBOLS)) == len(classes.CLASS_COLOURS) == 16
+    numbers = plotly_symbol_numbers()
+    assert {s: numbers[s] for s in classes.CLASS_SYMBOLS} == \
+        {s: classes.SYMBOL_CODES[s] for s in classes.CLASS_SYMBOLS}
+    assert all(f"{s}-open" in numbers and numbers[f"{s}-open"] == numbers[s] + 100
+               for s in classes.CLASS_SYMBOLS)
+    d = many_classes(16)
+    net = Network.random([2, 4, 16], ["sigmoid", "softmax"], "log_likelihood", seed=0)
+    fig = training.boundary_figure(d, net, None, ("train", 2))
+    go.Figure(fig)
+    tr, te = traces_of(fig, "points")
+    for t, rows, extra in ((tr, d.train, 0), (te, d.test, 100)):
+        shapes = [classes.SYMBOL_CODES[classes.CLASS_SYMBOLS[c]] + extra for c in d.c[rows]]
+        assert_array_equal(t["marker"]["symbol"], shapes)
+        assert_array_equal(t["marker"]["color"], np.array(classes.CLASS_COLOURS)[d.c[rows]])
+        assert list(t["text"]) == [d.classes[c] for c in d.c[rows]]
+        assert "class %{text}" in t["hovertemplate"]
+        assert t["showlegend"] is False
+    assert set(d.c[d.train]) == set(range(16))       # every shape drawn
+    entries = traces_of(fig, "legend")
+    assert [e["name"] for e in entries] == [f"class {c}" for c in d.classes] + [
+        "training points: filled", "test points: open"]
+    for j, e in enumerate(entries[:16]):
+        assert e["marker"]["symbol"] == classes.SYMBOL_CODES[classes.CLASS_SYMBOLS[j]]
+        assert e["marker"]["color"] == classes.CLASS_COLOURS[j]
+    assert [e["marker"]["symbol"] for e in entries[16:]] == [0, 100]
+    # 18 entries, 3 to a row: 6 rows above the plot, which keeps its height
+    lay = fig["layout"]
+    assert lay["showlegend"] is True and lay["legend"]["orientation"] == "h"
+    assert lay["margin"]["t"] - 15 == lay["height"] - 480 == 6 * training.LEGEND_ROW
+    assert lay["legend"]["itemclick"] is False      # a click does not hide a class
+    assert "each true class has its own shape" in training.legend(d)
+    assert "Filled marks are training points, open marks test points" in training.legend(d)
+
+
+def test_regions_are_labelled_with_the_class_predicted_there():
+    """Each predicted class of the boundary is named in the plane, inside its region: the
+    network gives that class at the label and at the grid cells around it."""
+    d = many_classes(4, names=["setosa", "versicolor", "a<b>", "other"])
+    net0 = Network.random([2, 8, 4], ["sigmoid", "softmax"], "log_likelihood", seed=0)
+    net = train.SGD(net0, d.split_for(net0)[0], 30, 10, 1.0)[0]
+    fig = training.boundary_figure(d, net)
+    go.Figure(fig)
+    (heat,) = traces_of(fig, "aL")
+    labels = fig["layout"]["annotations"]
+    xs, ys = heat["x"], heat["y"]
+    drawn = sorted(set(heat["z"].ravel().astype(int)))
+    assert len(labels) == len(drawn) == 4                # one label per predicted class
+    step = np.array([xs[1] - xs[0], ys[1] - ys[0]])
+    for label in labels:
+        x = np.array([label["x"], label["y"]])
+        j = int(np.argmax(net.feedforward(x)))
+        assert label["text"] == f"<b>class {datasets.html(d.classes[j])}</b>"
+        around = x + step * np.array([[1, 0], [-1, 0], [0, 1], [0, -1]])
+        assert_array_equal(np.argmax(net.feedforward(around), axis=1), j)
+    assert "<b>class a&lt;b&gt;</b>" in [a["text"] for a in labels]     # user text, escaped
+    assert "labelled with the class the network predicts" in training.legend(d)
+
+
+def test_two_classes_are_labelled_where_a_L_says_them():
+    """Two classes, one output: class 1 where a^L_1 ≥ ½."""
+    d = datasets.generate("two gaussians", 200, 0.1, 0.2, 0)
+    net0 = Network.random([2, 3, 1], "sigmoid", "quadratic", seed=0)
+    net = train.SGD(net0, d.split_for(net0)[0], 5, 10, 3.0)[0]
+    fig = training.boundary_figure(d, net)
+    labels = fig["layout"]["annotations"]
+    assert sorted(a["text"] for a in labels) == ["<b>class 0</b>", "<b>class 1</b>"]
+    for a in labels:
+        said = int(net.feedforward([a["x"], a["y"]])[0] >= 0.5)
+        assert a["text"] == f"<b>class {said}</b>"
+    # regression: a heatmap of a^L, no class to name
+    reg = datasets.generate("sine", 40, 0.05, 0.2, 0)
+    assert not training.boundary_figure(reg, Network.random([1, 3, 1], seed=0))["layout"].get(
+        "annotations")
+
+
+def test_the_deepest_cell_of_each_region_by_hand():
+    """Steps to another class or the edge: class 0 fills the left 4 columns of a 5 × 7
+    grid, class 1 the right 3. Column 1 of class 0 is 2 steps from the edge and from
+    class 1, its middle row 3 steps from the top and bottom: depth 2, first in row 1 at
+    column 1 (row 2 ties with it)."""
+    regions = np.zeros((5, 7), int)
+    regions[:, 4:] = 1
+    deep = classes.deepest(regions)
+    assert deep == {0: (1, 1), 1: (1, 5)}
+    regions[2, 5] = 2                                   # one cell alone: its own label
+    assert classes.deepest(regions)[2] == (2, 5)
+
+
 def test_one_feature_draws_a_L_as_a_curve():
     d = datasets.generate("sine", 40, 0.05, 0.2, 0)
     net = Network.random([1, 4, 1], seed=0)
@@ -91,6 +208,19 @@ def test_one_feature_draws_a_L_as_a_curve():
     assert_allclose(curve["y"], net.feedforward(curve["x"][:, None])[:, 0], rtol=1e-12)
     tr = traces_of(fig, "points")[0]
     assert_array_equal(tr["y"], d.c[d.train])        # the targets y
+    assert_array_equal(tr["marker"]["symbol"], 0)     # no class: filled circles, open for test
+    assert_array_equal(traces_of(fig, "points")[1]["marker"]["symbol"], 100)
+
+
+def test_one_feature_many_outputs_draws_each_a_L_j_in_its_own_dash():
+    d = read_csv(b"x,label\n0,a\n1,b\n2,c\n3,a\n", "t.csv", 0.0, 0)
+    fig = training.boundary_figure(d, Network.random([1, 3, 3], seed=0))
+    go.Figure(fig)
+    lines = traces_of(fig, "aL")
+    assert len({t["line"]["dash"] for t in lines}) == len(lines) == 3
+    assert [t["name"] for t in lines] == [f"a<sup>L</sup><sub>{j}</sub>" for j in (1, 2, 3)]
+    # the legend's rows: 3 lines, 3 classes, 2 splits
+    assert fig["layout"]["height"] - 420 == 3 * training.LEGEND_ROW
 
 
 def test_curves_hold_the_history(trained):
