@@ -175,7 +175,7 @@ def run(themes, states, verbose):
                     print(f"{name:15s} {theme:5s} {len(violations):2d} rule(s) "
                           f"{sum(len(v['nodes']) for v in violations):3d} element(s)  {ids}",
                           flush=True)
-                    if verbose:
+                    if verbose and violations:
                         print("\n".join("    " + line for line in describe(violations, 5)))
             finally:
                 stop_server(proc)
