@@ -519,17 +519,22 @@ def wait_drawn(page, k):
     page.wait_for_function(f"() => ({DRAWN_JS})() === '{k}'", timeout=60_000)
 
 
-def graph_cost(page, n_steps, rounds, nxt, prev):
-    """(e): Next through every step and Prev back, ``rounds`` times with the graph shown
-    and as often hidden, alternating. Returns lists of seconds: "graph on", "graph off"
-    (→ painted) and "graph js" (its setState + mark per step)."""
-    out = {"graph on": [], "graph off": [], "graph js": []}
+def back_to_start(page, prev):
+    """Prev until step 1 is drawn (untimed), then wait for the server to be idle."""
     k = int(page.evaluate(DRAWN_JS))
     while k > 0:
         prev.first.click()
         k -= 1
         wait_drawn(page, k)
     page.wait_for_selector(APP_READY, timeout=60_000)
+
+
+def graph_cost(page, n_steps, rounds, nxt, prev):
+    """(e): Next through every step and Prev back, ``rounds`` times with the graph shown
+    and as often hidden, alternating. Returns lists of seconds: "graph on", "graph off"
+    (→ painted) and "graph js" (its setState + mark per step)."""
+    out = {"graph on": [], "graph off": [], "graph js": []}
+    back_to_start(page, prev)
     page.evaluate(GRAPH_CLOCK_JS)
     for r in range(2 * rounds):
         off = r % 2 == 1
@@ -572,21 +577,13 @@ def stepper_figures(browser, base, which, presses, cells, found_timeout=30_000,
         n_steps = int(page.locator("input.bp-slider").first.get_attribute("max") or 0)
         page.wait_for_timeout(500)
 
-        def back_to_start():
-            k = int(page.evaluate(DRAWN_JS))
-            while k > 0:
-                prev.first.click()
-                k -= 1
-                wait_drawn(page, k)
-            page.wait_for_selector(APP_READY, timeout=60_000)
-
         for how in ("click", "key"):
             print(f"(d) {which}: Next by {how}…", file=sys.stderr, flush=True)
-            back_to_start()
+            back_to_start(page, prev)
             k, done = 0, 0
             while done < presses + 3:            # 3 warm-up presses, not counted
                 if k >= CYCLE:
-                    back_to_start()
+                    back_to_start(page, prev)
                     k = 0
                 if how == "key":
                     page.evaluate(BLUR_JS)
@@ -612,7 +609,7 @@ def stepper_figures(browser, base, which, presses, cells, found_timeout=30_000,
 
         # Cell clicks: each on a computed cell other than the one whose derivation shows.
         print(f"(d) {which}: cell clicks…", file=sys.stderr, flush=True)
-        back_to_start()
+        back_to_start(page, prev)
         for _ in range(CYCLE):                   # a few steps in: more panels computed
             nxt.first.click()
         wait_drawn(page, CYCLE)

@@ -8,8 +8,19 @@ the 0-based step whose DOM is up to date. σ's curve is still a plotly chart (``
 """
 
 import numpy as np
+from conftest import wait_for_run
+
+from backprop.explain.steps import steps
+from explorer.presets import DEFAULT, PRESETS
 
 STEPPER = ".bp-stepper"
+TIMEOUT = 30_000
+# The default preset's example, whose numbers the Step page's tests read off the page.
+NET, X, Y = PRESETS[DEFAULT].make()
+TRACE = NET.backprop(X, Y)
+STEPS = steps(NET, TRACE)
+N = len(STEPS)
+BP2 = next(s.index for s in STEPS if s.kind == "BP2")
 # The texts of a figure: row and column labels, titles, colour-bar ticks and titles, and
 # the '?' of a panel not yet computed.
 FIGURE_TEXTS = ".bp-label, .bp-ann, .bp-tick, .bp-question"
@@ -195,3 +206,10 @@ def graph(page):
 def graph_point(page, l, j, k=None):
     """Where to point at circle (l, j), or at line (l, j, k), on the screen."""
     return page.evaluate(GRAPH_POINT_JS, [l, j, k])
+
+
+def open_step_page(page, base, step=1):
+    """The Step page at ``step`` (from 1), once drawn."""
+    page.goto(f"{base}/Step_through?step={step}", timeout=TIMEOUT)
+    wait_for_run(page, TIMEOUT)
+    wait_for_drawn(page, step - 1)

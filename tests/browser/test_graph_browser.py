@@ -15,20 +15,24 @@ import re
 
 import numpy as np
 import pytest
-from conftest import wait_for_run
 from numpy.testing import assert_allclose
-from step_dom import STEPPER, graph, graph_point, wait_for_drawn
+from step_dom import (
+    BP2,
+    NET,
+    STEPPER,
+    TIMEOUT,
+    TRACE,
+    N,
+    X,
+    Y,
+    graph,
+    graph_point,
+    open_step_page,
+    wait_for_drawn,
+)
 
 from backprop.explain import explain
-from backprop.explain.steps import steps
-from explorer.presets import DEFAULT, PRESETS
 
-TIMEOUT = 30_000
-NET, X, Y = PRESETS[DEFAULT].make()
-TRACE = NET.backprop(X, Y)
-STEPS = steps(NET, TRACE)
-N = len(STEPS)
-BP2 = next(s.index for s in STEPS if s.kind == "BP2")
 SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 NUMBER = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"    # a number, not the full stop after it
 DERIVATION_JS = """() => [...document.querySelectorAll(
@@ -55,12 +59,6 @@ SHOWN = [
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
-
-
-def open_step_page(page, base, step=1):
-    page.goto(f"{base}/Step_through?step={step}", timeout=TIMEOUT)
-    wait_for_run(page, TIMEOUT)
-    wait_for_drawn(page, step - 1)
 
 
 def column_values(title):
@@ -119,11 +117,21 @@ def check_derivation(page, cell):
     assert page.evaluate(DERIVATION_JS) == list(d.lines)
 
 
-def hover_text(page, at):
-    page.mouse.move(at["x"], at["y"])
+def hover(page, point, tries=10):
+    """Point the mouse at ``point`` of the graph (circle or line); returns where it is and
+    the tip shown. The page may still move the graph as it settles (the heatmaps' zoom,
+    typeset equations): the point is found again until the tip shows."""
     tip = page.locator(".bp-graph .bp-tip")
-    tip.wait_for(state="visible", timeout=TIMEOUT)
-    return tip.text_content()
+    for _ in range(tries):
+        page.mouse.move(0, 0)
+        at = graph_point(page, *point)
+        page.mouse.move(at["x"], at["y"])
+        try:
+            tip.wait_for(state="visible", timeout=2_000)
+            return at, tip.text_content()
+        except Exception:       # playwright's TimeoutError: pointed before the graph moved
+            continue
+    raise AssertionError(f"no tip over {point} in {tries} tries")
 
 
 @pytest.mark.parametrize("step, point, cell, tip", [
@@ -142,8 +150,8 @@ def hover_text(page, at):
 def test_a_click_on_the_graph_explains_its_number(page, app_server, page_errors, step, point,
                                                   cell, tip):
     open_step_page(page, app_server, step)
-    at = graph_point(page, *point)
-    assert hover_text(page, at) == tip
+    at, said = hover(page, point)
+    assert said == tip
     page.mouse.click(at["x"], at["y"])
     check_derivation(page, cell)
     # outlined in the graph: the circle, or the line on its halo

@@ -11,20 +11,21 @@
 """
 
 import pytest
-from conftest import wait_for_run
 from numpy.testing import assert_allclose
-from step_dom import STEPPER, wait_for_drawn
+from step_dom import (
+    BP2,
+    NET,
+    STEPPER,
+    STEPS,
+    TIMEOUT,
+    TRACE,
+    N,
+    open_step_page,
+    wait_for_drawn,
+)
 
 from backprop.explain import explain
-from backprop.explain.steps import steps
-from explorer.presets import DEFAULT, PRESETS
 
-TIMEOUT = 30_000
-NET, X, Y = PRESETS[DEFAULT].make()
-TRACE = NET.backprop(X, Y)
-STEPS = steps(NET, TRACE)
-N = len(STEPS)
-BP2 = next(s.index for s in STEPS if s.kind == "BP2")
 DERIVATION_JS = """() => [...document.querySelectorAll(
     '.bp-derivation .bp-der-body .katex-mathml annotation')].map(a => a.textContent)"""
 FOCUSED_JS = """() => { const e = document.activeElement;
@@ -36,13 +37,6 @@ TABS_UNTIL_JS = """(stop) => document.activeElement.matches(stop)"""
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
-
-
-def open_step_page(page, base, step=1):
-    page.goto(f"{base}/Step_through?step={step}", timeout=TIMEOUT)
-    wait_for_run(page, TIMEOUT)
-    wait_for_drawn(page, step - 1)
-    page.wait_for_timeout(300)
 
 
 def focused(page):
@@ -182,6 +176,7 @@ def test_a_practice_verdict_is_announced(page, app_server, page_errors):
     page.get_by_text("Your turn:").wait_for(timeout=TIMEOUT)
     right = {f"z²{s}": TRACE.z[2][j] for j, s in enumerate("₁₂")}
     boxes = page.locator('[data-testid="stForm"] [data-testid="stTextInput"]')
+    boxes.first.wait_for(timeout=TIMEOUT)
     asked = [boxes.nth(i).locator("label").text_content() for i in range(boxes.count())]
     assert asked and set(asked) <= set(right), asked
     live = page.locator(f"{STEPPER} [role=status][aria-live=polite]")

@@ -15,19 +15,26 @@ import re
 import numpy as np
 import pytest
 from conftest import wait_for_run
-from step_dom import STEPPER, cell_centre, drawn, panels, title, wait_for_drawn
+from step_dom import (
+    BP2,
+    NET,
+    STEPPER,
+    STEPS,
+    TIMEOUT,
+    TRACE,
+    N,
+    cell_centre,
+    drawn,
+    panels,
+    title,
+    wait_for_drawn,
+)
 
 from backprop.explain import explain
 from backprop.explain.steps import steps
-from explorer.presets import DEFAULT, PRESETS
+from explorer.presets import PRESETS
 from explorer.step.picking import default_pick
 
-TIMEOUT = 30_000
-NET, X, Y = PRESETS[DEFAULT].make()
-TRACE = NET.backprop(X, Y)
-STEPS = steps(NET, TRACE)
-N = len(STEPS)
-BP2 = next(s.index for s in STEPS if s.kind == "BP2")
 KINDS = ("z", "a", "delta")       # the network figure's rows of panels
 
 # Counts the messages the page sends on its websockets (window.__bpSent), from the start.
