@@ -27,7 +27,7 @@ SYMBOL_CODES = {"circle": 0, "square": 1, "diamond": 2, "cross": 3, "x": 4, "tri
                 "hourglass": 25, "bowtie": 26}
 OPEN = 100                  # Plotly's number of a shape's open form: its own plus 100
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")   # a^L_j, 1 feature
-SPLIT_NAMES = {"train": "training points: filled", "test": "test points: open"}
+SPLIT_NAMES = {"train": "training: filled", "test": "test: open"}
 
 
 def colours(d, c):
@@ -46,7 +46,7 @@ def shapes(d, c, split):
 def entries(d, splits):
     """Legend entries, traces without points: a class's shape, filled, in its colour, and
     grey filled and open shapes for training and test points."""
-    return ([_entry(f"class {datasets.html(datasets.short(name, 16))}",
+    return ([_entry(f"class {datasets.html(datasets.short(name, 12))}",
                     SYMBOL_CODES[CLASS_SYMBOLS[j % 16]], CLASS_COLOURS[j % 16])
              for j, name in enumerate(d.classes)]
             + [_entry(SPLIT_NAMES[s], OPEN if s == "test" else 0, MID) for s in splits])

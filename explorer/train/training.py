@@ -19,7 +19,9 @@ from .classes import CLASS_COLOURS, DASHES
 
 SPLITS = ("train", "test")
 LEGEND_ROW = 22             # px: a row of the legend above the plot
-LEGEND_PER_ROW = 3
+# Two entries to a row: each then has room for its name even at a browser's minimum font
+# size of 20 px, which enlarges the text after Plotly laid the legend out for 12 px.
+LEGEND_PER_ROW = 2
 # Play redraws these figures several times a second: fixed margins (no automargin pass)
 # and tick labels that are not checked for overflow keep each redraw cheap in the browser.
 AXIS = {"showgrid": False, "zeroline": False, "fixedrange": True, "ticklabeloverflow": "allow"}
@@ -82,8 +84,8 @@ def boundary_figure(d, net, progress=None, pick=None):
     else:
         xs, ys = grid(d)
         fig = {"data": [], "layout": layout(
-            meta, 520, 480, margin=(55, 15, 15, 45),
-            xaxis={**AXIS, "title": {"text": "x₁"}, "range": [xs[0], xs[-1]]},
+            meta, 520, 511, margin=(55, 15, 15, 76),   # x₁ clear of the ticks' labels
+            xaxis={**AXIS, "title": {"text": "x₁", "standoff": 18}, "range": [xs[0], xs[-1]]},
             yaxis={**AXIS, "title": {"text": "x₂"}, "range": [ys[0], ys[-1]]})}
         if d.features == 2:
             heat, regions = _heat(d, net)
@@ -145,7 +147,8 @@ def _curve(d, net, meta):
     lo, hi = min(0.0, d.c.min(), a.min()), max(1.0, d.c.max(), a.max())
     pad = 0.05 * (hi - lo)
     return {"data": lines, "layout": layout(
-        meta, 560, 420, xaxis={**AXIS, "title": {"text": "x"}, "range": [xs[0], xs[-1]]},
+        meta, 560, 451, margin=(55, 20, 30, 76),
+        xaxis={**AXIS, "title": {"text": "x", "standoff": 18}, "range": [xs[0], xs[-1]]},
         yaxis={**AXIS, "title": {"text": y_title}, "range": [lo - pad, hi + pad]})}
 
 

@@ -131,15 +131,15 @@ def test_every_class_has_its_own_shape_filled_for_training_open_for_test():
     assert set(d.c[d.train]) == set(range(16))       # every shape drawn
     entries = traces_of(fig, "legend")
     assert [e["name"] for e in entries] == [f"class {c}" for c in d.classes] + [
-        "training points: filled", "test points: open"]
+        "training: filled", "test: open"]
     for j, e in enumerate(entries[:16]):
         assert e["marker"]["symbol"] == classes.SYMBOL_CODES[classes.CLASS_SYMBOLS[j]]
         assert e["marker"]["color"] == classes.CLASS_COLOURS[j]
     assert [e["marker"]["symbol"] for e in entries[16:]] == [0, 100]
-    # 18 entries, 3 to a row: 6 rows above the plot, which keeps its height
+    # 18 entries, 2 to a row: 9 rows above the plot, which keeps its height
     lay = fig["layout"]
     assert lay["showlegend"] is True and lay["legend"]["orientation"] == "h"
-    assert lay["margin"]["t"] - 15 == lay["height"] - 480 == 6 * training.LEGEND_ROW
+    assert lay["margin"]["t"] - 15 == lay["height"] - 511 == 9 * training.LEGEND_ROW
     assert lay["legend"]["itemclick"] is False      # a click does not hide a class
     assert "each true class has its own shape" in training.legend(d)
     assert "Filled marks are training points, open marks test points" in training.legend(d)
@@ -219,8 +219,8 @@ def test_one_feature_many_outputs_draws_each_a_L_j_in_its_own_dash():
     lines = traces_of(fig, "aL")
     assert len({t["line"]["dash"] for t in lines}) == len(lines) == 3
     assert [t["name"] for t in lines] == [f"a<sup>L</sup><sub>{j}</sub>" for j in (1, 2, 3)]
-    # the legend's rows: 3 lines, 3 classes, 2 splits
-    assert fig["layout"]["height"] - 420 == 3 * training.LEGEND_ROW
+    # the legend's rows: 3 lines, 3 classes, 2 splits, 2 to a row
+    assert fig["layout"]["height"] - 451 == 4 * training.LEGEND_ROW
 
 
 def test_curves_hold_the_history(trained):
