@@ -74,13 +74,34 @@ def axe_version():
     return re.search(r"axe v([\d.]+)", axe_script()).group(1)
 
 
-def audit(page):
+# axe.run, watching the app meanwhile: a rerun (the live class's pages refresh themselves
+# every few seconds) greys the elements it will replace (data-stale), which axe would then
+# measure. "quiet": no run started or element went stale while axe looked.
+AXE_RUN_JS = """async (tags) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const busy = () => app.dataset.testScriptState !== 'notRunning'
+        || document.querySelector('[data-stale="true"]') !== null;
+    let changed = busy();
+    const watch = new MutationObserver(() => { changed = changed || busy(); });
+    watch.observe(document.body, {attributes: true, subtree: true,
+                                  attributeFilter: ['data-test-script-state', 'data-stale']});
+    const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                            resultTypes: ['violations']});
+    watch.disconnect();
+    return {violations: result.violations, quiet: !changed && !busy()};
+}"""
+
+
+def audit(page, tries=5):
     """axe-core's violations of the WCAG 2.0/2.1 A and AA rules on ``page`` as it is now: a
-    list of {id, impact, help, nodes: [{target, html, summary}]}."""
+    list of {id, impact, help, nodes: [{target, html, summary}]}. Audited again (up to
+    ``tries`` times) when the page reran while axe looked."""
     page.evaluate(axe_script())
-    result = page.evaluate(
-        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
-        "resultTypes: ['violations']})", TAGS)
+    for _ in range(tries):
+        page.wait_for_function(SETTLED_JS, timeout=TIMEOUT)
+        result = page.evaluate(AXE_RUN_JS, TAGS)
+        if result["quiet"]:
+            break
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [{"target": n["target"], "html": n["html"][:160],
                         "summary": n.get("failureSummary", "")} for n in v["nodes"]]}

@@ -15,10 +15,6 @@ heatmaps, every text of plotly's charts) nor anything else on the page; no text 
 (Playwright's actionability check: nothing covers them); on Step through, Next and Prev
 step.
 
-Known to fail (issue 23, in files of the Train page): on the decision boundary's chart the
-axis title x₁ overlaps the tick label 0 below it (by 6 px, at any size), and with the
-minimum font size its legend entry "training points: filled" is cut at the chart's edge.
-
 Screenshots go to artifacts/zoom_<setting>_<page>.png.
 """
 
