@@ -186,6 +186,23 @@ DEEP_LINK_PROBE = re.compile(r"^https?://[^/]+(/[^/?#]+)+/_stcore/(health|host-c
 FAILED_RESOURCE = "Failed to load resource: the server responded with a status of 404"
 
 
+@pytest.fixture(scope="module", params=["light", "dark"])
+def themed_server(request, tmp_path_factory):
+    """A server started with theme.base = light or dark, for one test module; yields
+    (theme, base URL)."""
+    theme = request.param
+    port = free_port()
+    log = tmp_path_factory.mktemp(f"theme_{theme}") / "streamlit.log"
+    try:
+        proc = start_server(port, ["--theme.base", theme], log_path=log)
+    except RuntimeError as e:
+        pytest.fail(str(e))
+    try:
+        yield theme, f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(proc)
+
+
 @pytest.fixture
 def page_errors(page):
     """List of the console errors and uncaught page errors seen by `page`.

@@ -14,24 +14,7 @@ explorer/touch.css (no [theme] option of Streamlit 1.67 reaches those colours al
 
 import pytest
 
-from benchmarks.axe_report import STATES, THEMES, VIEWPORT, audit, axe_version, describe
-from benchmarks.load import free_port, start_server, stop_server
-
-
-@pytest.fixture(scope="module", params=THEMES)
-def themed(request, tmp_path_factory):
-    """A server started with theme.base = light or dark; yields (theme, base URL)."""
-    theme = request.param
-    port = free_port()
-    log = tmp_path_factory.mktemp(f"axe_{theme}") / "streamlit.log"
-    try:
-        proc = start_server(port, ["--theme.base", theme], log_path=log)
-    except RuntimeError as e:
-        pytest.fail(str(e))
-    try:
-        yield theme, f"http://127.0.0.1:{port}"
-    finally:
-        stop_server(proc)
+from benchmarks.axe_report import STATES, VIEWPORT, audit, axe_version, describe
 
 
 def test_the_axe_core_version():
@@ -40,8 +23,8 @@ def test_the_axe_core_version():
 
 
 @pytest.mark.parametrize("state", list(STATES))
-def test_no_axe_violation(browser, themed, state):
-    theme, base = themed
+def test_no_axe_violation(browser, themed_server, state):
+    theme, base = themed_server
     context = browser.new_context(viewport=VIEWPORT)
     errors = []
     context.on("weberror", lambda e: errors.append(str(e.error)))
@@ -56,10 +39,10 @@ def test_no_axe_violation(browser, themed, state):
     assert errors == []
 
 
-def test_a_violation_is_found(browser, themed):
+def test_a_violation_is_found(browser, themed_server):
     """The audit can fail: a caption made faint, and an image without a text alternative,
     are reported with their rule ids."""
-    theme, base = themed
+    theme, base = themed_server
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = STATES["welcome"](context, base)

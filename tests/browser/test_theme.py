@@ -22,7 +22,6 @@ from conftest import wait_for_run
 from step_dom import FIGURE_TEXTS, STEPPER, wait_for_drawn
 from test_explorer import screenshot
 
-from benchmarks.load import free_port, start_server, stop_server
 from explorer.figures.heatmap import GREY, HALO, MARK
 
 TIMEOUT = 30_000
@@ -217,22 +216,6 @@ def check_page(page, theme, name, charts_at_least=1):
     assert len(seen["charts"]) >= charts_at_least
     assert sum(len(c["texts"]) for c in seen["charts"]) > 0, "the charts have text"
     return seen
-
-
-@pytest.fixture(scope="module", params=["light", "dark"])
-def themed_server(request, tmp_path_factory):
-    """A server started with theme.base = light or dark; yields (theme, base URL)."""
-    theme = request.param
-    port = free_port()
-    log = tmp_path_factory.mktemp(f"theme_{theme}") / "streamlit.log"
-    try:
-        proc = start_server(port, ["--theme.base", theme], log_path=log)
-    except RuntimeError as e:
-        pytest.fail(str(e))
-    try:
-        yield theme, f"http://127.0.0.1:{port}"
-    finally:
-        stop_server(proc)
 
 
 @pytest.fixture
