@@ -27,7 +27,7 @@ from streamlit.components import v1 as components_v1
 
 from backprop.explain.notation import QUANTITIES
 
-from ..step.picking import pick_layers
+from .heatmap import layers_of
 
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 # The v1 name is this module's name and the name given (components_v1.declare_component).
@@ -79,7 +79,7 @@ def pick_of(value, net):
     if not 0 <= qi < len(QUANTITIES):
         return None
     q = QUANTITIES[qi]
-    if q == "cost" or l not in pick_layers(net, q) or not 1 <= j <= net.sizes[l - 1]:
+    if q == "cost" or l not in layers_of(net, q) or not 1 <= j <= net.sizes[l - 1]:
         return None
     if q not in ("w", "nabla_w"):
         return (q, l, j, None) if k == 0 else None
