@@ -699,7 +699,7 @@ class Stepper {
       this.tablesToggle.setAttribute("aria-expanded", String(open));
       if (open) this.net.el.setAttribute("aria-describedby", "bp-tables");
       else this.net.el.removeAttribute("aria-describedby");
-      this.numbers_();
+      this.refreshTables();
     });
     // Side by side where the network figure leaves the equations room, else one column.
     new ResizeObserver(() => this.fit()).observe(root);
@@ -855,14 +855,15 @@ class Stepper {
     this.writeUrl(k);
     this.keep(k);
     this.root.dataset.drawn = String(k);
-    if (this.announced !== undefined) this.live.textContent = `Step ${k + 1} of ${d.n}: ${s.title}`;
-    this.announced = k;
-    this.numbers_();
+    // Said from the first step the student moves to on (not as the page opens).
+    if (this.drawnOnce) this.live.textContent = `Step ${k + 1} of ${d.n}: ${s.title}`;
+    this.drawnOnce = true;
+    this.refreshTables();
     idle(() => { this.prepare(k + 1); this.prepare(k - 1); });
   }
 
   // The tables of the network figure's numbers, while they are open.
-  numbers_() {
+  refreshTables() {
     if (this.tables.hidden || !this.net) return;
     numberTables(this.net, this.tables, `at step ${this.step + 1} of ${this.data.n}`);
   }

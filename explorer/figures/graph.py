@@ -46,12 +46,6 @@ def _edge_values(net, trace, kind, l):
     return values(net, trace, kind, l)
 
 
-def _edge_known(kind, l, known):
-    if kind == "terms":
-        return shown("delta", l, known)
-    return shown(kind, l, known)
-
-
 def _hover(v):
     return f"{v:.6g}"
 
@@ -78,7 +72,7 @@ def graph(net, trace, known=None):
     for kind in EDGE_KINDS:
         layers, m = {}, 0.0
         for l in range(2, net.L + 1):
-            if not _edge_known(kind, l, known):
+            if not shown(EDGE_PICK[kind], l, known):   # the terms: once δˡ is
                 continue
             v = _edge_values(net, trace, kind, l)
             m = max(m, float(np.max(np.abs(v))))

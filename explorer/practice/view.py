@@ -101,18 +101,25 @@ def _show(q):
         _say(verdict(q))
 
 
+ADVICE = "check the arithmetic against the hint"
+
+
 def verdict(q):
     """What an answered question earned, in one sentence (shown, and announced)."""
     what = ", ".join(cell_name(c) for c in q.cells)
     return f"✓ {what}: {OUTCOME_NAMES[q.done]}. The step's numbers are revealed."
 
 
-def _why(d):
+def _why(d, advice=ADVICE):
+    """Why a wrong number is wrong, as the Diagnosis ``d`` can say it: the mistake named
+    for certain, or why none can be (then ``advice``)."""
     if d.certain:
         return d.mistake.sentence
     if d.mistakes:
-        return "It matches more than one classic mistake, so none can be named for sure."
-    return "It matches none of the classic mistakes."
+        names = "; ".join(m.name for m in d.mistakes)
+        return (f"It matches more than one classic mistake ({names}), so none can be named "
+                "for sure.")
+    return f"It matches none of the classic mistakes: {advice}."
 
 
 def _say(text):
@@ -169,21 +176,11 @@ def _feedback(net, x, y, trace, q):
             st.latex(line)
 
 
-def diagnosis_note(name, value, d, advice="check the arithmetic against the hint"):
-    """The Diagnosis ``d`` of a wrong ``value`` for the cell called ``name``, as a warning:
-    the mistake named for certain, or why none can be (then ``advice``)."""
-    if d.certain:
-        st.warning(f"{name} = {value:.6g} is not right. {d.mistake.sentence}",
-                   icon=":material/troubleshoot:")
-    elif d.mistakes:
-        names = "; ".join(m.name for m in d.mistakes)
-        st.warning(f"{name} = {value:.6g} is not right. It matches more than one classic "
-                   f"mistake ({names}), so none can be named for sure.",
-                   icon=":material/troubleshoot:")
-    else:
-        st.warning(f"{name} = {value:.6g} is not right, and it matches none of the classic "
-                   f"mistakes: {advice}.",
-                   icon=":material/troubleshoot:")
+def diagnosis_note(name, value, d, advice=ADVICE):
+    """The Diagnosis ``d`` of a wrong ``value`` for the cell called ``name``, as a warning
+    (the words the live region says too, ``_why``)."""
+    st.warning(f"{name} = {value:.6g} is not right. {_why(d, advice)}",
+               icon=":material/troubleshoot:")
 
 
 def score():
