@@ -8,27 +8,43 @@
 #   deploy/run.sh                      2 replicas, nginx on http://127.0.0.1:8080
 #   deploy/run.sh -n 3 -l 0.0.0.0:80   3 replicas, nginx on every interface, port 80
 #
+# Several hosts (deploy/README.md, "More than one machine"), e.g. 10.0.0.2 in front:
+#   10.0.0.3$ deploy/run.sh -N -a 10.0.0.3 -b 8501 -n 2     replicas only, no nginx
+#   10.0.0.2$ deploy/run.sh -n 2 -l 0.0.0.0:80 \
+#                 -u 10.0.0.3:8501 -u 10.0.0.3:8502            nginx for both hosts
+#
 # Options:
 #   -n N        number of Streamlit replicas (default 2; one per core is a good start)
 #   -l ADDR     nginx's listen address, host:port or port (default 127.0.0.1:8080)
-#   -b PORT     first replica port; replicas use PORT, PORT+1, ... on 127.0.0.1
+#   -a ADDR     the address the replicas listen on, and nginx and the health checks reach
+#               them at (default 127.0.0.1); on a host of several, its private address
+#   -b PORT     first replica port; replicas use PORT, PORT+1, ... on the -a address
 #               (default: free ports picked at start)
+#   -u HOST:PORT  one more upstream for nginx: a replica of another host (repeat for each)
+#   -N          replicas only, no nginx: a host behind another host's nginx (-u there).
+#               Runs until stopped, restarting replicas as above
 #   -d DIR      state directory for the nginx config, pid and log files
 #               (default: a new temporary directory, removed at exit unless -k)
 #   -k          keep the state directory at exit
 #   -e ORIGIN   let pages of ORIGIN (e.g. https://moodle.example.edu) show the app in an
 #               iframe, uploads included; repeat for several (deploy/README.md, "Inside a
 #               course page"). Needs HTTPS in front. Without -e only the app's own pages
-#               may frame it.
+#               may frame it. With several hosts, give the same -e to every host.
 #
-# Needs nginx (Debian: apt-get install -y nginx) and the app's Python environment:
-# $PYTHON, else .venv/bin/python if `make run` or `make test` made it, else python3.
+# Needs nginx (Debian: apt-get install -y nginx; not with -N) and the app's Python
+# environment: $PYTHON, else .venv/bin/python if `make run` or `make test` made it, else
+# python3. The environment is passed on to every replica (BACKPROP_DATABASE_URL,
+# BACKPROP_DATABASE_POOL, BACKPROP_CLASS_DB, BACKPROP_TEACHER_PASSWORD).
 # Nothing outside the state directory is written; the system's nginx is not touched.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPLICAS=2
 LISTEN=127.0.0.1:8080
+LISTEN_SET=0
+ADDR=127.0.0.1
+UPSTREAM_ARGS=()
+NO_NGINX=0
 BASE_PORT=
 STATE=
 KEEP=0
@@ -38,12 +54,24 @@ BACKOFF_FIRST=1    # seconds before a replica that exited is started again ...
 BACKOFF_MAX=30     # ... doubling while it keeps exiting, up to this;
 STEADY=60          # back to BACKOFF_FIRST once it has run this long
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
-while getopts "n:l:b:d:ke:h" opt; do
+usage() {   # the comment block at the top
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"
+}
+while getopts "n:l:a:b:u:Nd:ke:h" opt; do
     case $opt in
         n) REPLICAS=$OPTARG ;;
-        l) LISTEN=$OPTARG ;;
+        l) LISTEN=$OPTARG; LISTEN_SET=1 ;;
+        a) # an address goes into nginx's configuration and the replicas' command lines
+           [[ $OPTARG =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ && $OPTARG != 0.0.0.0 ]] \
+               || { echo "error: -a wants the address other hosts reach the replicas at" \
+                         "(e.g. 10.0.0.2), got '$OPTARG'" >&2; exit 2; }
+           ADDR=$OPTARG ;;
         b) BASE_PORT=$OPTARG ;;
+        u) [[ $OPTARG =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:[0-9]{1,5}$ ]] \
+               || { echo "error: -u wants HOST:PORT (e.g. 10.0.0.3:8501), got '$OPTARG'" >&2
+                    exit 2; }
+           UPSTREAM_ARGS+=("$OPTARG") ;;
+        N) NO_NGINX=1 ;;
         d) STATE=$OPTARG ;;
         k) KEEP=1 ;;
         e) # an origin goes into nginx's configuration: nothing but scheme, host and port
@@ -55,10 +83,17 @@ while getopts "n:l:b:d:ke:h" opt; do
     esac
 done
 [[ $REPLICAS =~ ^[1-9][0-9]*$ ]] || { echo "error: -n wants a positive number" >&2; exit 2; }
+[[ -z $BASE_PORT || $BASE_PORT =~ ^[1-9][0-9]*$ ]] \
+    || { echo "error: -b wants a port number" >&2; exit 2; }
+if ((NO_NGINX)) && ((LISTEN_SET || ${#UPSTREAM_ARGS[@]})); then
+    echo "error: -N runs no nginx: -l and -u belong to the host that runs it" >&2; exit 2
+fi
 
-NGINX=$(command -v nginx || true)
-[[ -z $NGINX && -x /usr/sbin/nginx ]] && NGINX=/usr/sbin/nginx
-[[ -n $NGINX ]] || { echo "error: nginx not found (Debian/Ubuntu: apt-get install -y nginx)" >&2; exit 1; }
+if ! ((NO_NGINX)); then
+    NGINX=$(command -v nginx || true)
+    [[ -z $NGINX && -x /usr/sbin/nginx ]] && NGINX=/usr/sbin/nginx
+    [[ -n $NGINX ]] || { echo "error: nginx not found (Debian/Ubuntu: apt-get install -y nginx)" >&2; exit 1; }
+fi
 if [[ -n ${PYTHON:-} ]]; then PY=$PYTHON
 elif [[ -x $ROOT/.venv/bin/python ]]; then PY=$ROOT/.venv/bin/python
 else PY=python3; fi
@@ -87,7 +122,8 @@ stop_all() {
     exec 2>&3
     local pids=() pid alive
     for pid in "${REPLICA_PIDS[@]}"; do [[ -n $pid ]] && pids+=("$pid"); done
-    echo "stopping nginx and the replicas ..." >&2
+    if ((NO_NGINX)); then echo "stopping the replicas ..." >&2
+    else echo "stopping nginx and the replicas ..." >&2; fi
     [[ -n $NGINX_PID ]] && pids+=("-$NGINX_PID")        # the group: master and workers
     for pid in "${pids[@]}"; do kill -TERM -- "$pid" 2>/dev/null || true; done
     for _ in $(seq 50); do
@@ -104,19 +140,19 @@ trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_ports() {   # N free loopback ports
-    "$PY" - "$1" <<'PY'
+free_ports() {   # N free ports on an address
+    "$PY" - "$1" "$2" <<'PY'
 import socket, sys
 socks = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in socks:
-    s.bind(("127.0.0.1", 0))
+    s.bind((sys.argv[2], 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 PY
 }
 if [[ -n $BASE_PORT ]]; then
     PORTS=$(seq "$BASE_PORT" $((BASE_PORT + REPLICAS - 1)) | tr '\n' ' ')
 else
-    PORTS=$(free_ports "$REPLICAS")
+    PORTS=$(free_ports "$REPLICAS" "$ADDR")
 fi
 
 health() { "$PY" -c "import sys, urllib.request as u; sys.exit(u.urlopen(sys.argv[1], timeout=2).read().strip() != b'ok')" "$1" 2>/dev/null; }
@@ -143,7 +179,7 @@ DELAY=()      # by replica index: the back-off before its next start
 RESTART_AT=() # by replica index: when to start it again (ms since the epoch), or empty
 start_replica() {   # index: Streamlit on its port; its log appended to, its pid in a file
     local i=$1
-    "$PY" -m streamlit run app.py --server.port "${PORT_OF[i]}" --server.address 127.0.0.1 \
+    "$PY" -m streamlit run app.py --server.port "${PORT_OF[i]}" --server.address "$ADDR" \
         --server.headless true --browser.gatherUsageStats false "${REPLICA_ARGS[@]}" \
         >>"$STATE/replica-$((i + 1)).log" 2>&1 &
     REPLICA_PIDS[i]=$!
@@ -162,7 +198,7 @@ deadline=$((SECONDS + START_TIMEOUT))
 i=0
 for port in $PORTS; do
     pid=${REPLICA_PIDS[$i]}; i=$((i + 1))
-    until health "http://127.0.0.1:$port/_stcore/health"; do
+    until health "http://$ADDR:$port/_stcore/health"; do
         if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
             echo "error: replica $i (port $port) did not start; its log:" >&2
             tail -n 30 "$STATE/replica-$i.log" >&2
@@ -174,35 +210,55 @@ for port in $PORTS; do
     kill -0 "$pid" 2>/dev/null || { echo "error: port $port is taken" >&2; exit 1; }
 done
 
+if ((NO_NGINX)); then
+    echo "Backprop Explorer replicas on $ADDR ports: ${PORTS% } (no nginx here)"
+    ups=$(printf -- "-u $ADDR:%s " $PORTS)
+    echo "for the host that runs nginx: run.sh ... ${ups% }"
+    echo "state and logs: $STATE (process tree root: pid $$); Ctrl-C stops everything"
+fi
+
+# nginx's upstreams: this host's replicas, then those of other hosts (-u). The hash ring
+# is built from their addresses, so a browser's cookie picks the same replica whichever
+# host it is on. Another host's replica that is not up yet is only warned about: nginx
+# leaves it out while it fails, and takes it in once it answers.
 UPSTREAMS=""
 for port in $PORTS; do
-    UPSTREAMS+="        server 127.0.0.1:$port max_fails=3 fail_timeout=10s;"$'\n'
+    UPSTREAMS+="        server $ADDR:$port max_fails=3 fail_timeout=10s;"$'\n'
 done
-sed -e "s|@STATE@|$STATE|g" -e "s|@LISTEN@|$LISTEN|g" \
+for up in "${UPSTREAM_ARGS[@]}"; do
+    UPSTREAMS+="        server $up max_fails=3 fail_timeout=10s;"$'\n'
+    health "http://$up/_stcore/health" \
+        || echo "warning: the upstream $up does not answer /_stcore/health (yet)" >&2
+done
+((NO_NGINX)) || sed -e "s|@STATE@|$STATE|g" -e "s|@LISTEN@|$LISTEN|g" \
     -e "s|@FRAME_ANCESTORS@|$FRAME_ANCESTORS|g" -e "s|@STICKY_ATTRS@|$STICKY_ATTRS|g" \
     -e "s|@COOKIE_PATH@|$COOKIE_PATH|g" \
     "$ROOT/deploy/nginx.conf.template" \
     | awk -v ups="${UPSTREAMS%$'\n'}" '{ if ($0 == "@UPSTREAMS@") print ups; else print }' \
     >"$STATE/nginx.conf"
-"$NGINX" -t -q -p "$STATE" -c "$STATE/nginx.conf" -e "$STATE/error.log"
-# setsid: nginx's master leads its own process group (a child of this non-interactive
-# shell is no group leader, so setsid runs it without forking: $! is the master).
-setsid "$NGINX" -p "$STATE" -c "$STATE/nginx.conf" -e "$STATE/error.log" &
-NGINX_PID=$!
+if ! ((NO_NGINX)); then
+    "$NGINX" -t -q -p "$STATE" -c "$STATE/nginx.conf" -e "$STATE/error.log"
+    # setsid: nginx's master leads its own process group (a child of this non-interactive
+    # shell is no group leader, so setsid runs it without forking: $! is the master).
+    setsid "$NGINX" -p "$STATE" -c "$STATE/nginx.conf" -e "$STATE/error.log" &
+    NGINX_PID=$!
 
-url_host=${LISTEN%:*}; [[ $LISTEN == *:* ]] || url_host=127.0.0.1
-[[ $url_host == 0.0.0.0 || $url_host == "*" ]] && url_host=127.0.0.1
-url="http://$url_host:${LISTEN##*:}"
-until health "$url/_stcore/health"; do
-    kill -0 "$NGINX_PID" 2>/dev/null || { echo "error: nginx exited:" >&2; cat "$STATE/error.log" >&2; exit 1; }
-    sleep 0.2
-done
+    url_host=${LISTEN%:*}; [[ $LISTEN == *:* ]] || url_host=127.0.0.1
+    [[ $url_host == 0.0.0.0 || $url_host == "*" ]] && url_host=127.0.0.1
+    url="http://$url_host:${LISTEN##*:}"
+    until health "$url/_stcore/health"; do
+        kill -0 "$NGINX_PID" 2>/dev/null || { echo "error: nginx exited:" >&2; cat "$STATE/error.log" >&2; exit 1; }
+        sleep 0.2
+    done
 
-echo "Backprop Explorer on $url ($REPLICAS replicas on 127.0.0.1 ports: ${PORTS% })"
-((${#EMBED_ORIGINS[@]})) && echo "may be framed by: ${EMBED_ORIGINS[*]} (serve it over HTTPS)"
-echo "state and logs: $STATE (process tree root: pid $$); Ctrl-C stops everything"
+    others=""
+    ((${#UPSTREAM_ARGS[@]})) && others=", and ${#UPSTREAM_ARGS[@]} of other hosts: ${UPSTREAM_ARGS[*]}"
+    echo "Backprop Explorer on $url ($REPLICAS replicas on $ADDR ports: ${PORTS% }$others)"
+    ((${#EMBED_ORIGINS[@]})) && echo "may be framed by: ${EMBED_ORIGINS[*]} (serve it over HTTPS)"
+    echo "state and logs: $STATE (process tree root: pid $$); Ctrl-C stops everything"
+fi
 
-# Run until nginx exits or we are told to stop. A replica that exits is started again on
+# Run until nginx exits (if this host runs it) or we are told to stop. A replica that exits is started again on
 # its port after its back-off; meanwhile nginx sends its students to the others
 # (proxy_next_upstream), and their pages reconnect there by themselves. Every half second
 # each process is looked at (kill -0): `wait -n` alone misses a child that bash reaped
@@ -213,7 +269,7 @@ exec 2>/dev/null
 while :; do
     sleep 0.5 &
     wait $!                     # (not a bare sleep: INT and TERM end this wait at once)
-    if ! kill -0 "$NGINX_PID"; then
+    if [[ -n $NGINX_PID ]] && ! kill -0 "$NGINX_PID"; then
         wait "$NGINX_PID"
         echo "error: nginx exited (status $?); stopping. Its log:" >&3
         tail -n 20 "$STATE/error.log" >&3
