@@ -29,7 +29,7 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	@for f in benchmarks/*.py; do \
 		[ -e "$$f" ] || { echo "no benchmarks/*.py"; break; }; \
-		case $$f in */loadclient.py|*/loadtrain.py|*/replicas.py) continue;; esac; \
+		case $$f in */loadclient.py|*/loadtrain.py|*/replicas.py|*/postgres.py) continue;; esac; \
 		echo "== $$f"; PYTHONPATH="$(CURDIR)" $(VPY) "$$f" || exit 1; \
 	done
 

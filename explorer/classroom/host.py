@@ -1,13 +1,17 @@
 """What the two class pages share: the store, the host's settings, the page links, and
 addresses of pages."""
 
+import logging
 import os
 
 import streamlit as st
 
 from .. import frame
 from ..nav import PAGES, embedded_nav
-from .store import ENV, Store, default_path
+from .records import PUBLIC_STORE_ERROR, StoreConfigError
+from .store import Store, location
+
+log = logging.getLogger(__name__)
 
 PASSWORD = "BACKPROP_TEACHER_PASSWORD"   # when set, opening a class asks for it
 
@@ -28,8 +32,22 @@ def setting(name):
 
 
 def the_store():
-    """The class store, at $BACKPROP_CLASS_DB, the secret of that name, or the default."""
-    return Store(default_path({ENV: setting(ENV)}))
+    """The class store: PostgreSQL at $BACKPROP_DATABASE_URL, else the SQLite file at
+    $BACKPROP_CLASS_DB, else the default file (each also a secret of that name). One per
+    process and place, kept (a PostgreSQL store holds this replica's pool of connections).
+    A store that cannot be used stops the page with a short message; the reason, without
+    a password, goes to the server's log."""
+    try:
+        return _store(location(setting))
+    except StoreConfigError as e:
+        log.error("the class store cannot be used: %s", e)
+        st.error(PUBLIC_STORE_ERROR, icon=":material/cloud_off:")
+        st.stop()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, on_release=Store.close)
+def _store(where):
+    return Store(where)
 
 
 def nav():

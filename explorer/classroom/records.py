@@ -19,6 +19,24 @@ class TooFast(ClassError):
     pass
 
 
+class StoreConfigError(RuntimeError):
+    """The class database cannot be used as configured: a malformed address, a server that
+    does not answer or refuses the user, a schema newer than this app. The message is for
+    the host (never holding a password); pages show PUBLIC_STORE_ERROR instead."""
+
+
+PUBLIC_STORE_ERROR = ("Live classes are not available on this server right now: its class "
+                      "database is not reachable. Tell the person who hosts it; the server's "
+                      "log says why.")
+
+
+def newer_schema(found, known):
+    """The message for a database whose schema is newer than this app's."""
+    return (f"The class database is at schema version {found}, newer than this app's "
+            f"{known}: a newer version of Backprop Explorer has used it. Run that version "
+            f"(on every host), or give this one a database of its own.")
+
+
 @dataclass(frozen=True)
 class Class:
     id: int

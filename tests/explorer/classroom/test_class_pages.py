@@ -8,7 +8,6 @@ Expected numbers come from the 2-2-2 preset worked by backprop, not from the pag
 """
 
 import re
-from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,6 @@ from helpers.apptest import assert_clean, open_page
 
 from backprop.explain.steps import steps
 from backprop.practice.mistakes import MISTAKES
-from explorer.classroom import db as classdb
 from explorer.classroom import host, store, student_view, teacher_view
 from explorer.classroom.store import Store
 from explorer.practice.view import cell_name
@@ -37,10 +35,17 @@ Z2_1 = 0.15 * 0.05 + 0.20 * 0.10 + 0.35                   # the first question b
 
 
 @pytest.fixture(autouse=True)
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "class.sqlite3"
-    monkeypatch.setenv(store.ENV, str(path))
-    return Store(str(path))
+def db(request, tmp_path, monkeypatch):
+    """The pages' class database: a new SQLite file, or (parametrized "postgres") a new
+    database on the PostgreSQL server the tests started."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        where = request.getfixturevalue("postgres_url")
+        monkeypatch.setenv(store.URL_ENV, where)
+    else:
+        where = str(tmp_path / "class.sqlite3")
+        monkeypatch.setenv(store.ENV, where)
+    with Store(where) as s:
+        yield s
 
 
 def param(at, name):
@@ -113,6 +118,7 @@ def test_the_teacher_opens_a_class_and_gets_a_code_a_join_link_and_a_teacher_lin
     assert metrics(at)["Joined"] == "0"
 
 
+@pytest.mark.parametrize("db", ["sqlite", "postgres"], indirect=True)
 def test_students_answer_and_the_teacher_sees_counts_share_histogram_and_mistakes(db):
     teacher, code, key = teacher_opens()
     ask(teacher)
@@ -219,7 +225,7 @@ def test_no_teacher_view_without_the_key(query):
 
 def open_classes(db):
     """Open classes in the database, through the app's own connection (which makes it)."""
-    with closing(classdb.connect(db.path)) as conn:
+    with db.db.connection() as conn:
         return conn.execute("SELECT count(*) FROM classes WHERE ended IS NULL").fetchone()[0]
 
 

@@ -1,6 +1,9 @@
-"""The live class's store on a real SQLite file: several processes writing at once, one
-answer per student and question, the rate limit, expiry, the schema version and its
-migration, and answers that survive a process killed right after "received"."""
+"""The live class's store, the same behaviour on both back-ends: a real SQLite file and a
+real PostgreSQL server that the tests start (tests/conftest.py, ``postgres_url``; skipped
+with the reason where PostgreSQL is not installed, required in CI). Several processes
+writing at once, one answer per student and question, the rate limit, expiry, the schema
+version and its migration, and answers that survive a process killed right after
+"received"."""
 
 import multiprocessing
 import signal
@@ -13,18 +16,36 @@ from pathlib import Path
 
 import pytest
 
-from explorer.classroom import db, store
+from explorer.classroom import db_postgres, db_sqlite, store
 from explorer.classroom.records import ALPHABET, ClassError, Student, TooFast
 from explorer.classroom.store import Store
 
 ROOT = Path(__file__).resolve().parents[3]
 CELL = ("delta", 2, 1, None)
 T0 = 1_000_000.0            # a fixed clock: every action takes ``now``
+SCHEMA = {"SQLite": db_sqlite, "PostgreSQL": db_postgres}   # each back-end's MIGRATIONS
 
 
-@pytest.fixture
-def s(tmp_path):
-    return Store(str(tmp_path / "class.sqlite3"))
+def place(request, tmp_path):
+    """A new, empty class database of the test's back-end: a file, or a database of the
+    PostgreSQL server the tests started."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return str(tmp_path / "class.sqlite3")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def s(request, tmp_path):
+    with Store(place(request, tmp_path)) as opened:
+        yield opened
+
+
+def rows(s, sql, args=()):
+    """Every row of ``sql`` (``?`` placeholders), read past the store; for a statement
+    that returns no rows, how many it changed."""
+    with s.db.connection() as conn:
+        cur = conn.execute(sql, args)
+        return cur.fetchall() if cur.description else cur.rowcount
 
 
 def open_with_question(s, now=T0):
@@ -33,29 +54,29 @@ def open_with_question(s, now=T0):
     return opened, q
 
 
-def count(path, sql="SELECT count(*) FROM answers", args=()):
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql, args).fetchone()[0]
+def count(s, sql="SELECT count(*) FROM answers", args=()):
+    return rows(s, sql, args)[0][0]
 
 
 # --- several processes at once --------------------------------------------------------------
 
 def _students(path, code, qid, first, n, barrier):
     """One process: join n students, wait for the others, then answer twice each."""
-    s = Store(path)
-    me = [s.join(code, f"student {first + i}") for i in range(n)]
-    barrier.wait()
-    for i, m in enumerate(me):
-        s.answer(m, qid, 0.25 if i % 2 else 0.5, correct=bool(i % 2))
-    for m in me:                                   # a double click: recorded once
-        assert s.answer(m, qid, 9.0, correct=False).duplicate
+    with Store(path) as s:
+        me = [s.join(code, f"student {first + i}") for i in range(n)]
+        barrier.wait()
+        for i, m in enumerate(me):
+            s.answer(m, qid, 0.25 if i % 2 else 0.5, correct=bool(i % 2))
+        for m in me:                                   # a double click: recorded once
+            assert s.answer(m, qid, 9.0, correct=False).duplicate
 
 
 def test_four_processes_answer_at_once_and_every_answer_is_stored_once(s):
     opened, q = open_with_question(s, now=time.time())
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(4)
-    procs = [ctx.Process(target=_students, args=(s.path, opened.code, q.id, 25 * p, 25, barrier))
+    procs = [ctx.Process(target=_students,
+                         args=(s.location, opened.code, q.id, 25 * p, 25, barrier))
              for p in range(4)]
     for p in procs:
         p.start()
@@ -67,7 +88,64 @@ def test_four_processes_answer_at_once_and_every_answer_is_stored_once(s):
     # in each process students 1, 3, ..., 23 answer 0.25 (12), the other 13 answer 0.5
     assert sorted(v for _, v, _, _, _ in rows) == [0.25] * 48 + [0.5] * 52   # never 9.0
     assert sum(c for _, _, c, _, _ in rows) == 48
-    assert count(s.path) == 100
+    assert count(s) == 100
+
+
+def _race(where, what, args, barrier, out):
+    """One process of a race: wait for the others, then do ``what`` once; put the outcome."""
+    with Store(where) as s:
+        barrier.wait()
+        try:
+            if what == "answer":
+                me, qid, value = args
+                got = s.answer(me, qid, value, correct=False)
+                out.put(("stored", got.duplicate, got.value))
+            else:                                  # "join": (code, nickname, most students)
+                code, nickname, most = args
+                store.MAX_STUDENTS = most
+                out.put(("joined", s.join(code, nickname).nickname))
+        except ClassError as e:
+            out.put(("refused", type(e).__name__, str(e)))
+
+
+def race(s, what, each):
+    """Run ``what`` in one process per item of ``each`` at the same moment; the outcomes."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, out = ctx.Barrier(len(each)), ctx.Queue()
+    procs = [ctx.Process(target=_race, args=(s.location, what, args, barrier, out))
+             for args in each]
+    for p in procs:
+        p.start()
+    got = [out.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0] * len(procs)
+    return got
+
+
+def test_one_answer_sent_through_six_replicas_at_once_is_stored_once(s):
+    """A student's answer sent again and again at the same moment (a reconnect replaying
+    it on other replicas): the primary key decides; one is stored, the others are told
+    it is a repeat and given the stored one. None is refused as too fast."""
+    opened, q = open_with_question(s, now=time.time())
+    me = s.join(opened.code, "Ada")
+    got = race(s, "answer", [(me, q.id, 0.25 + i) for i in range(6)])
+    assert all(g[0] == "stored" for g in got), got
+    assert sorted(g[1] for g in got) == [False] + [True] * 5       # one new, five repeats
+    (value,) = {g[2] for g in got}                                  # ... all of the same one
+    assert rows(s, "SELECT value FROM answers") == [(value,)]
+
+
+def test_one_nickname_and_the_class_limit_hold_when_students_join_at_once(s):
+    opened = s.open_class(now=time.time())
+    got = race(s, "join", [(opened.code, "Ada" if i % 2 else "ADA", 500) for i in range(6)])
+    assert sorted(g[0] for g in got) == ["joined"] + ["refused"] * 5, got
+    assert all("already has that nickname" in g[2] for g in got if g[0] == "refused")
+    full = s.open_class(now=time.time())
+    got = race(s, "join", [(full.code, f"kid {i}", 4) for i in range(7)])  # room for 4
+    assert sorted(g[0] for g in got) == ["joined"] * 4 + ["refused"] * 3, got
+    assert all("full (4 students)" in g[2] for g in got if g[0] == "refused")
+    assert count(s, "SELECT count(*) FROM students WHERE class_id = ?", (full.cls.id,)) == 4
 
 
 # --- one answer per student and question ------------------------------------------------------
@@ -79,15 +157,15 @@ def test_a_second_answer_to_the_same_question_is_not_stored(s):
     again = s.answer(me, q.id, -3.0, correct=False, mistake="sign_flipped", now=T0 + 5)
     assert not first.duplicate and again.duplicate
     assert (again.value, again.correct, again.mistake, again.at) == (0.25, True, None, T0 + 1)
-    assert count(s.path) == 1
+    assert count(s) == 1
 
 
 def test_the_unique_constraint_holds_even_past_the_store(s):
     opened, q = open_with_question(s)
     me = s.join(opened.code, "Ada", now=T0)
     s.answer(me, q.id, 0.25, correct=True, now=T0 + 1)
-    with sqlite3.connect(s.path) as conn, pytest.raises(sqlite3.IntegrityError):
-        conn.execute("INSERT INTO answers VALUES (?, ?, 1.0, 0, NULL, 0, '1')", (q.id, me.id))
+    with pytest.raises(s.db.IntegrityError):
+        rows(s, "INSERT INTO answers VALUES (?, ?, 1.0, 0, NULL, 0, '1')", (q.id, me.id))
 
 
 def test_one_answer_a_second_per_student(s):
@@ -97,9 +175,9 @@ def test_one_answer_a_second_per_student(s):
     q2 = s.ask(opened.cls.id, "{}", 8, CELL, 0.5, now=T0 + 10.2)
     with pytest.raises(TooFast):
         s.answer(me, q2.id, 0.5, correct=True, now=T0 + 10.5)
-    assert count(s.path) == 1
+    assert count(s) == 1
     assert not s.answer(me, q2.id, 0.5, correct=True, now=T0 + 11.0).duplicate
-    assert count(s.path) == 2
+    assert count(s) == 2
 
 
 def test_only_the_current_question_of_ones_own_class_can_be_answered(s):
@@ -113,7 +191,7 @@ def test_only_the_current_question_of_ones_own_class_can_be_answered(s):
         s.answer(me, qa.id, 0.25, correct=True, now=T0 + 7)       # the old question
     with pytest.raises(ClassError, match="finite"):
         s.answer(me, qa.id, float("nan"), correct=False, now=T0 + 8)
-    assert count(s.path) == 0
+    assert count(s) == 0
     assert s.tally(a.cls.id, qb.id) == (1, 0, [])    # class a cannot read b's answers
 
 
@@ -140,9 +218,9 @@ def test_a_page_on_screen_is_counted_once_per_student_and_question(s):
     assert s.tally(a.cls.id, q2.id)[:2] == (3, 0)
     s.end(a.cls.id, now=T0 + 7)
     assert not s.seen(ada, q2.id, now=T0 + 8)
-    assert count(s.path, "SELECT count(*) FROM seen") == 2
-    with sqlite3.connect(s.path) as conn, pytest.raises(sqlite3.IntegrityError):
-        conn.execute("INSERT INTO seen VALUES (?, ?, 0)", (qa.id, ada.id))
+    assert count(s, "SELECT count(*) FROM seen") == 2
+    with pytest.raises(s.db.IntegrityError):
+        rows(s, "INSERT INTO seen VALUES (?, ?, 0)", (qa.id, ada.id))
 
 
 def test_an_answer_is_kept_as_typed_and_bounded(s):
@@ -152,7 +230,7 @@ def test_an_answer_is_kept_as_typed_and_bounded(s):
         s.answer(ada, q.id, 0.00877, correct=True, now=T0 + 1, typed="0.00877" + " " * 34)
     with pytest.raises(ClassError):
         s.answer(ada, q.id, 0.00877, correct=True, now=T0 + 1, typed=b"0.00877")
-    assert count(s.path) == 0
+    assert count(s) == 0
     assert s.answer(ada, q.id, 0.00877, correct=True, now=T0 + 1, typed="0.00877").typed \
         == "0.00877"
     s.answer(bob, q.id, 0.00881, correct=True, now=T0 + 1, typed="\t0.0088\u200b1 \n")
@@ -160,18 +238,20 @@ def test_an_answer_is_kept_as_typed_and_bounded(s):
     assert [r[4] for r in s.tally(opened.cls.id, q.id)[2]] == ["0.00877", "0.00881",
                                                              "0.30000000000000004"]
     assert s.answer_of(bob, q.id).typed == "0.00881"
-    with sqlite3.connect(s.path) as conn, pytest.raises(sqlite3.IntegrityError):
-        conn.execute("UPDATE answers SET typed = ? WHERE student_id = ?", ("1" * 41, ada.id))
+    with pytest.raises(s.db.IntegrityError):
+        rows(s, "UPDATE answers SET typed = ? WHERE student_id = ?", ("1" * 41, ada.id))
 
 
 # --- limits ----------------------------------------------------------------------------------
 
-def test_at_most_200_students_in_a_class(s):
+def test_at_most_500_students_in_a_class(s):
+    assert store.MAX_STUDENTS == 500                       # a lecture of 500
     opened = s.open_class(now=T0)
     for i in range(store.MAX_STUDENTS):
         s.join(opened.code, f"s{i}", now=T0)
-    with pytest.raises(ClassError, match="full"):
+    with pytest.raises(ClassError, match=r"full \(500 students\)"):
         s.join(opened.code, "one more", now=T0)
+    assert count(s, "SELECT count(*) FROM students") == 500
 
 
 def test_nicknames_are_tidied_bounded_and_unique_in_a_class(s):
@@ -200,9 +280,14 @@ def test_codes_keys_and_tokens_are_random_and_never_stored(s):
     assert len(opened.code) == 6 and set(opened.code) <= set(ALPHABET)
     assert len(opened.key) >= 32 and len(me.token) >= 24
     assert len({s.open_class(now=T0).code for _ in range(20)} | {opened.code}) == 21
-    raw = b"".join(p.read_bytes() for p in Path(s.path).parent.glob("class.sqlite3*"))
-    for secret in (opened.code, opened.key, me.token):
-        assert secret.encode() not in raw
+    stored = repr([rows(s, f"SELECT * FROM {t}") for t in ("classes", "students")])
+    assert "Ada" in stored                                  # the dump is readable ...
+    for secret in (opened.code, opened.key, me.token):      # ... and holds no secret
+        assert secret not in stored
+    if s.db.kind == "SQLite":                               # nor does any byte of the file
+        raw = b"".join(p.read_bytes() for p in Path(s.location).parent.glob("class.sqlite3*"))
+        for secret in (opened.code, opened.key, me.token):
+            assert secret.encode() not in raw
 
 
 def test_the_teacher_needs_the_key(s):
@@ -235,8 +320,8 @@ def test_a_class_expires_after_twelve_hours_and_is_removed(s):
     assert s.resume(opened.code, me.token, now=late) is None
     s.open_class(now=late)                                 # opening another one cleans up
     for table in ("students", "questions", "answers"):
-        assert count(s.path, f"SELECT count(*) FROM {table}") == 0
-    assert count(s.path, "SELECT count(*) FROM classes") == 1
+        assert count(s, f"SELECT count(*) FROM {table}") == 0
+    assert count(s, "SELECT count(*) FROM classes") == 1
 
 
 def test_an_ended_class_takes_no_more_students_or_answers(s):
@@ -252,51 +337,63 @@ def test_an_ended_class_takes_no_more_students_or_answers(s):
 
 # --- schema -------------------------------------------------------------------------------------
 
-def test_a_new_file_gets_the_schema_and_its_version(s):
-    assert s.version() == len(db.MIGRATIONS) == 2
-    with sqlite3.connect(s.path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(db.MIGRATIONS)
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+def test_a_new_database_gets_the_schema_and_its_version(s):
+    assert s.version() == len(SCHEMA[s.db.kind].MIGRATIONS) == 2
+    if s.db.kind == "SQLite":
+        with sqlite3.connect(s.location) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master "
+                                                 "WHERE type='table'")}
+    else:
+        assert rows(s, "SELECT version FROM schema_version") == [(2,)]     # one row
+        tables = {r[0] for r in rows(s, "SELECT table_name FROM information_schema.tables "
+                                        "WHERE table_schema = 'public'")}
     assert {"classes", "questions", "students", "answers", "seen"} <= tables
 
 
-def test_a_file_from_a_newer_app_is_refused(s):
-    s.version()
-    with sqlite3.connect(s.path) as conn:
-        conn.execute("PRAGMA user_version = 99")
-    with pytest.raises(RuntimeError, match="version 99"):
-        s.open_class()
+def test_a_database_from_a_newer_app_is_refused(s):
+    if s.db.kind == "SQLite":
+        with sqlite3.connect(s.location) as conn:
+            conn.execute("PRAGMA user_version = 99")
+    else:
+        rows(s, "UPDATE schema_version SET version = 99")
+    with pytest.raises(RuntimeError, match="schema version 99, newer than this app's 2"):
+        Store(s.location).open_class()     # SQLite: on the first action; PostgreSQL: at once
 
 
 NEXT = "ALTER TABLE students ADD COLUMN colour TEXT; CREATE TABLE extra (x INTEGER);"
 
 
-def _open_next(path, barrier):
-    db.MIGRATIONS = db.MIGRATIONS + (NEXT,)
+def _open_next(where, kind, barrier):
+    module = SCHEMA[kind]
+    module.MIGRATIONS = module.MIGRATIONS + (NEXT,)
     barrier.wait()
-    Store(path).version()
+    with Store(where) as s:
+        s.version()
 
 
-def test_an_old_file_is_migrated_once_with_its_data_kept(s, monkeypatch):
+def test_an_old_database_is_migrated_once_with_its_data_kept(s, monkeypatch):
     opened, q = open_with_question(s)
     me = s.join(opened.code, "Ada", now=T0)
     s.answer(me, q.id, 0.25, correct=True, now=T0 + 1, typed=".250")
-    now = len(db.MIGRATIONS)
-    # three processes of a newer app open the file at the same moment: CREATE TABLE extra
-    # would fail if two of them migrated
+    module = SCHEMA[s.db.kind]
+    now = len(module.MIGRATIONS)
+    # three processes of a newer app open the database at the same moment: CREATE TABLE
+    # extra would fail if two of them migrated
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(3)
-    procs = [ctx.Process(target=_open_next, args=(s.path, barrier)) for _ in range(3)]
+    procs = [ctx.Process(target=_open_next, args=(s.location, s.db.kind, barrier))
+             for _ in range(3)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0, 0]
-    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS + (NEXT,))
+    monkeypatch.setattr(module, "MIGRATIONS", module.MIGRATIONS + (NEXT,))
     assert s.version() == now + 1
     assert s.tally(opened.cls.id, q.id) == (1, 0, [("Ada", 0.25, True, None, ".250")])
-    assert count(s.path, "SELECT count(*) FROM students WHERE colour IS NULL") == 1
+    assert count(s, "SELECT count(*) FROM students WHERE colour IS NULL") == 1
 
 
 def test_a_version_1_file_keeps_its_answers_and_shows_them_as_their_values(tmp_path):
@@ -304,7 +401,7 @@ def test_a_version_1_file_keeps_its_answers_and_shows_them_as_their_values(tmp_p
     value (0.1 + 0.2 is not 0.3); new answers keep what was typed; pages can be counted."""
     path = str(tmp_path / "v1.sqlite3")
     with closing(sqlite3.connect(path)) as conn:
-        conn.executescript(db.MIGRATIONS[0])
+        conn.executescript(db_sqlite.MIGRATIONS[0])
         conn.execute("PRAGMA user_version = 1")
         conn.execute("INSERT INTO classes VALUES (1, x'01', x'02', ?, ?, NULL, 1)",
                      (T0, T0 + store.LIFETIME))
@@ -318,7 +415,7 @@ def test_a_version_1_file_keeps_its_answers_and_shows_them_as_their_values(tmp_p
                              (sid, value, T0 + sid))
         conn.commit()
     s = Store(path)
-    assert s.version() == len(db.MIGRATIONS)
+    assert s.version() == len(db_sqlite.MIGRATIONS)
     cy = Student(3, 1, "Cy")
     assert s.seen(cy, 1, now=T0 + 5)
     s.answer(cy, 1, -0.0123, correct=False, now=T0 + 6, typed=" −1.23e-2 ")
@@ -333,7 +430,7 @@ def test_a_version_1_file_keeps_its_answers_and_shows_them_as_their_values(tmp_p
 CHILD = """
 import sys, time
 from explorer.classroom.store import Store
-s = Store(sys.argv[1])
+s = Store(sys.argv[1])                    # its pool is never closed: the process is killed
 for i in range(int(sys.argv[4])):
     me = s.join(sys.argv[2], f"kid {i}")
     s.answer(me, int(sys.argv[3]), 0.25, correct=True)
@@ -344,16 +441,33 @@ time.sleep(60)
 
 def test_answers_received_survive_a_killed_process(s):
     opened, q = open_with_question(s, now=time.time())
-    child = subprocess.Popen([sys.executable, "-c", CHILD, s.path, opened.code, str(q.id), "20"],
-                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", CHILD, s.location, opened.code, str(q.id),
+                              "20"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     received = [child.stdout.readline() for _ in range(20)]
     child.send_signal(signal.SIGKILL)             # no clean shutdown, no checkpoint
     child.wait()
     assert received[-1].startswith("received 19")
-    again = Store(s.path)                          # a new process, as after a restart
-    joined, _, rows = again.tally(opened.cls.id, q.id)
-    assert joined == 20 and len(rows) == 20
-    assert again.teacher(opened.code, opened.key) is not None
+    with Store(s.location) as again:               # a new store, as after a restart
+        joined, _, answers = again.tally(opened.cls.id, q.id)
+        assert joined == 20 and len(answers) == 20
+        assert again.teacher(opened.code, opened.key) is not None
+
+
+def test_answers_survive_the_database_server_killed_and_the_store_carries_on(request):
+    """PostgreSQL killed (SIGKILL, no shutdown) right after answers were received: started
+    again, it has them all, and the same store (its pool) goes on without a restart."""
+    server = request.getfixturevalue("postgres_server")
+    with Store(request.getfixturevalue("postgres_url")) as s:
+        opened, q = open_with_question(s, now=time.time())
+        kids = [s.join(opened.code, f"kid {i}") for i in range(10)]
+        for kid in kids:
+            s.answer(kid, q.id, 0.25, correct=True)
+        server.kill()
+        server.restart()
+        assert len(s.tally(opened.cls.id, q.id)[2]) == 10
+        late = s.join(opened.code, "late")
+        assert not s.answer(late, q.id, 0.5, correct=False).duplicate
+        assert len(s.tally(opened.cls.id, q.id)[2]) == 11
 
 
 def test_the_status_a_student_polls_follows_ask_reveal_and_end(s):

@@ -1,13 +1,20 @@
-"""The live class's SQLite file: its schema, and connections that migrate it.
+"""The live class in one SQLite file: the embedded back-end, no server to run.
 
 The schema is the plain SQL of MIGRATIONS, its version ``PRAGMA user_version``. The first
 connection to an older file brings it up to date, in one transaction that other processes
 wait for; a file newer than this app is refused. WAL mode lets readers go on while one
 process writes, and the busy timeout makes writers queue instead of failing.
+
+``SQLite(path)`` is the back-end ``store.Store`` talks to (its twin: db_postgres.Postgres).
+A write transaction takes the file's one write lock at once (BEGIN IMMEDIATE), so the row
+locks that PostgreSQL needs (FOR_UPDATE, FOR_SHARE, lock_classes) are nothing here.
 """
 
 import sqlite3
 from contextlib import closing, contextmanager
+from pathlib import Path
+
+from .records import StoreConfigError, newer_schema
 
 BUSY_MS = 10_000
 
@@ -72,6 +79,52 @@ MIGRATIONS = (  # MIGRATIONS[v] takes a database from version v to v + 1
 )
 
 
+class SQLite:
+    """The store's back-end on the SQLite file at ``path`` (its folder is made). Each
+    action opens a connection of its own: a file opened is cheap, and nothing is kept
+    open between actions."""
+
+    kind = "SQLite"
+    IntegrityError = sqlite3.IntegrityError
+    FOR_UPDATE = FOR_SHARE = ""      # BEGIN IMMEDIATE already holds the file's write lock
+
+    def __init__(self, path):
+        if sqlite3.sqlite_version_info < (3, 35):      # INSERT ... RETURNING
+            raise StoreConfigError(f"The class database needs SQLite 3.35 or newer; this "
+                                   f"Python has {sqlite3.sqlite_version}.")
+        self.path = str(path)
+        try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            raise StoreConfigError(f"The folder of the class database {self.path} cannot be "
+                                   "made: check BACKPROP_CLASS_DB.") from None
+
+    def describe(self):
+        return f"SQLite {self.path}"
+
+    def version(self):
+        with closing(connect(self.path)) as conn:
+            return version(conn)
+
+    @contextmanager
+    def connection(self):
+        """A connection for one statement at a time (autocommit)."""
+        with closing(connect(self.path)) as conn:
+            yield conn
+
+    def writing(self):
+        return writing(self.path)
+
+    def reading(self):
+        return reading(self.path)
+
+    def lock_classes(self, conn):
+        """Nothing: the write transaction holds the whole file (see db_postgres)."""
+
+    def close(self):
+        """Nothing to close: connections live for one action."""
+
+
 def connect(path):
     """A connection to the class database at ``path``, migrated, in autocommit mode."""
     conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
@@ -93,8 +146,7 @@ def _migrate(conn):
     try:
         v = version(conn)
         if v > len(MIGRATIONS):
-            raise RuntimeError(f"the class database is at schema version {v}, newer than "
-                               f"this app's {len(MIGRATIONS)}")
+            raise StoreConfigError(newer_schema(v, len(MIGRATIONS)))
         for step in range(v, len(MIGRATIONS)):
             # statements end with ";", and no statement holds one inside
             for statement in MIGRATIONS[step].split(";"):
@@ -123,3 +175,4 @@ def reading(path):
         conn.execute("BEGIN")
         with conn:
             yield conn
+
