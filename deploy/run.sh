@@ -3,7 +3,8 @@
 # sessions. Everything runs in the foreground; Ctrl-C (or SIGTERM) stops all of it.
 # A replica that exits is started again on its port (after 1 s, doubling up to 30 s while
 # it keeps failing), and meanwhile nginx sends its students to the others; nginx exiting
-# stops everything.
+# stops everything. Before anything starts, the class store is checked
+# (python -m explorer.classroom.check): a store that cannot be used stops it there.
 #
 #   deploy/run.sh                      2 replicas, nginx on http://127.0.0.1:8080
 #   deploy/run.sh -n 3 -l 0.0.0.0:80   3 replicas, nginx on every interface, port 80
@@ -99,6 +100,19 @@ elif [[ -x $ROOT/.venv/bin/python ]]; then PY=$ROOT/.venv/bin/python
 else PY=python3; fi
 "$PY" -c "import streamlit" 2>/dev/null \
     || { echo "error: $PY cannot import streamlit (pip install -r requirements.txt)" >&2; exit 1; }
+
+# The class store (SQLite, or PostgreSQL with BACKPROP_DATABASE_URL): reachable, the
+# password right, the schema made or migrated, and not newer than this code. It runs
+# before anything is started or written, so a bad configuration starts nothing. What it
+# prints names no password; any user:password@ in a URL is masked here all the same.
+mask() { sed -E 's#(postgres(ql)?://[^/:@[:space:]]*):[^@[:space:]]*@#\1:***@#g'; }
+check_out=$(cd "$ROOT" && "$PY" -m explorer.classroom.check 2>&1) && check_status=0 || check_status=$?
+if ((check_status)); then
+    printf '%s\n' "$check_out" | mask >&2
+    echo "error: the class store cannot be used (above); nothing was started" >&2
+    exit "$check_status"
+fi
+printf '%s\n' "$check_out" | mask
 
 if [[ -z $STATE ]]; then
     STATE=$(mktemp -d -t backprop-deploy.XXXXXX)
