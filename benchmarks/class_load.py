@@ -1,6 +1,7 @@
 """Load benchmark of a live class: N students answer one question within a few seconds,
-half on each of two Streamlit replicas behind nginx (deploy/run.sh), sharing one class
-database; the teacher watches the live view.
+spread evenly over Streamlit replicas behind nginx (deploy/run.sh), sharing one class
+database (SQLite, or PostgreSQL: ``--database postgres``, on one simulated host or two:
+``--hosts 2``); the teacher watches the live view.
 
 Every simulated person speaks Streamlit's websocket protocol (benchmarks/loadclient.py) and
 does what the browser does, polling included: a student's page reruns its small polling
@@ -10,13 +11,20 @@ a random moment within ``--window`` seconds (most right, some with the bias left
 anything). Printed:
 
 - answers lost: students told "Received" whose answer is not in the database (counted
-  there), and students never told "Received";
+  there, through the class store), and students never told "Received";
 - how long after the last "Received" the teacher's view showed all N answered;
 - the students' response times (join, answer, polling ticks): p50 / p95 / max;
-- the replicas' CPU time and script runs per second over the answering window.
+- the replicas' CPU time (and PostgreSQL's) and script runs per second over the answering
+  window; the load average, and PostgreSQL's version.
 
     python benchmarks/class_load.py                    # 100 students, 10 s, 2 replicas
     python benchmarks/class_load.py --students 200 --window 5 --noisy 30
+    python benchmarks/class_load.py --students 300 --replicas 4 --database postgres --hosts 2
+
+``--database postgres`` starts a PostgreSQL of its own (benchmarks/postgres.py) in the
+temporary directory. ``--hosts 2`` (PostgreSQL only) simulates two machines: run.sh with
+nginx on 127.0.0.2 and run.sh -N on 127.0.0.3, the replicas split between them
+(benchmarks/replicas.py, ``start_two_hosts``).
 
 ``--noisy N`` adds a second class of N students who, during the window, send a wrong
 number, a garbage answer or the same answer again every 0.2 s each: the first class's
@@ -26,9 +34,9 @@ Exits 1 if any answer was lost or any session saw an error.
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -41,8 +49,9 @@ sys.path.insert(0, str(ROOT))
 from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 
 from benchmarks import replicas  # noqa: E402
-from benchmarks.load import _children, pct  # noqa: E402
+from benchmarks.load import _children, listener_pid, pct  # noqa: E402
 from benchmarks.loadclient import AppSession, run_sync  # noqa: E402
+from explorer.classroom.store import MAX_STUDENTS, Store  # noqa: E402
 
 Z2_1 = 0.15 * 0.05 + 0.20 * 0.10 + 0.35          # the default question: z²₁ of 2-2-2
 
@@ -152,18 +161,31 @@ def cpu_seconds(root):
     return total / os.sysconf("SC_CLK_TCK")
 
 
-async def main_async(args, url, pid, db):
-    by = replicas.cookies_by_replica(url, args.state)
-    if len(by) < 2:
-        raise SystemExit(f"the probe cookies all went to one replica: {by}")
-    (rep_a, (cookie_a, *_)), (rep_b, (cookie_b, *_)) = list(by.items())[:2]
+def stored_answers(location, code, key):
+    """(answers of the class's current question, how many distinct students they are from),
+    read through the class store: the students' only (nicknames "student N")."""
+    with Store(location) as store:
+        cls = store.teacher(code, key)
+        question = store.current(cls.id)[1]
+        rows = [r for r in store.tally(cls.id, question.id)[2] if r[0].startswith("student ")]
+    return len(rows), len({r[0] for r in rows})
+
+
+async def main_async(args, url, pids, location):
+    by = replicas.cookies_by_replica(url, args.state, probes=8 * args.replicas + 8)
+    if len(by) < args.replicas:
+        raise SystemExit(f"the probe cookies reached {len(by)} of {args.replicas} replicas: "
+                         f"{sorted(by)}")
+    names = sorted(by)
+    cookies = [by[r][0] for r in names]      # one per replica: person i on replica i % n
+    on = {r: 0 for r in names}
     stats = {}
     go, done, stop_noise = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    teacher, code, key = await teacher_opens(url, cookie_a, stats)
+    teacher, code, key = await teacher_opens(url, cookies[0], stats)
     seen = []                                  # (time the tick finished, answered shown)
     watchers = [teacher]
     for k in range(args.watchers):
-        w = Person(url, cookie_b if k % 2 else cookie_a, stats, f"watcher {k}",
+        w = Person(url, cookies[(k + 1) % len(cookies)], stats, f"watcher {k}",
                    tick="teacher tick")
         await w.s.__aenter__()
         await w.act("teacher open", lambda w=w: w.s.open("Teach", query=f"class={code}&key={key}"))
@@ -173,18 +195,20 @@ async def main_async(args, url, pid, db):
     tasks += [asyncio.create_task(w.poll(done)) for w in watchers[1:]]
     noise = []
     if args.noisy:
-        other = await teacher_opens(url, cookie_b, {})
-        noise = [asyncio.create_task(noisy(url, (cookie_a, cookie_b)[i % 2], other[1], i, stats,
+        other = await teacher_opens(url, cookies[-1], {})
+        noise = [asyncio.create_task(noisy(url, cookies[i % len(cookies)], other[1], i, stats,
                                            go, stop_noise, random.Random(1000 + i)))
                  for i in range(args.noisy)]
     received = []
-    students = [asyncio.create_task(student(url, (cookie_a, cookie_b)[i % 2], code, i, stats, go,
+    for i in range(args.students):
+        on[names[i % len(names)]] += 1
+    students = [asyncio.create_task(student(url, cookies[i % len(cookies)], code, i, stats, go,
                                             args.window, random.Random(args.seed + i), done,
                                             received))
                 for i in range(args.students)]
     while len(stats.get("join", [])) < args.students and not any(t.done() for t in students):
         await asyncio.sleep(0.2)
-    cpu0, runs0, t_go = cpu_seconds(pid), sum(map(len, stats.values())), time.perf_counter()
+    cpu0, runs0, t_go = cpu_of(pids), sum(map(len, stats.values())), time.perf_counter()
     go.set()
     while len(received) + sum(t.done() for t in students) < args.students and \
             time.perf_counter() - t_go < args.window + 60:
@@ -193,7 +217,7 @@ async def main_async(args, url, pid, db):
     while time.perf_counter() - t_last < 10 and not any(
             n == str(args.students) for t, n in seen if t >= t_last):
         await asyncio.sleep(0.1)
-    elapsed, cpu = time.perf_counter() - t_go, cpu_seconds(pid) - cpu0
+    elapsed, cpu = time.perf_counter() - t_go, [b - a for a, b in zip(cpu0, cpu_of(pids))]
     runs = sum(map(len, stats.values())) - runs0
     stop_noise.set()
     done.set()
@@ -203,15 +227,13 @@ async def main_async(args, url, pid, db):
         errors += w.errors
         await w.s.__aexit__(None, None, None)
     shown = next((t for t, n in seen if t >= t_last and n == str(args.students)), None)
-    with sqlite3.connect(db) as conn:
-        stored = conn.execute("SELECT count(*) FROM answers a JOIN students s ON "
-                              "s.id = a.student_id WHERE s.nickname LIKE 'student %'").fetchone()[0]
+    stored, distinct = stored_answers(location, code, key)
     ms = 1000
-    print(f"class       {args.students} students ({args.students - args.students // 2} via "
-          f"{rep_a}, {args.students // 2} via {rep_b}) answer within {args.window:g} s; "
+    print(f"class       {args.students} students over {len(names)} replicas ("
+          + ", ".join(f"{on[r]} via {r}" for r in names) + f") answer within {args.window:g} s; "
           f"{args.noisy} noisy students in another class; {1 + args.watchers} teacher views")
-    print(f"answers     received {len(received)}, in the database {stored}, lost "
-          f"{len(received) - stored + (args.students - len(received))}")
+    print(f"answers     received {len(received)}, in the database {stored} (from {distinct} "
+          f"students), lost {len(received) - distinct + (args.students - len(received))}")
     print("teacher     shows all {} answered {} after the last 'Received'".format(
         args.students, f"{(shown - t_last) * ms:.0f} ms" if shown else "NEVER (within 10 s)"))
     for what in ("open", "join", "answer", "poll", "noisy send", "teacher tick"):
@@ -220,12 +242,61 @@ async def main_async(args, url, pid, db):
             print(f"{what:<13}p50 {statistics.median(xs) * ms:6.0f} ms   "
                   f"p95 {pct(xs, 95) * ms:6.0f}"
                   f" ms   max {max(xs) * ms:6.0f} ms   (n={len(xs)})")
-    print(f"server       {cpu:.1f} s CPU over {elapsed:.1f} s (both replicas and nginx), "
-          f"{runs / elapsed:.1f} script runs/s; load average {os.getloadavg()[0]:.1f}")
+    pg = f", PostgreSQL {cpu[-1]:.1f} s" if args.database == "postgres" else ""
+    print(f"server       {sum(cpu[:args.hosts]):.1f} s CPU over {elapsed:.1f} s (replicas and "
+          f"nginx{pg}), {runs / elapsed:.1f} script runs/s; load average "
+          + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     for e in errors[:10]:
         print(f"  {e}")
-    lost = len(received) != stored or len(received) < args.students
+    lost = len(received) != stored or stored != distinct or len(received) < args.students
     return 1 if (errors or lost or shown is None) else 0
+
+
+def cpu_of(pids):
+    return [cpu_seconds(pid) if pid else 0.0 for pid in pids]
+
+
+def postgres_version(url):
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
+@contextlib.contextmanager
+def deployed(args, state):
+    """The replicas (one host or two) on the chosen database: yields (base URL, [root pids
+    of each host's run.sh, then PostgreSQL's postmaster or None], the store's location),
+    where cookies_by_replica finds nginx's log in args.state."""
+    with contextlib.ExitStack() as stack:
+        if args.database == "postgres":
+            from benchmarks.postgres import Server
+
+            server = stack.enter_context(Server(Path(state) / "pg"))
+            location = server.create_database("class_load")
+            pg_pid = listener_pid(server.port)
+            from explorer.classroom.db_postgres import POOL_DEFAULT, POOL_ENV
+
+            pool = os.environ.get(POOL_ENV) or f"{POOL_DEFAULT} (the default)"
+            print(f"database    PostgreSQL {postgres_version(location)} on 127.0.0.1:"
+                  f"{server.port}, a pool of {pool} connections per replica", flush=True)
+            env = {"BACKPROP_DATABASE_URL": location}
+        else:
+            location, pg_pid = str(Path(state) / "class.sqlite3"), None
+            print(f"database    SQLite {location}", flush=True)
+            env = {"BACKPROP_CLASS_DB": location}
+        if args.hosts == 2:
+            front = args.replicas - args.replicas // 2
+            hosts = replicas.start_two_hosts(state, location,
+                                             (front, args.replicas - front), env=env)
+            stack.callback(hosts.stop)
+            args.state = hosts.state
+            yield hosts.url, [hosts.front.pid, hosts.back.pid, pg_pid], location
+        else:
+            proc, url = replicas.start(state, args.replicas, env=env)
+            stack.callback(replicas.stop, proc)
+            args.state = state
+            yield url, [proc.pid, pg_pid], location
 
 
 def main(argv=None):
@@ -234,19 +305,22 @@ def main(argv=None):
     ap.add_argument("--window", type=float, default=10.0, help="seconds to answer in")
     ap.add_argument("--noisy", type=int, default=0)
     ap.add_argument("--watchers", type=int, default=0)
-    ap.add_argument("--replicas", type=int, default=2)
+    ap.add_argument("--replicas", type=int, default=2, help="in all, over every host")
+    ap.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    ap.add_argument("--hosts", type=int, choices=(1, 2), default=1,
+                    help="2: two simulated hosts (PostgreSQL only), the replicas split")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    if not (1 <= args.students <= 200 and 0 <= args.noisy <= 200 and 0 <= args.watchers <= 50):
-        ap.error("use 1..200 students, 0..200 noisy ones and 0..50 watchers")
+    if not (1 <= args.students <= MAX_STUDENTS and 0 <= args.noisy <= MAX_STUDENTS
+            and 0 <= args.watchers <= 50):
+        ap.error(f"use 1..{MAX_STUDENTS} students, 0..{MAX_STUDENTS} noisy ones and 0..50 "
+                 "watchers")
+    if args.hosts == 2 and (args.database != "postgres" or args.replicas < 2):
+        ap.error("--hosts 2 needs --database postgres (SQLite is one machine's) and 2 or "
+                 "more replicas")
     with tempfile.TemporaryDirectory(prefix="class-load-") as state:
-        args.state = state
-        db = str(Path(state) / "class.sqlite3")
-        proc, url = replicas.start(state, args.replicas, env={"BACKPROP_CLASS_DB": db})
-        try:
-            return run_sync(main_async(args, url, proc.pid, db))   # works under Playwright too
-        finally:
-            replicas.stop(proc)
+        with deployed(args, state) as (url, pids, location):
+            return run_sync(main_async(args, url, pids, location))   # works under Playwright
 
 
 if __name__ == "__main__":
