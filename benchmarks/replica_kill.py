@@ -21,23 +21,25 @@ in seconds from the kill:
   restarted it; its students need not wait for that: nginx sends them to the other one).
 
 It also checks that run.sh is still running, that its log names the exit and the back-off,
-and that every "Received" answer is in the class database. Exits 1 if not.
+and that every "Received" answer is in the class database (read through the class store).
+Exits 1 if not. ``--database postgres`` puts the class on a PostgreSQL of its own
+(benchmarks/postgres.py, in the temporary directory) instead of a SQLite file.
 
     python benchmarks/replica_kill.py                    # 3 trials of 3 students
     python benchmarks/replica_kill.py --trials 5 --students 5
+    python benchmarks/replica_kill.py --database postgres
 """
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import signal
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,8 +112,8 @@ class Requests:
 
 
 def ask(store, teacher):
-    """A new question to the class: δ²₁ at step 8 (BP2) of the 2-2-2 preset; its right
-    value."""
+    """A new question to the class: δ²₁ at step 8 (BP2) of the 2-2-2 preset; (the Question,
+    its right value)."""
     from backprop.explain.steps import steps
     from explorer.classroom import live
     from explorer.practice import questions
@@ -122,8 +124,7 @@ def ask(store, teacher):
     cell = ("delta", 2, 1, None)
     assert cell in questions.cells(net, steps(net, net.backprop(x, y))[i])
     network, right = live.question_of(net, x, y, i, cell)
-    store.ask(teacher.id, network, i, cell, right)
-    return right
+    return store.ask(teacher.id, network, i, cell, right), right
 
 
 async def student(browser, url, cookie, code, nickname, number):
@@ -165,7 +166,7 @@ async def back_up(addr):
 
 async def trial(browser, url, by, store, teacher, code, number, students):
     (_, on_live), (dead, on_dead) = sorted(by.items())[:2]
-    right = ask(store, teacher)
+    question, right = ask(store, teacher)
     value = f"{right:.6f}"
     pages = await asyncio.gather(
         *(student(browser, url, on_dead[k % len(on_dead)], code, f"t{number}s{k}", number)
@@ -191,7 +192,7 @@ async def trial(browser, url, by, store, teacher, code, number, students):
     for page, _ in pages:
         await page.context.close()
     return ([[t - t0 for t in times] for times in zip(*killed)], control - t0, baseline,
-            back - t0, students + 2)
+            back - t0, students + 2, question.id)
 
 
 def row(name, xs):
@@ -199,29 +200,56 @@ def row(name, xs):
             f"max {max(xs):6.2f} s   (n = {len(xs)})")
 
 
+@contextlib.contextmanager
+def database(kind, state):
+    """(the class store's location, the environment that gives it to run.sh, what it is)."""
+    if kind == "sqlite":
+        where = str(state / "class.sqlite3")
+        yield where, {"BACKPROP_CLASS_DB": where}, "SQLite"
+        return
+    import psycopg
+
+    from benchmarks.postgres import Server
+
+    with Server(state / "pg") as server:
+        where = server.create_database("replica_kill")
+        with psycopg.connect(where, connect_timeout=10) as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+        yield where, {"BACKPROP_DATABASE_URL": where}, f"PostgreSQL {version}"
+
+
 async def main_async(args, state):
+    with database(args.database, state) as (where, env, what):
+        return await kills(args, state, where, env, what)
+
+
+async def kills(args, state, where, env, what):
     from playwright.async_api import async_playwright
 
     from explorer.classroom.store import Store
 
-    run, url = replicas.start(state, env={"BACKPROP_CLASS_DB": str(state / "class.sqlite3")})
+    run, url = replicas.start(state, env=env)
+    store = None
     try:
         by = replicas.cookies_by_replica(url, state)
         if len(by) < 2:
             raise RuntimeError(f"every probe cookie landed on one replica: {by}")
-        store = Store(state / "class.sqlite3")
+        store = Store(where)
         opened = store.open_class()
         teacher = store.teacher(opened.code, opened.key)
         reconnect, drawn, received, control, base, back, sent = [], [], [], [], [], [], 0
+        asked = []
         async with async_playwright() as p:
             path = chromium_path()
             browser = await p.chromium.launch(
                 args=CHROMIUM_ARGS, **({"executable_path": path} if path else {}))
+            chromium = browser.version
             for number in range(1, args.trials + 1):
                 if number > 1:        # let the restarted replica count as steady again
                     await asyncio.sleep(args.pause)
-                (w, d, r), c, c0, b, n = await trial(browser, url, by, store, teacher,
-                                                     opened.code, number, args.students)
+                (w, d, r), c, c0, b, n, q = await trial(browser, url, by, store, teacher,
+                                                        opened.code, number, args.students)
+                asked.append(q)
                 reconnect += w
                 drawn += d
                 received += r
@@ -236,14 +264,16 @@ async def main_async(args, state):
         log = (state / "run.log").read_text(errors="replace")
         restarts = re.findall(r"^replica \d \(port \d+\) exited with status (\d+); "
                               r"restarting in (\d+)s$", log, re.MULTILINE)
-        with closing(sqlite3.connect(state / "class.sqlite3")) as conn:
-            answers = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
+        answers = sum(len(store.tally(teacher.id, q)[2]) for q in asked)
         alive = run.poll() is None
     finally:
         replicas.stop(run)
+        if store is not None:
+            store.close()
     print()
-    print(f"deploy/run.sh -n 2; {args.trials} kills (SIGKILL), {args.students} students on "
-          f"the killed replica each time, load average {os.getloadavg()[0]:.1f}")
+    print(f"deploy/run.sh -n 2 on {what}; {args.trials} kills (SIGKILL), {args.students} "
+          f"students on the killed replica each time; Chromium {chromium}; load average "
+          + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(row("reconnect (new websocket)", reconnect))
     print(row("page back (new session drawn)", drawn))
     print(row("can answer again (Received)", received))
@@ -264,6 +294,7 @@ def main(argv=None):
     ap.add_argument("--pause", type=float, default=STEADY,
                     help="seconds between trials (run.sh resets a replica's back-off once "
                          "it has run 60 s)")
+    ap.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="replica-kill-") as tmp:
         ok = asyncio.run(main_async(args, Path(tmp)))
