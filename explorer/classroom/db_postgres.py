@@ -18,21 +18,24 @@ per class, question numbers), ``FOR SHARE`` where an answer must not cross a rev
 decided by the unique constraints (ON CONFLICT DO NOTHING), never by a read beforehand.
 """
 
+import logging
 import os
 import re
 from contextlib import contextmanager
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
-from .records import StoreConfigError, newer_schema
+from .records import StoreConfigError, StoreUnavailable, newer_schema
+
+log = logging.getLogger(__name__)
 
 POOL_ENV = "BACKPROP_DATABASE_POOL"   # connections per process (replica), at most
 POOL_DEFAULT = 4
 POOL_MAX = 50
 CONNECT_TIMEOUT = 5     # seconds to reach the server
-POOL_WAIT = 10          # seconds an action waits for a free connection of the pool
+POOL_WAIT = 5           # seconds an action waits for a connection of the pool
 LOCK = 0x6270_7831      # advisory lock ids ("bpx1"): migrating ...
 LOCK_CLASSES = LOCK + 1  # ... and opening a class (the count of open classes)
 
@@ -179,23 +182,35 @@ class Postgres:
             return conn.execute("SELECT version FROM schema_version").fetchone()[0]
 
     @contextmanager
+    def _use(self, transaction=False, snapshot=False):
+        """A connection of the pool, in a transaction if asked (committed on leaving, rolled
+        back on an error). A server that does not answer is StoreUnavailable, a sentence
+        for the person; the reason goes to the log (libpq's words: no password)."""
+        try:
+            with self.pool.connection() as conn:
+                if not transaction:
+                    yield _Conn(conn)
+                    return
+                with conn.transaction():
+                    if snapshot:
+                        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, "
+                                     "READ ONLY")
+                    yield _Conn(conn)
+        except (psycopg.OperationalError, PoolTimeout) as e:
+            log.warning("%s did not answer: %s", self.location, e)
+            raise StoreUnavailable() from None
+
     def connection(self):
         """A connection for one statement at a time (autocommit)."""
-        with self.pool.connection() as conn:
-            yield _Conn(conn)
+        return self._use()
 
-    @contextmanager
     def writing(self):
         """One transaction (READ COMMITTED), committed on leaving, rolled back on an error."""
-        with self.pool.connection() as conn, conn.transaction():
-            yield _Conn(conn)
+        return self._use(transaction=True)
 
-    @contextmanager
     def reading(self):
         """One consistent snapshot for several reads."""
-        with self.pool.connection() as conn, conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield _Conn(conn)
+        return self._use(transaction=True, snapshot=True)
 
     def lock_classes(self, conn):
         """Hold the class list's lock until the transaction ends: one process at a time

@@ -14,7 +14,7 @@ import sqlite3
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from .records import StoreConfigError, newer_schema
+from .records import StoreConfigError, StoreUnavailable, newer_schema
 
 BUSY_MS = 10_000
 
@@ -109,20 +109,36 @@ class SQLite:
     @contextmanager
     def connection(self):
         """A connection for one statement at a time (autocommit)."""
-        with closing(connect(self.path)) as conn:
+        with _answering(), closing(connect(self.path)) as conn:
             yield conn
 
+    @contextmanager
     def writing(self):
-        return writing(self.path)
+        with _answering(), writing(self.path) as conn:
+            yield conn
 
+    @contextmanager
     def reading(self):
-        return reading(self.path)
+        with _answering(), reading(self.path) as conn:
+            yield conn
 
     def lock_classes(self, conn):
         """Nothing: the write transaction holds the whole file (see db_postgres)."""
 
     def close(self):
         """Nothing to close: connections live for one action."""
+
+
+@contextmanager
+def _answering():
+    """The file locked past the busy timeout (or unreadable) is StoreUnavailable, a sentence
+    for the person; schema errors and constraints go through as they are."""
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        if "locked" not in str(e) and "busy" not in str(e) and "unable to open" not in str(e):
+            raise
+        raise StoreUnavailable() from None
 
 
 def connect(path):

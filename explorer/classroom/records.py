@@ -19,6 +19,15 @@ class TooFast(ClassError):
     pass
 
 
+class StoreUnavailable(ClassError):
+    """The class database did not answer in time (a server restarting, a network cut, a
+    file locked for too long): nothing of this action was saved. Said to the person."""
+
+    def __init__(self, message=None):
+        super().__init__(message or "The class database is not answering right now: nothing "
+                                    "was saved. Try again in a moment.")
+
+
 class StoreConfigError(RuntimeError):
     """The class database cannot be used as configured: a malformed address, a server that
     does not answer or refuses the user, a schema newer than this app. The message is for

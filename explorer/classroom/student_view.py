@@ -20,21 +20,34 @@ from ..practice import questions
 from ..practice.view import RULE, cell_name, diagnosis_note
 from . import live
 from .host import STUDENT_EVERY, the_store
-from .records import MAX_NICKNAME, ClassError, normal_code
+from .records import MAX_NICKNAME, ClassError, StoreUnavailable, normal_code
 
 
 def page():
     ss, s = st.session_state, the_store()
-    me = ss.get("class_me") or _resume(s)
-    if me is None:
-        join_form(s)
-        return
-    ss.class_seen = s.status(me.class_id)
-    cls, q = s.current(me.class_id)
+    try:
+        me = ss.get("class_me") or _resume(s)
+        if me is None:
+            join_form(s)
+            return
+        ss.class_seen = s.status(me.class_id)
+        cls, q = s.current(me.class_id)
+        mine = s.answer_of(me, q.id) if q is not None else None
+        ss.class_last, down = (cls, q), False
+    except StoreUnavailable:
+        # the database is away for a moment: the page stays as it was last drawn (with
+        # what the student typed), and says so; a Send meanwhile is refused next to its box
+        me = ss.get("class_me")
+        if me is None or "class_last" not in ss:
+            st.warning(DOWN, icon=":material/cloud_off:")
+            return
+        (cls, q), mine, down = ss.class_last, None, True
     # the nickname as plain text: no Markdown, no HTML
     st.text(f"You are {me.nickname} in class {ss.get('class_code', '')}")
     announce(arrival(q))
     poll()
+    if down:
+        st.warning(DOWN, icon=":material/cloud_off:")
     if cls is None or not cls.open(time.time()):
         st.info("This class has ended. Thank you for taking part!", icon=":material/flag:")
         st.button("Join another class", on_click=_leave)
@@ -43,8 +56,13 @@ def page():
         st.info("You are in. Waiting for the teacher's first question ...",
                 icon=":material/hourglass_top:")
         return
-    question(s, me, q)
-    s.seen(me, q.id)        # only now: a page that failed to draw it is not counted
+    question(s, me, q, mine)
+    if not down:
+        s.seen(me, q.id)    # only now: a page that failed to draw it is not counted
+
+
+DOWN = ("The class database is not answering right now: this page shows the question as "
+        "it last was. It catches up by itself once the database is back.")
 
 
 def _resume(s):
@@ -139,17 +157,20 @@ def announce(said):
 def poll():
     """Every few seconds: has the teacher asked, revealed or ended? Then redraw the page."""
     ss = st.session_state
-    if the_store().status(ss.class_me.class_id) != ss.get("class_seen"):
+    try:
+        changed = the_store().status(ss.class_me.class_id) != ss.get("class_seen")
+    except StoreUnavailable:
+        changed = False          # asked again at the next tick
+    if changed:
         st.rerun()
     st.caption("This page follows the teacher's question by itself.")
 
 
-def question(s, me, q):
+def question(s, me, q, mine):
     """The question in practice mode: the step with its numbers hidden, the asked cell
     outlined, the answer box (or the answer received and its diagnosis), and the reveal."""
     a = live.asked(q)
     name, i = cell_name(a.cell), a.step.index
-    mine = s.answer_of(me, q.id)
     now = questions.visible(a.steps, i, q.revealed)
     st.subheader(f"Question {q.number}: what is {name}?")
     st.caption(f"Step {i + 1} of {len(a.steps)} · {a.step.title}")
@@ -201,14 +222,14 @@ def _answer_form(s, me, q, name):
 
 def _send(s, me, qid):
     ss = st.session_state
-    cls, q = s.current(me.class_id)
     try:
+        cls, q = s.current(me.class_id)
         if q is None or q.id != qid:
             raise ClassError("The teacher has moved on to another question.")
         typed = ss.get("_class_answer", "")
         value, d = live.judge(live.asked(q), typed)
         s.answer(me, qid, value, d.correct, live.mistake_id(d), typed=typed)   # committed
-    except ValueError as e:               # a ClassError, or no number (our messages)
+    except ValueError as e:   # a ClassError (or the store not answering), no number: ours
         ss.class_error = str(e)
         return
     ss.pop("class_error", None)

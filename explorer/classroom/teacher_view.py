@@ -44,6 +44,8 @@ def page():
         return
     code = normal_code(code)
     links(code, key)
+    if err := st.session_state.pop("teach_act_error", None):     # a reveal or end refused
+        st.error(err, icon=":material/error:")
     if cls.ended:
         st.info("You ended this class: students can no longer join or answer.",
                 icon=":material/flag:")
@@ -52,7 +54,15 @@ def page():
     live_view()
     if not cls.ended:
         st.button("End the class for everyone", key="teach_end", icon=":material/stop_circle:",
-                  on_click=lambda: s.end(cls.id))
+                  on_click=_act, args=(s.end, cls.id))
+
+
+def _act(action, *args):
+    """Reveal or end: the store's refusal (the database not answering) said, not raised."""
+    try:
+        action(*args)
+    except ClassError as e:
+        st.session_state.teach_act_error = str(e)
 
 
 def opening(s):
@@ -168,7 +178,7 @@ def live_view():
         c5.success("Revealed to the class", icon=":material/visibility:")
     else:
         c5.button("Reveal to the class", key="teach_reveal", type="primary",
-                  icon=":material/visibility:", on_click=lambda: s.reveal(cls.id, q.id))
+                  icon=":material/visibility:", on_click=_act, args=(s.reveal, cls.id, q.id))
     left, right = st.columns([1.6, 1])
     with left:
         fig = live.histogram(t, q.right)

@@ -17,7 +17,13 @@ from pathlib import Path
 import pytest
 
 from explorer.classroom import db_postgres, db_sqlite, store
-from explorer.classroom.records import ALPHABET, ClassError, Student, TooFast
+from explorer.classroom.records import (
+    ALPHABET,
+    ClassError,
+    StoreUnavailable,
+    Student,
+    TooFast,
+)
 from explorer.classroom.store import Store
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -454,20 +460,41 @@ def test_answers_received_survive_a_killed_process(s):
 
 
 def test_answers_survive_the_database_server_killed_and_the_store_carries_on(request):
-    """PostgreSQL killed (SIGKILL, no shutdown) right after answers were received: started
-    again, it has them all, and the same store (its pool) goes on without a restart."""
+    """PostgreSQL killed (SIGKILL, no shutdown) right after answers were received: while it
+    is down an answer is refused in a sentence (StoreUnavailable, nothing saved, nothing
+    said received); started again, it has them all, and the same store (its pool) goes on
+    without a restart of the app."""
     server = request.getfixturevalue("postgres_server")
     with Store(request.getfixturevalue("postgres_url")) as s:
         opened, q = open_with_question(s, now=time.time())
         kids = [s.join(opened.code, f"kid {i}") for i in range(10)]
         for kid in kids:
             s.answer(kid, q.id, 0.25, correct=True)
+        late = s.join(opened.code, "late")
         server.kill()
+        with pytest.raises(StoreUnavailable, match="nothing was saved"):
+            s.answer(late, q.id, 0.5, correct=False)
         server.restart()
         assert len(s.tally(opened.cls.id, q.id)[2]) == 10
-        late = s.join(opened.code, "late")
         assert not s.answer(late, q.id, 0.5, correct=False).duplicate
         assert len(s.tally(opened.cls.id, q.id)[2]) == 11
+
+
+def test_a_file_locked_too_long_is_refused_in_a_sentence(tmp_path, monkeypatch):
+    """SQLite's twin of the server down: another process holds the write lock past the busy
+    timeout. The answer is refused (nothing saved), and goes in once the lock is gone."""
+    monkeypatch.setattr(db_sqlite, "BUSY_MS", 200)
+    s = Store(str(tmp_path / "class.sqlite3"))
+    opened, q = open_with_question(s)
+    me = s.join(opened.code, "Ada", now=T0)
+    hog = sqlite3.connect(s.location, isolation_level=None)
+    hog.execute("BEGIN IMMEDIATE")
+    with pytest.raises(StoreUnavailable, match="nothing was saved"):
+        s.answer(me, q.id, 0.25, correct=True, now=T0 + 1)
+    hog.execute("ROLLBACK")
+    hog.close()
+    assert not s.answer(me, q.id, 0.25, correct=True, now=T0 + 1).duplicate
+    assert count(s) == 1
 
 
 def test_the_status_a_student_polls_follows_ask_reveal_and_end(s):

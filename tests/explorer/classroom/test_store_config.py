@@ -8,15 +8,17 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from helpers.apptest import open_page
 
 from benchmarks.load import free_port
-from explorer.classroom import db_postgres, store
+from explorer.classroom import db_postgres, live, store
 from explorer.classroom.records import PUBLIC_STORE_ERROR, StoreConfigError
 from explorer.classroom.store import Store
+from explorer.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "s3cret-Pa55word"
@@ -118,3 +120,39 @@ def test_the_class_pages_say_so_in_a_sentence_and_log_the_reason(page, postgres_
     shown = " ".join(str(e.value) for kind in ("markdown", "text", "caption", "error", "info")
                      for e in getattr(at, kind))
     assert SECRET not in shown and "127.0.0.1" not in shown     # the host's details: the log
+
+
+def test_an_answer_sent_while_the_server_is_down_is_not_said_received(postgres_server,
+                                                                      postgres_url,
+                                                                      monkeypatch):
+    """Nothing acknowledged is lost, the other way round: with PostgreSQL down, the
+    student's Send says, next to the box, that nothing was saved (no "Received"); the page
+    and the typed answer stay, and the same Send works once the server is back."""
+    monkeypatch.setenv(store.URL_ENV, postgres_url)
+    with Store(postgres_url) as s:
+        opened = s.open_class()
+        cell = ("delta", 2, 1, None)
+        network, right = live.question_of(*PRESETS["2-2-2 by hand"].make(), 7, cell)
+        s.ask(opened.cls.id, network, 7, cell, right)
+        at = open_page(str(ROOT / "pages/5_Class.py"), {"code": opened.code})
+        at.text_input(key="_class_nickname").set_value("Ada")
+        at.button(key="class_join").click().run()
+        at.text_input(key="_class_answer").set_value(f"{right:.6f}")
+        postgres_server.kill()
+        try:
+            at.button(key="class_send").click().run()
+        finally:
+            postgres_server.restart()
+        assert not at.exception
+        assert any("nothing was saved" in e.value for e in at.error)
+        assert not any(e.value.startswith("Received") for e in at.success)
+        assert at.text_input(key="_class_answer").value == f"{right:.6f}"
+        for _ in range(10):       # the pool connects again within seconds: Send once more
+            at.button(key="class_send").click().run()
+            if any(e.value.startswith("Received") for e in at.success):
+                break
+            assert any("nothing was saved" in e.value for e in at.error)
+            time.sleep(1)
+        assert any(e.value.startswith("Received") for e in at.success)
+        assert not at.error and not at.warning
+        assert len(s.tally(opened.cls.id, s.current(opened.cls.id)[1].id)[2]) == 1
