@@ -14,10 +14,14 @@ NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/ngin
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install -y nginx)")
-def test_a_small_class_loses_no_answer(capsys):
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_a_small_class_loses_no_answer(database, capsys, request):
+    if database == "postgres":
+        request.getfixturevalue("postgres_bin")      # skipped (or, in CI, failed) without it
     status = class_load.main(["--students", "6", "--window", "2", "--noisy", "2",
-                              "--watchers", "1"])
+                              "--watchers", "1", "--database", database])
     out = capsys.readouterr().out
-    assert "received 6, in the database 6, lost 0" in out, out
+    assert ("SQLite" if database == "sqlite" else "PostgreSQL") in out.splitlines()[0], out
+    assert "received 6, in the database 6 (from 6 students), lost 0" in out, out
     assert "shows all 6 answered" in out and "NEVER" not in out, out
     assert status == 0, out
