@@ -107,20 +107,28 @@ class SQLite:
             return version(conn)
 
     @contextmanager
+    def _use(self, begin=None):
+        """A connection of its own, in the transaction ``begin`` starts if given (committed
+        on leaving, rolled back on an error)."""
+        with _answering(), closing(connect(self.path)) as conn:
+            if begin is None:
+                yield conn
+                return
+            conn.execute(begin)
+            with conn:
+                yield conn
+
     def connection(self):
         """A connection for one statement at a time (autocommit)."""
-        with _answering(), closing(connect(self.path)) as conn:
-            yield conn
+        return self._use()
 
-    @contextmanager
     def writing(self):
-        with _answering(), writing(self.path) as conn:
-            yield conn
+        """One write transaction, the file's write lock taken at once (BEGIN IMMEDIATE)."""
+        return self._use("BEGIN IMMEDIATE")
 
-    @contextmanager
     def reading(self):
-        with _answering(), reading(self.path) as conn:
-            yield conn
+        """One consistent snapshot for several reads."""
+        return self._use("BEGIN")
 
     def lock_classes(self, conn):
         """Nothing: the write transaction holds the whole file (see db_postgres)."""
@@ -173,22 +181,4 @@ def _migrate(conn):
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-
-
-@contextmanager
-def writing(path):
-    """One write transaction, taken at once (BEGIN IMMEDIATE), committed on leaving."""
-    with closing(connect(path)) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        with conn:
-            yield conn
-
-
-@contextmanager
-def reading(path):
-    """One consistent snapshot for several reads."""
-    with closing(connect(path)) as conn:
-        conn.execute("BEGIN")
-        with conn:
-            yield conn
 
