@@ -23,11 +23,13 @@ from ..practice.view import cell_name
 from ..presets import PRESETS
 from . import live
 from .host import PASSWORD, TEACHER_EVERY, page_url, setting, the_store
-from .records import ClassError, digest, normal_code
+from .records import ClassError, StoreUnavailable, digest, normal_code
 
 ON_SCREEN = ("Students whose page shows this question. Fewer than joined: some pages have "
              "not drawn it (yet); a student who waits long can reload the page.")
 MINE = "Your network (as set in the sidebar)"
+DOWN = ("The class database is not answering right now. This view catches up by itself "
+        "once it is back; students who send an answer meanwhile are told it was not saved.")
 NO_ACCESS = ("This teacher link is not valid, or its class has expired. Open a new class, "
              "or use the full teacher link you were given.")
 
@@ -38,7 +40,11 @@ def page():
     if code is None and key is None:
         opening(s)
         return
-    cls = s.teacher(code, key)
+    try:
+        cls = s.teacher(code, key)
+    except StoreUnavailable:
+        st.warning(DOWN, icon=":material/cloud_off:")
+        return
     if cls is None:
         st.error(NO_ACCESS, icon=":material/lock:")
         return
@@ -154,12 +160,16 @@ def live_view():
     """Counts, share right, histogram, mistakes and the reveal button, refreshed by itself.
     The link's key is checked again on every refresh."""
     s = the_store()
-    cls = s.teacher(st.query_params.get("class"), st.query_params.get("key"))
-    if cls is None:
-        st.error(NO_ACCESS, icon=":material/lock:")
+    try:
+        cls = s.teacher(st.query_params.get("class"), st.query_params.get("key"))
+        if cls is None:
+            st.error(NO_ACCESS, icon=":material/lock:")
+            return
+        _, q = s.current(cls.id)
+        joined, seen, rows = s.tally(cls.id, q.id if q else -1)
+    except StoreUnavailable:      # the next refresh tries again; the answers wait in the
+        st.warning(DOWN, icon=":material/cloud_off:")    # students' boxes meanwhile
         return
-    _, q = s.current(cls.id)
-    joined, seen, rows = s.tally(cls.id, q.id if q else -1)
     if q is None:
         st.metric("Joined", joined)
         st.info("Nobody has a question yet: pick a network, a step and a cell above, then "

@@ -15,7 +15,7 @@ import pytest
 from helpers.apptest import open_page
 
 from benchmarks.load import free_port
-from explorer.classroom import db_postgres, live, store
+from explorer.classroom import db_postgres, live, store, teacher_view
 from explorer.classroom.records import PUBLIC_STORE_ERROR, StoreConfigError
 from explorer.classroom.store import Store
 from explorer.presets import PRESETS
@@ -138,11 +138,16 @@ def test_an_answer_sent_while_the_server_is_down_is_not_said_received(postgres_s
         at.text_input(key="_class_nickname").set_value("Ada")
         at.button(key="class_join").click().run()
         at.text_input(key="_class_answer").set_value(f"{right:.6f}")
+        teacher = open_page(str(ROOT / "pages/6_Teach.py"),
+                            {"class": opened.code, "key": opened.key})
         postgres_server.kill()
         try:
             at.button(key="class_send").click().run()
+            teacher.run()
         finally:
             postgres_server.restart()
+        assert not teacher.exception and not teacher.error
+        assert [w.value for w in teacher.warning] == [teacher_view.DOWN]
         assert not at.exception
         assert any("nothing was saved" in e.value for e in at.error)
         assert not any(e.value.startswith("Received") for e in at.success)
