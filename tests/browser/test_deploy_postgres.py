@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from conftest import NGINX
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from test_class import RIGHT, metric, new_page, open_class
+from test_class import RIGHT, join, metric, new_page, open_class
 from test_explorer import TIMEOUT, wait_for_run
 from test_replica_restart import come_back, open_page, send
 
@@ -205,12 +205,7 @@ def test_two_hosts_four_replicas_one_postgresql(browser, tmp_path, postgres_url)
             name = f"S{i}"
             page, errors = new_page(browser, url, by[order[i % 4]][i // 4 % len(
                 by[order[i % 4]])])
-            page.goto(f"{url}/Class?code={code}")
-            wait_for_run(page)
-            page.get_by_role("textbox", name="Nickname").fill(name)
-            page.get_by_role("button", name="Join").click()
-            page.get_by_text(QUESTION).wait_for(timeout=TIMEOUT)
-            wait_for_run(page)
+            join(page, url, code, name, QUESTION)
             send(page, "δ²₁", f"{0.01 * (i + 1):.2f}")
             students.append((name, page, errors))
         # a reload (same seat, from the address) shows the answer received, not a new box
