@@ -38,6 +38,8 @@ POOL_MAX = 50
 CONNECT_TIMEOUT = 5     # seconds to reach the server
 POOL_WAIT = 5           # seconds an action waits for a connection of the pool
 FAIL_FAST = 3           # seconds after the server failed to answer in which others fail at once
+RECONNECT = 2           # seconds the pool retries a lost connection in the background; then
+                        # it connects again when an action asks (no backoff growing for minutes)
 LOCK = 0x6270_7831      # advisory lock ids ("bpx1"): migrating ...
 LOCK_CLASSES = LOCK + 1  # ... and opening a class (the count of open classes)
 
@@ -166,6 +168,7 @@ class Postgres:
             migrate(conn, self.location)
         self.pool = ConnectionPool(
             url.strip(), min_size=1, max_size=size, timeout=POOL_WAIT, open=False,
+            reconnect_timeout=RECONNECT,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
             check=ConnectionPool.check_connection,     # a server restarted: connect again
             name="backprop-class-store")

@@ -103,7 +103,7 @@ class SQLite:
         return f"SQLite {self.path}"
 
     def version(self):
-        with closing(connect(self.path)) as conn:
+        with self.connection() as conn:
             return version(conn)
 
     @contextmanager

@@ -8,7 +8,7 @@ import streamlit as st
 
 from .. import frame
 from ..nav import PAGES, embedded_nav
-from .records import PUBLIC_STORE_ERROR, StoreConfigError
+from .records import PUBLIC_STORE_ERROR, StoreConfigError, StoreUnavailable
 from .store import Store, location
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,18 @@ def the_store():
 @st.cache_resource(show_spinner=False, max_entries=4, on_release=Store.close)
 def _store(where):
     return Store(where)
+
+
+@st.fragment(run_every=TEACHER_EVERY)
+def wait_for_store():
+    """Drawn (invisibly) on a page that could not be drawn whole because the class
+    database did not answer: every second it asks again, and once the database answers
+    the whole page is drawn again, by itself."""
+    try:
+        the_store().version()
+    except StoreUnavailable:
+        return
+    st.rerun()
 
 
 def nav():

@@ -4,9 +4,10 @@ teacher's current question in practice mode, see the diagnosis, and the reveal.
 Session state: "class_me" (the store.Student, once joined), "class_code", "class_seen"
 (the store.status the page last drew: open, question, revealed), "class_error" (the last
 message for the student), "class_announced" (the id of the last question announced to a
-screen reader: each question is announced once, when it arrives). The student's token also
-goes into the address (?code=...&me=...), so a reload takes the same seat: a reloaded page
-cannot answer twice.
+screen reader: each question is announced once, when it arrives), "class_last" (the class
+and question last drawn: what the page shows while the database does not answer). The
+student's token also goes into the address (?code=...&me=...), so a reload takes the same
+seat: a reloaded page cannot answer twice.
 """
 
 import time
@@ -19,7 +20,7 @@ from ..figures.plotly_chart import plotly_chart
 from ..practice import questions
 from ..practice.view import RULE, cell_name, diagnosis_note
 from . import live
-from .host import STUDENT_EVERY, the_store
+from .host import STUDENT_EVERY, the_store, wait_for_store
 from .records import MAX_NICKNAME, ClassError, StoreUnavailable, normal_code
 
 
@@ -38,16 +39,15 @@ def page():
         # the database is away for a moment: the page stays as it was last drawn (with
         # what the student typed), and says so; a Send meanwhile is refused next to its box
         me = ss.get("class_me")
+        st.warning(DOWN, icon=":material/cloud_off:")
+        wait_for_store()
         if me is None or "class_last" not in ss:
-            st.warning(DOWN, icon=":material/cloud_off:")
             return
         (cls, q), mine, down = ss.class_last, None, True
     # the nickname as plain text: no Markdown, no HTML
     st.text(f"You are {me.nickname} in class {ss.get('class_code', '')}")
     announce(arrival(q))
     poll()
-    if down:
-        st.warning(DOWN, icon=":material/cloud_off:")
     if cls is None or not cls.open(time.time()):
         st.info("This class has ended. Thank you for taking part!", icon=":material/flag:")
         st.button("Join another class", on_click=_leave)

@@ -22,7 +22,7 @@ from ..practice import questions
 from ..practice.view import cell_name
 from ..presets import PRESETS
 from . import live
-from .host import PASSWORD, TEACHER_EVERY, page_url, setting, the_store
+from .host import PASSWORD, TEACHER_EVERY, page_url, setting, the_store, wait_for_store
 from .records import ClassError, StoreUnavailable, digest, normal_code
 
 ON_SCREEN = ("Students whose page shows this question. Fewer than joined: some pages have "
@@ -44,6 +44,7 @@ def page():
         cls = s.teacher(code, key)
     except StoreUnavailable:
         st.warning(DOWN, icon=":material/cloud_off:")
+        wait_for_store()
         return
     if cls is None:
         st.error(NO_ACCESS, icon=":material/lock:")
