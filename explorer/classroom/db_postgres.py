@@ -172,7 +172,12 @@ class Postgres:
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
             check=ConnectionPool.check_connection,     # a server restarted: connect again
             name="backprop-class-store")
-        self.pool.open(wait=True, timeout=CONNECT_TIMEOUT * 2)
+        try:
+            self.pool.open(wait=True, timeout=CONNECT_TIMEOUT * 2)
+        except PoolTimeout:        # the server went away between the check and the pool
+            self.pool.close()
+            raise StoreConfigError(f"{self.location}: the server stopped answering while "
+                                   "this replica started. Try again.") from None
 
     def _connect(self):
         try:
