@@ -51,6 +51,8 @@ from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 from benchmarks import replicas  # noqa: E402
 from benchmarks.load import _children, listener_pid, pct  # noqa: E402
 from benchmarks.loadclient import AppSession, run_sync  # noqa: E402
+from benchmarks.postgres import class_database  # noqa: E402
+from explorer.classroom.db_postgres import POOL_DEFAULT, POOL_ENV  # noqa: E402
 from explorer.classroom.store import MAX_STUDENTS, Store  # noqa: E402
 
 Z2_1 = 0.15 * 0.05 + 0.20 * 0.10 + 0.35          # the default question: z²₁ of 2-2-2
@@ -256,35 +258,21 @@ def cpu_of(pids):
     return [cpu_seconds(pid) if pid else 0.0 for pid in pids]
 
 
-def postgres_version(url):
-    import psycopg
-
-    with psycopg.connect(url, connect_timeout=10) as conn:
-        return conn.execute("SHOW server_version").fetchone()[0]
-
-
 @contextlib.contextmanager
 def deployed(args, state):
     """The replicas (one host or two) on the chosen database: yields (base URL, [root pids
     of each host's run.sh, then PostgreSQL's postmaster or None], the store's location),
     where cookies_by_replica finds nginx's log in args.state."""
     with contextlib.ExitStack() as stack:
-        if args.database == "postgres":
-            from benchmarks.postgres import Server
-
-            server = stack.enter_context(Server(Path(state) / "pg"))
-            location = server.create_database("class_load")
-            pg_pid = listener_pid(server.port)
-            from explorer.classroom.db_postgres import POOL_DEFAULT, POOL_ENV
-
+        location, env, what, server = stack.enter_context(
+            class_database(args.database, state, "class_load"))
+        pg_pid = listener_pid(server.port) if server else None
+        if server:
             pool = os.environ.get(POOL_ENV) or f"{POOL_DEFAULT} (the default)"
-            print(f"database    PostgreSQL {postgres_version(location)} on 127.0.0.1:"
-                  f"{server.port}, a pool of {pool} connections per replica", flush=True)
-            env = {"BACKPROP_DATABASE_URL": location}
+            print(f"database    {what} on 127.0.0.1:{server.port}, a pool of {pool} "
+                  "connections per replica", flush=True)
         else:
-            location, pg_pid = str(Path(state) / "class.sqlite3"), None
-            print(f"database    SQLite {location}", flush=True)
-            env = {"BACKPROP_CLASS_DB": location}
+            print(f"database    {what} {location}", flush=True)
         if args.hosts == 2:
             front = args.replicas - args.replicas // 2
             hosts = replicas.start_two_hosts(state, location,

@@ -20,6 +20,7 @@ As a script it starts a server in a temporary directory, prints its URL, passwor
 """
 
 import argparse
+import contextlib
 import glob
 import json
 import os
@@ -351,6 +352,23 @@ def _alive(pid):
     except OSError:
         return False
     return state not in ("Z", "X")
+
+
+@contextlib.contextmanager
+def class_database(kind, state, name):
+    """The class store of a benchmark, in ``state``: ``kind`` "sqlite" (a file) or
+    "postgres" (a server of its own, database ``name``). Yields (the store's location, the
+    environment that gives it to deploy/run.sh, what it is, e.g. "PostgreSQL 15.18", the
+    server or None)."""
+    if kind == "sqlite":
+        where = str(Path(state) / "class.sqlite3")
+        yield where, {"BACKPROP_CLASS_DB": where}, "SQLite", None
+        return
+    with Server(Path(state) / "pg") as server:
+        where = server.create_database(name)
+        with psycopg.connect(where, connect_timeout=10) as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+        yield where, {"BACKPROP_DATABASE_URL": where}, f"PostgreSQL {version}", server
 
 
 def main(argv=None):

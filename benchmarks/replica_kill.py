@@ -32,7 +32,6 @@ Exits 1 if not. ``--database postgres`` puts the class on a PostgreSQL of its ow
 
 import argparse
 import asyncio
-import contextlib
 import os
 import re
 import signal
@@ -200,26 +199,10 @@ def row(name, xs):
             f"max {max(xs):6.2f} s   (n = {len(xs)})")
 
 
-@contextlib.contextmanager
-def database(kind, state):
-    """(the class store's location, the environment that gives it to run.sh, what it is)."""
-    if kind == "sqlite":
-        where = str(state / "class.sqlite3")
-        yield where, {"BACKPROP_CLASS_DB": where}, "SQLite"
-        return
-    import psycopg
-
-    from benchmarks.postgres import Server
-
-    with Server(state / "pg") as server:
-        where = server.create_database("replica_kill")
-        with psycopg.connect(where, connect_timeout=10) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-        yield where, {"BACKPROP_DATABASE_URL": where}, f"PostgreSQL {version}"
-
-
 async def main_async(args, state):
-    with database(args.database, state) as (where, env, what):
+    from benchmarks.postgres import class_database
+
+    with class_database(args.database, state, "replica_kill") as (where, env, what, _):
         return await kills(args, state, where, env, what)
 
 
